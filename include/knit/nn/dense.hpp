@@ -1,0 +1,134 @@
+// Fully connected layer with an optional fused activation (Keras' Dense).
+//
+//   forward:   z = x W + b,  y = act(z)
+//   backward:  dz = dy * act'(.)            (activation_backward, from the cached y)
+//              dW += x^T dz,  db += sum_n dz,  dx = dz W^T
+//
+// Shapes: x (N, F), W (F, U) as Keras stores it (PyTorch's weight is W^T), b (U),
+//         y (N, U). Cached by forward: x (N, F) and y (N, U).
+// Defaults follow Keras: W Glorot-uniform, b zeros; dense_options::torch() gives
+// nn.Linear's U(-1/sqrt(F), 1/sqrt(F)) for both. Derivation: docs/math/dense.md.
+#pragma once
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "knit/core/blas.hpp"
+#include "knit/nn/activations.hpp"
+#include "knit/nn/init.hpp"
+#include "knit/nn/layer.hpp"
+
+namespace knit::nn {
+
+struct dense_options {
+    activation act = activation::linear;
+    bool use_bias = true;
+    init kernel_init = init::glorot_uniform();
+    init bias_init = init::zeros();
+
+    static dense_options torch(activation a = activation::linear) {
+        return {a, true, init::torch_default(), init::torch_default()};
+    }
+};
+
+template <class T>
+class dense : public layer<T> {
+public:
+    explicit dense(std::size_t units, activation act = activation::linear)
+        : dense(units, dense_options{act}) {}
+    dense(std::size_t units, dense_options options) : units_(units), opt_(options) {
+        KNIT_CHECK_AS(value_error, units > 0, "dense units: got 0, expected > 0");
+    }
+
+    std::string kind() const override { return "dense"; }
+    std::string config() const override {
+        std::ostringstream out;
+        out << "units=" << units_ << ",activation=" << to_string(opt_.act)
+            << ",bias=" << (opt_.use_bias ? 1 : 0);
+        return out.str();
+    }
+    std::size_t units() const { return units_; }
+    activation function() const { return opt_.act; }
+
+    std::vector<param_spec> params() const override {
+        std::vector<param_spec> p{{"weight", {in_features_, units_}}};
+        if (opt_.use_bias) p.push_back({"bias", {units_}});
+        return p;
+    }
+    void bind(const std::vector<param_view<T>>& views) override {
+        weight_ = views.at(0);
+        if (opt_.use_bias) bias_ = views.at(1);
+    }
+    void init_params(rng& g) override {
+        initialize(opt_.kernel_init, weight_.value, in_features_, units_, in_features_, units_, g);
+        if (opt_.use_bias) initialize(opt_.bias_init, bias_.value, 1, units_, in_features_, units_, g);
+    }
+
+    const tensor<T>& forward(const tensor<T>& x, mode) override {
+        this->require_built("forward");
+        check_batch_shape(x, this->input_shape(), "dense");
+        const std::size_t n = x.shape()[0];
+        x_ = x;
+        ensure_shape(y_, {n, units_});
+        T* y = y_.data();
+        if (opt_.use_bias) {
+            for (std::size_t i = 0; i < n; ++i) std::copy(bias_.value, bias_.value + units_, y + i * units_);
+        }
+        // y = x W + (b broadcast over rows, already in y when there is a bias)
+        gemm(transpose::no, transpose::no, n, units_, in_features_, T(1), x_.data(), in_features_,
+             weight_.value, units_, opt_.use_bias ? T(1) : T(0), y, units_);
+        activation_forward(opt_.act, y, y, n * units_, units_);
+        guard_.on_forward(n);
+        return y_;
+    }
+
+    const tensor<T>& backward(const tensor<T>& dy) override {
+        guard_.on_backward("dense", dy.dimension() ? dy.shape()[0] : 0);
+        KNIT_CHECK_AS(shape_error, dy.shape() == y_.shape(),
+                      "dense::backward dy shape: got " << shape_to_string(dy.shape())
+                                                       << ", expected " << shape_to_string(y_.shape()));
+        const std::size_t n = dy.shape()[0];
+        ensure_shape(dz_, {n, units_});
+        // dz = dy * act'(z), written from the cached output y
+        activation_backward(opt_.act, y_.data(), dy.data(), dz_.data(), n * units_, units_);
+        // dL/dW = x^T dz  (z = x W)
+        gemm(transpose::yes, transpose::no, in_features_, units_, n, T(1), x_.data(), in_features_,
+             dz_.data(), units_, T(1), weight_.grad, units_);
+        if (opt_.use_bias) {
+            // dL/db = sum over the batch of dz  (z = ... + b broadcast over rows)
+            for (std::size_t i = 0; i < n; ++i)
+                for (std::size_t j = 0; j < units_; ++j) bias_.grad[j] += dz_(i, j);
+        }
+        ensure_shape(dx_, {n, in_features_});
+        // dL/dx = dz W^T
+        gemm(transpose::no, transpose::yes, n, in_features_, units_, T(1), dz_.data(), units_,
+             weight_.value, units_, T(0), dx_.data(), in_features_);
+        return dx_;
+    }
+
+    const param_view<T>& weight() const { return weight_; }
+    const param_view<T>& bias() const { return bias_; }
+
+protected:
+    shape_t do_build(const shape_t& input_shape) override {
+        KNIT_CHECK_AS(shape_error, input_shape.size() == 1 && input_shape[0] > 0,
+                      "dense input shape: got " << batch_shape_to_string(input_shape)
+                                                << ", expected (N, F) with F > 0 (flatten first)");
+        in_features_ = input_shape[0];
+        return {units_};
+    }
+
+private:
+    std::size_t units_;
+    dense_options opt_;
+    std::size_t in_features_ = 0;
+    param_view<T> weight_, bias_;
+    tensor<T> x_, y_, dz_, dx_;
+    forward_guard guard_;
+};
+
+extern template class dense<float>;
+extern template class dense<double>;
+
+}  // namespace knit::nn

@@ -1,0 +1,136 @@
+// The layer contract. Every knit layer derives from knit::nn::layer<T> and keeps these
+// rules; tests/support/contract.hpp checks them mechanically for every layer.
+//
+//  1. Shapes are batch first: dense (N, F), sequences (N, T, F), images (N, C, H, W).
+//     build(input_shape) receives the per-sample shape (no batch axis), fixes the
+//     layer's configuration and returns the per-sample output shape. It is called once,
+//     before parameters are bound.
+//  2. params() lists the parameters the layer needs (after build); bind() hands the
+//     layer its views into the model's flat buffer (core/params.hpp); init_params()
+//     fills the values from a seeded engine.
+//  3. forward(x, mode) checks x's shape, caches what backward needs and nothing more,
+//     and returns a reference to an output buffer the layer owns. The reference stays
+//     valid until the next forward() on the same layer.
+//  4. backward(dy) takes dL/dy for the last forward's output, ADDS dL/dparam into the
+//     gradient views (+=; the model's zero_grad() clears them) and returns dL/dx in a
+//     buffer the layer owns. backward without a matching forward throws state_error.
+//  5. Every layer is a template on its scalar type: tests run in double, training in
+//     float; src/ instantiates both.
+//  6. Nothing allocates per call once the batch size is steady: output, cache and
+//     gradient buffers are resized only when the batch size changes.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "knit/core/error.hpp"
+#include "knit/core/params.hpp"
+#include "knit/core/random.hpp"
+#include "knit/core/tensor.hpp"
+
+namespace knit::nn {
+
+// Training turns on dropout and similar; inference is deterministic.
+enum class mode { train, infer };
+
+template <class T>
+class layer {
+public:
+    using value_type = T;
+    virtual ~layer() = default;
+
+    // The layer's type, e.g. "dense"; used in summaries and model files.
+    virtual std::string kind() const = 0;
+    // Its settings as "key=value" pairs; a model file refuses a mismatch.
+    virtual std::string config() const { return ""; }
+
+    // Fixes the per-sample input shape; returns the per-sample output shape.
+    shape_t build(const shape_t& input_shape) {
+        KNIT_CHECK_AS(state_error, !built_,
+                      kind() << ": build called twice, expected once per layer");
+        output_shape_ = do_build(input_shape);
+        input_shape_ = input_shape;
+        built_ = true;
+        return output_shape_;
+    }
+    bool built() const { return built_; }
+    const shape_t& input_shape() const { return input_shape_; }
+    const shape_t& output_shape() const { return output_shape_; }
+
+    // The parameters this layer needs, with names local to the layer.
+    virtual std::vector<param_spec> params() const { return {}; }
+    // Receives views in the order params() listed them.
+    virtual void bind(const std::vector<param_view<T>>& views) { (void)views; }
+    // Fills parameter values (not gradients) from g.
+    virtual void init_params(rng& g) { (void)g; }
+
+    virtual const tensor<T>& forward(const tensor<T>& x, mode m) = 0;
+    virtual const tensor<T>& backward(const tensor<T>& dy) = 0;
+
+    // A layer holding other layers (branches, wrappers) lists them here for summaries.
+    // Such a layer also gathers its children's params() under prefixed names and hands
+    // each child its views in bind(), so models never need to walk the tree themselves.
+    virtual std::vector<const layer<T>*> children() const { return {}; }
+
+protected:
+    virtual shape_t do_build(const shape_t& input_shape) = 0;
+
+    void require_built(const char* what) const {
+        KNIT_CHECK_AS(state_error, built_,
+                      kind() << "::" << what << ": layer not built, expected build() first");
+    }
+
+private:
+    bool built_ = false;
+    shape_t input_shape_;
+    shape_t output_shape_;
+};
+
+// Tracks whether backward() has a forward() to differentiate, for contract rule 4.
+class forward_guard {
+public:
+    void on_forward(std::size_t batch) { batch_ = batch; ready_ = true; }
+    // Call at the top of backward with dy's batch size.
+    void on_backward(const std::string& kind, std::size_t dy_batch) const {
+        KNIT_CHECK_AS(state_error, ready_,
+                      kind << "::backward: got no preceding forward, expected forward() first");
+        KNIT_CHECK_AS(shape_error, dy_batch == batch_,
+                      kind << "::backward: got dy with batch " << dy_batch
+                           << ", expected " << batch_ << " (the last forward's batch)");
+    }
+
+private:
+    std::size_t batch_ = 0;
+    bool ready_ = false;
+};
+
+// Allocates one flat buffer for a list of layers (and all their children), binds every
+// layer to its views and initialises the values. Names are "<index>.<kind>.<param>".
+// Used by models; tests and users holding a single layer call it directly.
+template <class T>
+void bind_layers(const std::vector<layer<T>*>& layers, param_store<T>& store, rng& g) {
+    std::vector<std::pair<std::string, param_spec>> specs;
+    std::vector<std::pair<layer<T>*, std::size_t>> owners;  // layer, number of params
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        layer<T>* l = layers[i];
+        KNIT_CHECK_AS(state_error, l->built(),
+                      "bind_layers: layer " << i << " (" << l->kind()
+                                            << ") not built, expected build() first");
+        auto own = l->params();
+        for (const auto& spec : own)
+            specs.emplace_back(std::to_string(i) + "." + l->kind() + "." + spec.name, spec);
+        owners.emplace_back(l, own.size());
+    }
+    auto views = store.allocate(specs);
+    std::size_t next = 0;
+    for (auto& [l, count] : owners) {
+        std::vector<param_view<T>> mine(views.begin() + next, views.begin() + next + count);
+        next += count;
+        l->bind(mine);
+        l->init_params(g);
+    }
+}
+
+}  // namespace knit::nn
