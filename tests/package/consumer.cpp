@@ -13,7 +13,8 @@ int main() {
     model.add(nn::dense<float>(1, nn::activation::sigmoid));
     model.compile(7);
     tensor<float> x = {{0.f, 1.f}, {1.f, 0.f}};
-    tensor<float> y = {{1.f}, {1.f}};
+    tensor<float> y = {1.f, 1.f};
+    y.reshape({2, 1});
     nn::binary_crossentropy<float> loss;
     nn::adam<float> opt;
     const float value = model.train_step(x, y, loss, opt);

@@ -1,0 +1,10 @@
+// knit's core: tensors, errors, BLAS, randomness, parameter buffers, Eigen interop.
+#pragma once
+
+#include "knit/core/blas.hpp"
+#include "knit/core/eigen.hpp"
+#include "knit/core/error.hpp"
+#include "knit/core/params.hpp"
+#include "knit/core/random.hpp"
+#include "knit/core/tensor.hpp"
+#include "knit/version.hpp"

@@ -1,0 +1,5 @@
+// The whole of knit: #include <knit/knit.hpp> and link knit::knit.
+#pragma once
+
+#include "knit/core.hpp"
+#include "knit/nn.hpp"

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the Debian packages knit needs, skipping those already present.
+#   scripts/install-deps.sh build|test|fuzz ...
+# build: compiler, CMake and the library's dependencies (enough for the main job)
+# test:  + doctest and Google Benchmark
+# fuzz:  + clang with its libFuzzer runtime
+set -euo pipefail
+packages=(g++ make cmake pkg-config libxtensor-dev libxtensor-blas-dev libopenblas-dev
+          libeigen3-dev libcli11-dev nlohmann-json3-dev)
+for what in "$@"; do
+  case "$what" in
+    build) ;;
+    test) packages+=(doctest-dev libbenchmark-dev) ;;
+    fuzz) packages+=(clang libclang-rt-14-dev) ;;
+    *) echo "install-deps.sh: got '$what', expected build, test or fuzz" >&2; exit 2 ;;
+  esac
+done
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,6 @@
+#include "knit/nn/sequential.hpp"
+
+namespace knit::nn {
+template class sequential<float>;
+template class sequential<double>;
+}  // namespace knit::nn
