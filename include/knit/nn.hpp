@@ -2,6 +2,8 @@
 #pragma once
 
 #include "knit/nn/activations.hpp"
+#include "knit/nn/autoencoder.hpp"
+#include "knit/nn/branches.hpp"
 #include "knit/nn/dense.hpp"
 #include "knit/nn/dropout.hpp"
 #include "knit/nn/init.hpp"

@@ -97,8 +97,9 @@ public:
              dz_.data(), units_, T(1), weight_.grad, units_);
         if (opt_.use_bias) {
             // dL/db = sum over the batch of dz  (z = ... + b broadcast over rows)
+            const T* dz = dz_.data();
             for (std::size_t i = 0; i < n; ++i)
-                for (std::size_t j = 0; j < units_; ++j) bias_.grad[j] += dz_(i, j);
+                for (std::size_t j = 0; j < units_; ++j) bias_.grad[j] += dz[i * units_ + j];
         }
         ensure_shape(dx_, {n, in_features_});
         // dL/dx = dz W^T

@@ -1,0 +1,73 @@
+// Train steps of the paper's composite models, float, one thread:
+//   the autoencoder (21-64-32-3-32-64-21, MSE) at N = 256, and
+//   the AE-NN (two Dense 256-128-64-32-32 branches + 200-20-1, BCE) at N = 100,
+// each with Adam (PyTorch defaults). bench/compare/composition.py runs the same in PyTorch.
+//   OPENBLAS_NUM_THREADS=1 ./bench_composition --benchmark_repetitions=7 --benchmark_report_aggregates_only=true
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <stdexcept>
+
+#include "knit/nn/autoencoder.hpp"
+#include "knit/nn/branches.hpp"
+#include "knit/nn/dense.hpp"
+#include "knit/nn/losses.hpp"
+#include "knit/nn/optim/adam.hpp"
+
+namespace {
+using namespace knit;
+
+tensor<float> uniform(const shape_t& s, std::uint64_t seed, float lo, float hi) {
+    rng g(seed);
+    tensor<float> t = tensor<float>::from_shape(s);
+    for (auto& v : t) v = float(g.uniform(lo, hi));
+    return t;
+}
+
+void BM_autoencoder_train_step(benchmark::State& state) {
+    const std::size_t n = state.range(0);
+    auto enc = std::make_unique<nn::sequential<float>>(shape_t{21});
+    for (std::size_t u : {64, 32, 3}) enc->add(nn::dense<float>(u, nn::activation::relu));
+    auto dec = std::make_unique<nn::sequential<float>>(shape_t{3});
+    for (std::size_t u : {32, 64}) dec->add(nn::dense<float>(u, nn::activation::relu));
+    dec->add(nn::dense<float>(21, nn::activation::tanh));
+    nn::autoencoder<float> ae(std::move(enc), std::move(dec));
+    ae.compile(1);
+    const tensor<float> x = uniform({n, 21}, 2, 0, 1);
+    nn::mean_squared_error<float> mse;
+    nn::adam<float> adam;
+    const float first = ae.model().train_step(x, x, mse, adam);
+    if (!std::isfinite(first)) throw std::runtime_error("autoencoder loss is not finite");
+    for (auto _ : state) benchmark::DoNotOptimize(ae.model().train_step(x, x, mse, adam));
+    state.SetItemsProcessed(state.iterations() * n);
+}
+
+void BM_ae_nn_train_step(benchmark::State& state) {
+    const std::size_t n = state.range(0);
+    nn::sequential<float> model({6});
+    auto b = std::make_unique<nn::branches<float>>();
+    for (std::size_t side = 0; side < 2; ++side) {
+        auto& branch = b->add_branch(3 * side, 3 * side + 3);
+        for (std::size_t u : {256, 128, 64, 32, 32}) branch.add(nn::dense<float>(u, nn::activation::relu));
+    }
+    model.add(std::unique_ptr<nn::layer<float>>(std::move(b)));
+    model.add(nn::dense<float>(200, nn::activation::relu));
+    model.add(nn::dense<float>(20, nn::activation::relu));
+    model.add(nn::dense<float>(1, nn::activation::sigmoid));
+    model.compile(1);
+    if (model.parameter_count() != 107665) throw std::runtime_error("AE-NN parameter count differs from the paper");
+    const tensor<float> x = uniform({n, 6}, 3, 0, 1);
+    tensor<float> y = uniform({n, 1}, 4, 0, 1);
+    for (auto& v : y) v = v > 0.5f ? 1.f : 0.f;
+    nn::binary_crossentropy<float> bce;
+    nn::adam<float> adam;
+    for (auto _ : state) benchmark::DoNotOptimize(model.train_step(x, y, bce, adam));
+    state.SetItemsProcessed(state.iterations() * n);
+}
+
+BENCHMARK(BM_autoencoder_train_step)->Arg(256);
+BENCHMARK(BM_ae_nn_train_step)->Arg(100);
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,58 @@
+"""Shared by the bench/compare/ scripts: read knit's Google Benchmark medians from its
+JSON output, time a PyTorch callable the same way (median of repeated runs), and print
+the side-by-side table.
+
+Every script runs as:
+    OPENBLAS_NUM_THREADS=1 build/release/bench/bench_X --benchmark_repetitions=7 \
+        --benchmark_report_aggregates_only=true --benchmark_format=json > knit_X.json
+    /usr/bin/python3 bench/compare/X.py knit_X.json
+"""
+import json
+import statistics
+import time
+
+import torch
+
+UNIT_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
+
+
+def knit_medians(path):
+    """{benchmark run name: median real time in ns} from a --benchmark_format=json file."""
+    if path is None:
+        return {}
+    with open(path) as f:
+        data = json.load(f)
+    return {
+        b["run_name"]: b["real_time"] * UNIT_NS[b["time_unit"]]
+        for b in data["benchmarks"]
+        if b.get("aggregate_name") == "median"
+    }
+
+
+def median_ns(step, repeats=7, min_seconds=0.2, warmup=3):
+    """Median over `repeats` runs of the mean time of one call to step(), in ns."""
+    torch.set_num_threads(1)
+    for _ in range(warmup):
+        step()
+    start = time.perf_counter()
+    calls = 0
+    while time.perf_counter() - start < min_seconds / 4 or calls < 1:
+        step()
+        calls += 1
+    per_run = max(1, int(calls * 4 / repeats))
+    runs = []
+    for _ in range(repeats):
+        t0 = time.perf_counter_ns()
+        for _ in range(per_run):
+            step()
+        runs.append((time.perf_counter_ns() - t0) / per_run)
+    return statistics.median(runs)
+
+
+def print_table(rows):
+    """rows: (name, knit_ns or None, torch_ns). Ratio = torch / knit (> 1: knit faster)."""
+    print(f"{'shape':44s} {'knit median':>14s} {'torch median':>14s} {'torch/knit':>11s}")
+    for name, knit_ns, torch_ns in rows:
+        k = f"{knit_ns / 1e3:11.1f} us" if knit_ns else f"{'-':>14s}"
+        r = f"{torch_ns / knit_ns:10.2f}x" if knit_ns else f"{'-':>11s}"
+        print(f"{name:44s} {k} {torch_ns / 1e3:11.1f} us {r}")
