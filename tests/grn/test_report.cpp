@@ -1,0 +1,67 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <regex>
+
+#include "knit/core/error.hpp"
+#include "knit/grn/report.hpp"
+
+using namespace knit::grn;
+
+namespace {
+std::size_t count(const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (std::size_t p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
+    return n;
+}
+}  // namespace
+
+TEST_CASE("tables align columns, right-align numbers, and write TSV") {
+    table t({"network", "AUROC", "AUPR"});
+    t.add_row({"N1", fixed(0.75712), fixed(0.1381)});
+    t.add_row({"network-10", fixed(0.6), fixed(std::nan(""))});
+    CHECK(t.to_text() ==
+          "network     AUROC   AUPR\n"
+          "------------------------\n"
+          "N1          0.757  0.138\n"
+          "network-10  0.600      -\n");
+    CHECK(t.to_tsv() == "network\tAUROC\tAUPR\nN1\t0.757\t0.138\nnetwork-10\t0.600\t-\n");
+    CHECK_THROWS_AS(t.add_row({"too", "short"}), knit::value_error);
+    CHECK(scientific(1.23456e-5) == "1.23e-05");
+}
+
+TEST_CASE("line plots: one polyline per series, axes, labels, legend, escaped text") {
+    plot_options o;
+    o.title = "ROC <network 1> & more";
+    o.x_label = "false positive rate";
+    o.y_label = "true positive rate";
+    o.x_min = o.y_min = 0;
+    o.x_max = o.y_max = 1;
+    o.diagonal = true;
+    const std::string svg = svg_line_plot({{"rnn", {0, 0.5, 1}, {0, 0.8, 1}}, {"cnn", {0, 1}, {0, 1}}}, o);
+    CHECK(svg.rfind("<svg xmlns=\"http://www.w3.org/2000/svg\"", 0) == 0);
+    CHECK(svg.find("</svg>") != std::string::npos);
+    CHECK(count(svg, "<polyline") == 3);  // two series and the diagonal
+    CHECK(svg.find("ROC &lt;network 1&gt; &amp; more") != std::string::npos);
+    CHECK(svg.find(">false positive rate<") != std::string::npos);
+    CHECK(svg.find(">rnn<") != std::string::npos);
+    CHECK(svg.find(">0.6<") != std::string::npos);  // a tick label (steps of 0.2)
+    // Points map into the plot area: (0,0) is bottom-left, (1,1) top-right.
+    CHECK(svg.find("70.00,425.00") != std::string::npos);
+    CHECK(svg.find("620.00,40.00") != std::string::npos);
+    CHECK_THROWS_AS(svg_line_plot({{"bad", {0, 1}, {0}}}, o), knit::value_error);
+}
+
+TEST_CASE("histograms are densities of area one on common bins") {
+    plot_options o;
+    o.title = "lag-1 correlation";
+    const std::string svg = svg_histograms({{"regulatory", {0.1, 0.2, 0.9, 0.95}}, {"non-regulatory", {0.1, 0.15, 0.2, 0.3, 0.25}}}, 4, o);
+    CHECK(count(svg, "<polyline") == 2);
+    CHECK(svg.find("regulatory (n=4)") != std::string::npos);
+    CHECK(svg.find("non-regulatory (n=5)") != std::string::npos);
+    CHECK(svg.find(">density<") != std::string::npos);
+    // Degenerate input (no values, one value) still draws, without NaN coordinates.
+    const std::string empty = svg_histograms({{"none", {}}, {"one", {0.5}}}, 3, o);
+    CHECK(empty.find("nan") == std::string::npos);
+    CHECK_THROWS_AS(svg_histograms({{"x", {1}}}, 0, o), knit::value_error);
+}
