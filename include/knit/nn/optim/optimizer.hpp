@@ -48,7 +48,10 @@ public:
     }
 
 protected:
-    explicit optimizer(double lr) { set_learning_rate(lr); }
+    // Not set_learning_rate(): name() is virtual, and no derived object exists yet here.
+    explicit optimizer(double lr) : lr_(lr) {
+        KNIT_CHECK_AS(value_error, lr >= 0, "optimiser learning rate: got " << lr << ", expected >= 0");
+    }
     virtual void allocate_state(std::size_t n) = 0;
     // One update with step number t (1-based).
     virtual void update(T* values, const T* grads, std::size_t n, std::size_t t) = 0;
