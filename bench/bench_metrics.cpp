@@ -1,0 +1,148 @@
+// Ranking metrics on a 1,000,000-edge list (G = 1001 genes, T = 1,001,000 ordered pairs,
+// about 2% positives): DREAM AUROC/AUPR by gene name and by index, the prediction-list
+// parser, rank_edges, and scikit-learn-style AP / ROC AUC on 10^6 scores.
+// Before timing, each benchmark checks its result against a reference:
+//   * the full-length DREAM list (no tail) gives the same AUROC as roc_auc on the same
+//     order (no ties), and the name and index front ends agree bit for bit;
+//   * parse(write) returns the list that was written.
+// Run: OPENBLAS_NUM_THREADS=1 ./bench_metrics --benchmark_repetitions=5
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "knit/core/random.hpp"
+#include "knit/grn/metrics.hpp"
+#include "knit/grn/prediction.hpp"
+
+namespace {
+
+constexpr std::size_t genes_count = 1001;
+constexpr std::size_t list_length = 1000000;
+
+struct problem {
+    std::vector<std::string> genes;
+    knit::grn::gold_standard gs{std::vector<std::string>{}};
+    std::vector<std::pair<std::size_t, std::size_t>> ranked_pairs;  // full T, best first
+    std::vector<knit::grn::scored_edge> ranking;                    // the first 10^6
+    std::vector<double> scores;                                     // per ranked pair
+    std::vector<int> labels;
+};
+
+void fail(const char* what) {
+    std::fprintf(stderr, "bench_metrics: reference check failed: %s\n", what);
+    std::exit(1);
+}
+
+const problem& get_problem() {
+    static const problem p = [] {
+        problem out;
+        knit::rng g(42);
+        for (std::size_t i = 0; i < genes_count; ++i) out.genes.push_back("G" + std::to_string(i + 1));
+        out.gs = knit::grn::gold_standard(out.genes);
+        for (std::size_t r = 0; r < genes_count; ++r)
+            for (std::size_t t = 0; t < genes_count; ++t)
+                if (r != t) {
+                    out.ranked_pairs.emplace_back(r, t);
+                    if (g.uniform() < 0.02) out.gs.add_edge(r, t);
+                }
+        // A ranking better than random: positives get a head start, distinct scores.
+        std::vector<std::pair<double, std::size_t>> keyed;
+        for (std::size_t k = 0; k < out.ranked_pairs.size(); ++k) {
+            const auto [r, t] = out.ranked_pairs[k];
+            keyed.emplace_back(g.normal() + (out.gs.is_edge(r, t) ? 1.0 : 0.0), k);
+        }
+        std::sort(keyed.begin(), keyed.end(), std::greater<>());
+        std::vector<std::pair<std::size_t, std::size_t>> sorted;
+        for (const auto& [score, k] : keyed) {
+            sorted.push_back(out.ranked_pairs[k]);
+            out.scores.push_back(score);
+            out.labels.push_back(out.gs.is_edge(out.ranked_pairs[k].first, out.ranked_pairs[k].second));
+        }
+        out.ranked_pairs = std::move(sorted);
+        for (std::size_t k = 0; k < list_length; ++k) {
+            const auto [r, t] = out.ranked_pairs[k];
+            out.ranking.push_back({out.genes[r], out.genes[t], out.scores[k]});
+        }
+        // Reference checks.
+        const auto full = knit::grn::score_dream(out.ranked_pairs, out.gs);
+        const double auc = knit::grn::roc_auc(out.scores, out.labels);
+        if (std::abs(full.auroc - auc) > 1e-9) fail("full-list DREAM AUROC != roc_auc");
+        std::vector<std::pair<std::size_t, std::size_t>> head(out.ranked_pairs.begin(),
+                                                              out.ranked_pairs.begin() + list_length);
+        const auto by_index = knit::grn::score_dream(head, out.gs);
+        const auto by_name = knit::grn::score_dream(out.ranking, out.gs);
+        if (by_index.auroc != by_name.auroc || by_index.aupr != by_name.aupr)
+            fail("name and index front ends differ");
+        std::fprintf(stderr, "DREAM on %zu edges: AUROC %.6f AUPR %.6f (full list AUROC %.6f)\n",
+                     list_length, by_name.auroc, by_name.aupr, full.auroc);
+        return out;
+    }();
+    return p;
+}
+
+void BM_score_dream_names(benchmark::State& state) {
+    const problem& p = get_problem();
+    for (auto _ : state) benchmark::DoNotOptimize(knit::grn::score_dream(p.ranking, p.gs));
+    state.SetItemsProcessed(state.iterations() * static_cast<long>(list_length));
+}
+BENCHMARK(BM_score_dream_names)->Unit(benchmark::kMillisecond);
+
+void BM_score_dream_indices(benchmark::State& state) {
+    const problem& p = get_problem();
+    const std::vector<std::pair<std::size_t, std::size_t>> head(p.ranked_pairs.begin(),
+                                                                p.ranked_pairs.begin() + list_length);
+    for (auto _ : state) benchmark::DoNotOptimize(knit::grn::score_dream(head, p.gs));
+    state.SetItemsProcessed(state.iterations() * static_cast<long>(list_length));
+}
+BENCHMARK(BM_score_dream_indices)->Unit(benchmark::kMillisecond);
+
+void BM_parse_prediction(benchmark::State& state) {
+    const problem& p = get_problem();
+    const std::string path = "/tmp/knit_bench_metrics_prediction.txt";
+    knit::grn::write_prediction(path, p.ranking);
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    std::string text;
+    char buffer[1 << 16];
+    for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, f)) > 0;) text.append(buffer, n);
+    std::fclose(f);
+    std::remove(path.c_str());
+    const auto back = knit::grn::parse_prediction(text, path);
+    if (back.size() != p.ranking.size() || !(back.back() == p.ranking.back()))
+        fail("prediction round trip");
+    for (auto _ : state) benchmark::DoNotOptimize(knit::grn::parse_prediction(text, path));
+    state.SetItemsProcessed(state.iterations() * static_cast<long>(list_length));
+}
+BENCHMARK(BM_parse_prediction)->Unit(benchmark::kMillisecond);
+
+void BM_rank_edges(benchmark::State& state) {
+    const problem& p = get_problem();
+    knit::rng g(3);
+    knit::tensor<double> scores = knit::tensor<double>::from_shape({genes_count, genes_count});
+    for (auto& v : scores) v = g.uniform();
+    for (auto _ : state) benchmark::DoNotOptimize(knit::grn::rank_edges(scores, p.genes));
+}
+BENCHMARK(BM_rank_edges)->Unit(benchmark::kMillisecond);
+
+void BM_average_precision(benchmark::State& state) {
+    const problem& p = get_problem();
+    const std::vector<double> scores(p.scores.begin(), p.scores.begin() + list_length);
+    const std::vector<int> labels(p.labels.begin(), p.labels.begin() + list_length);
+    for (auto _ : state) benchmark::DoNotOptimize(knit::grn::average_precision(scores, labels));
+}
+BENCHMARK(BM_average_precision)->Unit(benchmark::kMillisecond);
+
+void BM_roc_auc(benchmark::State& state) {
+    const problem& p = get_problem();
+    const std::vector<double> scores(p.scores.begin(), p.scores.begin() + list_length);
+    const std::vector<int> labels(p.labels.begin(), p.labels.begin() + list_length);
+    for (auto _ : state) benchmark::DoNotOptimize(knit::grn::roc_auc(scores, labels));
+}
+BENCHMARK(BM_roc_auc)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,44 @@
+// libFuzzer target: the DREAM prediction-list parser, then the DREAM scorer on what it
+// accepted (against a gold standard made from the names it read). Only knit::error may
+// come out.
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "knit/core/error.hpp"
+#include "knit/grn/metrics.hpp"
+#include "knit/grn/prediction.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string text(reinterpret_cast<const char*>(data), size);
+    try {
+        const auto edges = knit::grn::parse_prediction(text, "fuzz.txt");
+        if (edges.empty()) __builtin_trap();  // the parser refuses empty lists
+        // Genes: the first 64 distinct names; edges naming others count as unknown.
+        std::vector<std::string> genes;
+        std::unordered_map<std::string, bool> seen;
+        for (const auto& e : edges)
+            for (const std::string* name : {&e.regulator, &e.target})
+                if (genes.size() < 64 && seen.emplace(*name, true).second) genes.push_back(*name);
+        if (genes.size() < 2) return 0;
+        knit::grn::gold_standard gs(genes);
+        // Every third listed pair (by position) is a true edge; ensure one positive.
+        for (std::size_t k = 0; k < edges.size(); k += 3) {
+            const auto r = gs.index(edges[k].regulator), t = gs.index(edges[k].target);
+            if (r && t && *r != *t && !gs.is_edge(*r, *t)) gs.add_edge(*r, *t);
+        }
+        if (gs.positives() == 0) gs.add_edge(0, 1);
+        if (gs.negatives() == 0) return 0;
+        const auto s = knit::grn::score_dream(edges, gs);
+        if (!(s.auroc >= -1e-9 && s.auroc <= 1 + 1e-9 && s.aupr >= -1e-9 && s.aupr <= 1 + 1e-9))
+            __builtin_trap();
+        if (s.ranked + s.dropped_self_loops + s.dropped_unknown_genes + s.dropped_repeats !=
+            edges.size())
+            __builtin_trap();
+    } catch (const knit::error&) {
+    }
+    return 0;
+}

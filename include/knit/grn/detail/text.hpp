@@ -1,0 +1,72 @@
+// Small text-parsing helpers shared by knit::grn's readers (expression files, gold
+// standards, prediction lists). Everything reports problems as knit::parse_error with the
+// file name, 1-based line and 1-based column, so a user can jump straight to the fault.
+//
+// The readers parse from memory (a whole file read at once), which keeps the parsers
+// testable and fuzzable without touching the file system.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace knit::grn::detail {
+
+// Reads a whole file into memory; throws knit::io_error when it cannot be opened or read.
+std::string read_file(const std::string& path);
+
+// Writes text to `path` through a temporary file in the same directory and a rename, so a
+// reader never sees a half-written file. Throws knit::io_error on failure.
+void write_file_atomically(const std::string& path, const std::string& text);
+
+// Walks the lines of a text: LF or CRLF endings (a lone trailing CR is dropped), a last
+// line without a newline counts. next() returns false after the last line.
+class line_cursor {
+public:
+    explicit line_cursor(std::string_view text) : text_(text) {}
+    bool next(std::string_view& line);
+    // 1-based number of the line returned by the last next().
+    std::size_t line_number() const { return line_number_; }
+
+private:
+    std::string_view text_;
+    std::size_t position_ = 0;
+    std::size_t line_number_ = 0;
+};
+
+// True for a line holding nothing but spaces and tabs.
+bool is_blank(std::string_view line);
+
+// One cell of a delimited line: its text (unquoted, "" inside quotes turned into ") and
+// the 1-based column (byte offset + 1) where the cell starts.
+struct field {
+    std::string text;
+    std::size_t column = 0;
+    bool quoted = false;
+};
+
+// Splits a line at `delimiter`. A cell may be wrapped in double quotes (then it may hold
+// the delimiter, and "" stands for one quote); spaces around a cell are ignored unless the
+// delimiter is a space. An unterminated quote or text after a closing quote is a
+// parse_error naming file, line and column.
+std::vector<field> split_fields(std::string_view line, char delimiter, const std::string& file,
+                                std::size_t line_number);
+
+// Parses a finite double in any standard notation: 1, -2.5, +.5, 5., 1e-3, 1.5E+07,
+// hexadecimal 0x1.8p3. Throws parse_error("got '<text>', expected <what>") for anything
+// else, including inf, nan and values that overflow a double.
+double parse_finite_double(const field& cell, const std::string& file, std::size_t line_number,
+                           const char* what = "a finite number");
+
+// Shortest text that reads back to exactly `value` (std::to_chars round trip).
+std::string format_double(double value);
+
+// `name` wrapped in double quotes, inner quotes doubled.
+std::string quote(const std::string& name);
+
+// Picks the delimiter of a delimited text from its first non-blank line: TAB if it holds
+// one, else ',' if it holds one, else TAB.
+char detect_delimiter(std::string_view text);
+
+}  // namespace knit::grn::detail

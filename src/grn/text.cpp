@@ -1,0 +1,215 @@
+// Text-parsing helpers of knit::grn's readers (see include/knit/grn/detail/text.hpp).
+#include "knit/grn/detail/text.hpp"
+
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+#include "knit/core/error.hpp"
+
+namespace knit::grn::detail {
+
+namespace {
+
+// A cell's text as it goes into an error message: at most 40 characters, control bytes
+// escaped, so a binary or huge input still gives a readable one-line message.
+std::string show(std::string_view text) {
+    std::string out;
+    const std::size_t limit = 40;
+    for (std::size_t i = 0; i < text.size() && i < limit; ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c >= 0x20 && c < 0x7f) {
+            out += static_cast<char>(c);
+        } else {
+            char buffer[8];
+            std::snprintf(buffer, sizeof buffer, "\\x%02x", c);
+            out += buffer;
+        }
+    }
+    if (text.size() > limit) out += "...";
+    return out;
+}
+
+bool is_space(char c) { return c == ' ' || c == '\t'; }
+
+}  // namespace
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    KNIT_CHECK_AS(io_error, in.good(), "cannot open '" << path << "' for reading");
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    KNIT_CHECK_AS(io_error, !in.bad(), "error while reading '" << path << "'");
+    return buffer.str();
+}
+
+void write_file_atomically(const std::string& path, const std::string& text) {
+    const std::string temporary = path + ".knit-tmp";
+    {
+        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+        KNIT_CHECK_AS(io_error, out.good(), "cannot open '" << temporary << "' for writing");
+        out.write(text.data(), static_cast<std::streamsize>(text.size()));
+        out.flush();
+        if (!out.good()) {
+            std::remove(temporary.c_str());
+            KNIT_CHECK_AS(io_error, false, "error while writing '" << temporary << "'");
+        }
+    }
+    if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+        std::remove(temporary.c_str());
+        KNIT_CHECK_AS(io_error, false, "cannot rename '" << temporary << "' to '" << path << "'");
+    }
+}
+
+bool line_cursor::next(std::string_view& line) {
+    if (position_ >= text_.size()) return false;
+    std::size_t end = text_.find('\n', position_);
+    std::size_t after = end + 1;
+    if (end == std::string_view::npos) end = after = text_.size();
+    line = text_.substr(position_, end - position_);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    position_ = after;
+    ++line_number_;
+    return true;
+}
+
+bool is_blank(std::string_view line) {
+    for (char c : line)
+        if (!is_space(c)) return false;
+    return true;
+}
+
+std::vector<field> split_fields(std::string_view line, char delimiter, const std::string& file,
+                                std::size_t line_number) {
+    std::vector<field> fields;
+    const bool trim = delimiter != ' ' && delimiter != '\t';
+    std::size_t i = 0;
+    const std::size_t n = line.size();
+    while (true) {
+        field cell;
+        // Spaces before a cell are padding (a TAB is padding too unless it delimits).
+        while (i < n && (line[i] == ' ' || (trim && line[i] == '\t'))) ++i;
+        cell.column = i + 1;
+        if (i < n && line[i] == '"') {
+            cell.quoted = true;
+            const std::size_t open = i++;
+            bool closed = false;
+            while (i < n) {
+                if (line[i] == '"') {
+                    if (i + 1 < n && line[i + 1] == '"') {
+                        cell.text += '"';
+                        i += 2;
+                        continue;
+                    }
+                    closed = true;
+                    ++i;
+                    break;
+                }
+                cell.text += line[i++];
+            }
+            if (!closed)
+                throw parse_error(file, line_number, open + 1,
+                                  "got an unterminated quoted cell, expected a closing '\"'");
+            while (i < n && line[i] != delimiter && (line[i] == ' ' || (trim && line[i] == '\t')))
+                ++i;
+            if (i < n && line[i] != delimiter)
+                throw parse_error(file, line_number, i + 1,
+                                  "got '" + show(line.substr(i, 1)) +
+                                      "' after a closing quote, expected a delimiter or the end "
+                                      "of the line");
+        } else {
+            const std::size_t start = i;
+            while (i < n && line[i] != delimiter) ++i;
+            std::size_t end = i;
+            while (end > start && (line[end - 1] == ' ' || (trim && line[end - 1] == '\t'))) --end;
+            cell.text.assign(line.substr(start, end - start));
+        }
+        fields.push_back(std::move(cell));
+        if (i >= n) break;
+        ++i;  // skip the delimiter; a delimiter at the end leaves one more (empty) cell
+    }
+    return fields;
+}
+
+double parse_finite_double(const field& cell, const std::string& file, std::size_t line_number,
+                           const char* what) {
+    std::string_view text = cell.text;
+    auto refuse = [&](const char* why) -> double {
+        std::string message = "got '" + show(text) + "'";
+        if (why != nullptr) message += std::string(" (") + why + ")";
+        message += std::string(", expected ") + what;
+        throw parse_error(file, line_number, cell.column, message);
+    };
+    if (text.empty()) return refuse("an empty cell");
+    std::size_t i = 0;
+    bool negative = false;
+    if (text[i] == '+' || text[i] == '-') {
+        negative = text[i] == '-';
+        ++i;
+    }
+    // from_chars takes no sign of its own beyond '-', and hexadecimal only without "0x".
+    std::chars_format format = std::chars_format::general;
+    if (i + 1 < text.size() && text[i] == '0' && (text[i + 1] == 'x' || text[i + 1] == 'X')) {
+        format = std::chars_format::hex;
+        i += 2;
+    }
+    const std::string_view body = text.substr(i);
+    if (body.empty() || body[0] == '+' || body[0] == '-') return refuse(nullptr);
+    double value = 0;
+    const char* first = body.data();
+    const char* last = body.data() + body.size();
+    const auto result = std::from_chars(first, last, value, format);
+    if (result.ec == std::errc::result_out_of_range) {
+        // Underflow to a subnormal or zero is harmless; overflow is not finite.
+        bool overflow = true;
+        {
+            // Decide by re-reading with strtod semantics: a huge exponent overflows.
+            const std::string copy(body);
+            errno = 0;
+            const double approx = std::strtod(
+                (format == std::chars_format::hex ? "0x" + copy : copy).c_str(), nullptr);
+            overflow = std::isinf(approx);
+            value = approx;
+        }
+        if (overflow) return refuse("out of the range of a double");
+        if (result.ptr != last) return refuse(nullptr);
+    } else if (result.ec != std::errc() || result.ptr != last) {
+        return refuse(nullptr);
+    }
+    if (!std::isfinite(value)) return refuse("not finite");
+    return negative ? -value : value;
+}
+
+std::string format_double(double value) {
+    char buffer[64];
+    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+    KNIT_ASSERT(result.ec == std::errc());
+    return std::string(buffer, result.ptr);
+}
+
+std::string quote(const std::string& name) {
+    std::string out = "\"";
+    for (char c : name) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + "\"";
+}
+
+char detect_delimiter(std::string_view text) {
+    line_cursor lines(text);
+    std::string_view line;
+    while (lines.next(line)) {
+        if (is_blank(line)) continue;
+        if (line.find('\t') != std::string_view::npos) return '\t';
+        if (line.find(',') != std::string_view::npos) return ',';
+        return '\t';
+    }
+    return '\t';
+}
+
+}  // namespace knit::grn::detail
