@@ -89,3 +89,20 @@ TEST_CASE("damaged, truncated, foreign, other-version and mismatched files are r
     CHECK_THROWS_AS(nn::save(*model, "/nonexistent-dir/x.knit"), io_error);
     std::filesystem::remove(path);
 }
+
+TEST_CASE("bundles keep several models and a header in one file") {
+    const std::string path = temp_path("bundle.knit");
+    auto a = make<float>(1), b = make<float>(2, 4);
+    nn::save_bundle<float>(path, "kind=test\nmean=0x1.8p-1", {a.get(), b.get()});
+    auto a2 = make<float>(3), b2 = make<float>(4, 4);
+    const std::string header = nn::load_bundle<float>(path, {a2.get(), b2.get()});
+    CHECK(header == "kind=test\nmean=0x1.8p-1");
+    CHECK(std::equal(a->store().values(), a->store().values() + a->store().size(), a2->store().values()));
+    CHECK(std::equal(b->store().values(), b->store().values() + b->store().size(), b2->store().values()));
+    // Models in the wrong order (or of another architecture) are refused.
+    CHECK_THROWS_AS(nn::load_bundle<float>(path, {b2.get(), a2.get()}), io_error);
+    // A plain model file is not a bundle.
+    nn::save(*a, path);
+    CHECK_THROWS_WITH_AS(nn::load_bundle<float>(path, {a2.get()}), doctest::Contains("single-model"), io_error);
+    std::filesystem::remove(path);
+}

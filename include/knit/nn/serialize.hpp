@@ -55,4 +55,47 @@ void load(sequential<T>& model, const std::string& path) {
     for (std::size_t i = 0; i < store.size(); ++i) store.values()[i] = static_cast<T>(f.values[i]);
 }
 
+// Several models and a free-form text header in one file (same format: the signature is
+// the header followed by "=== model <i>" and each model's signature; the values are the
+// models' buffers one after another). load_bundle() checks every model's architecture
+// and returns the header for the caller to interpret.
+inline constexpr const char* bundle_marker = "\n=== model ";
+
+template <class T>
+void save_bundle(const std::string& path, const std::string& header,
+                 const std::vector<const sequential<T>*>& models) {
+    KNIT_CHECK(header.find(bundle_marker) == std::string::npos,
+               "save_bundle header: got a header containing the section marker, expected plain text");
+    std::string signature = header;
+    std::vector<T> values;
+    for (std::size_t i = 0; i < models.size(); ++i) {
+        signature += bundle_marker + std::to_string(i) + "\n" + models[i]->signature();
+        const auto& store = models[i]->store();
+        values.insert(values.end(), store.values(), store.values() + store.size());
+    }
+    write_model_file(path, signature, sizeof(T), values.data(), values.size());
+}
+
+template <class T>
+std::string load_bundle(const std::string& path, const std::vector<sequential<T>*>& models) {
+    model_file f = read_model_file(path);
+    const std::size_t first = f.signature.find(bundle_marker);
+    KNIT_CHECK_AS(io_error, first != std::string::npos || models.empty(),
+                  path << ": got a single-model file, expected a bundle of " << models.size() << " models");
+    const std::string header = f.signature.substr(0, first);
+    std::string expected = header;
+    std::size_t total = 0;
+    for (std::size_t i = 0; i < models.size(); ++i) {
+        expected += bundle_marker + std::to_string(i) + "\n" + models[i]->signature();
+        total += models[i]->store().size();
+    }
+    check_signature(path, f.signature, expected);
+    KNIT_CHECK_AS(io_error, f.values.size() == total,
+                  path << ": got " << f.values.size() << " parameters, expected " << total);
+    std::size_t next = 0;
+    for (auto* m : models)
+        for (std::size_t i = 0; i < m->store().size(); ++i) m->store().values()[i] = static_cast<T>(f.values[next++]);
+    return header;
+}
+
 }  // namespace knit::nn
