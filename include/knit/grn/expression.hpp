@@ -1,0 +1,84 @@
+// Expression data of knit::grn: time series (the paper's input) and steady states.
+//
+//   time_series_data   genes (G names) and experiments; experiment e has times (T_e) and
+//                      values (T_e, G): values(k, g) = level of gene g at times[k].
+//   steady_state_data  genes and values (E, G): one row per steady-state experiment, with
+//                      the kind of experiment (wild type, knockouts, ...).
+//   expression_matrix  a generic samples x genes matrix read from TSV/CSV (either
+//                      orientation), with sample names when the file has them.
+//
+// Values are double; the readers refuse non-finite values, so a loaded data set holds
+// finite numbers only. validate() checks the invariants after hand-made edits.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "knit/core/tensor.hpp"
+
+namespace knit::grn {
+
+// Maps gene names to column indices; refuses duplicates and empty names.
+class gene_index {
+public:
+    gene_index() = default;
+    explicit gene_index(const std::vector<std::string>& genes);
+    std::optional<std::size_t> find(const std::string& gene) const;
+    std::size_t at(const std::string& gene) const;  // throws knit::value_error when unknown
+
+private:
+    std::vector<std::pair<std::string, std::size_t>> sorted_;
+};
+
+struct time_series_experiment {
+    std::vector<double> times;  // (T), strictly increasing
+    tensor<double> values;      // (T, G)
+    std::size_t time_points() const { return times.size(); }
+};
+
+struct time_series_data {
+    std::vector<std::string> genes;
+    std::vector<time_series_experiment> experiments;
+
+    std::size_t gene_count() const { return genes.size(); }
+    std::size_t experiment_count() const { return experiments.size(); }
+    // Total rows over all experiments.
+    std::size_t sample_count() const;
+    // T when every experiment has the same number of time points; nullopt otherwise.
+    std::optional<std::size_t> common_time_points() const;
+    // All experiments stacked: (sum T_e, G).
+    tensor<double> stacked() const;
+    // Throws knit::value_error unless: genes are non-empty and unique, there is at least one
+    // experiment, each has >= 1 time point, values (T_e, G), strictly increasing finite
+    // times and finite values.
+    void validate() const;
+};
+
+enum class steady_state_kind { wildtype, knockouts, knockdowns, multifactorial, other };
+const char* to_string(steady_state_kind kind);
+
+struct steady_state_data {
+    std::vector<std::string> genes;
+    tensor<double> values;  // (E, G)
+    steady_state_kind kind = steady_state_kind::other;
+
+    std::size_t gene_count() const { return genes.size(); }
+    std::size_t experiment_count() const { return values.dimension() == 2 ? values.shape(0) : 0; }
+    // Throws knit::value_error unless genes are non-empty and unique, values is (E >= 1, G)
+    // and finite; knockouts and knockdowns need E == G (row i perturbs gene i).
+    void validate() const;
+};
+
+// Which axis of a generic matrix file holds the genes.
+enum class gene_axis { columns, rows };
+
+struct expression_matrix {
+    std::vector<std::string> genes;
+    std::vector<std::string> samples;  // empty when the file has no sample names
+    tensor<double> values;             // (S, G), whatever the orientation of the file
+    void validate() const;
+};
+
+}  // namespace knit::grn

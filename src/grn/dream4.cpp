@@ -1,0 +1,497 @@
+// DREAM4 and generic expression readers/writers (see include/knit/grn/dream4.hpp).
+#include "knit/grn/dream4.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <unordered_map>
+
+#include "knit/core/error.hpp"
+#include "knit/grn/detail/text.hpp"
+
+namespace knit::grn {
+
+using detail::field;
+using detail::format_double;
+using detail::line_cursor;
+using detail::parse_finite_double;
+using detail::split_fields;
+
+namespace {
+
+std::string lower(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+std::string count_cells(std::size_t n) {
+    return std::to_string(n) + (n == 1 ? " cell" : " cells");
+}
+
+// Gene names read from one header line (or, for genes-as-rows matrices, from the first
+// column): keeps them in file order, or maps them onto expected_genes. position_to_gene[i]
+// is where the i-th name's values go.
+class gene_mapper {
+public:
+    gene_mapper(const std::string& file, const std::vector<std::string>& expected)
+        : file_(file), expected_(expected) {
+        if (!expected_.empty()) index_ = gene_index(expected_);
+    }
+
+    void add(const field& cell, std::size_t line) {
+        if (cell.text.empty())
+            throw parse_error(file_, line, cell.column, "got an empty name, expected a gene name");
+        auto [it, inserted] = seen_.emplace(cell.text, line);
+        if (!inserted)
+            throw parse_error(file_, line, cell.column,
+                              "got gene '" + cell.text + "' a second time (first on line " +
+                                  std::to_string(it->second) + "), expected unique gene names");
+        if (expected_.empty()) {
+            position_to_gene.push_back(names_.size());
+            names_.push_back(cell.text);
+            return;
+        }
+        const auto found = index_.find(cell.text);
+        if (!found)
+            throw parse_error(file_, line, cell.column,
+                              "got unknown gene '" + cell.text + "', expected one of the " +
+                                  std::to_string(expected_.size()) + " genes of the data set");
+        position_to_gene.push_back(*found);
+    }
+
+    // The gene names in result order; refuses a header that lacks an expected gene.
+    std::vector<std::string> finish(std::size_t line) const {
+        if (expected_.empty()) return names_;
+        for (const auto& gene : expected_)
+            if (seen_.count(gene) == 0)
+                throw parse_error(file_, line, 0,
+                                  "got no gene '" + gene + "', expected all " +
+                                      std::to_string(expected_.size()) + " genes of the data set");
+        return expected_;
+    }
+
+    std::vector<std::size_t> position_to_gene;
+
+private:
+    const std::string& file_;
+    const std::vector<std::string>& expected_;
+    gene_index index_;
+    std::unordered_map<std::string, std::size_t> seen_;
+    std::vector<std::string> names_;
+};
+
+// The first non-blank line, or a parse_error for an empty (or all-blank) text.
+std::string_view header_line(line_cursor& lines, const std::string& file, const char* expected) {
+    std::string_view line;
+    while (lines.next(line))
+        if (!detail::is_blank(line)) return line;
+    throw parse_error(file, std::max<std::size_t>(lines.line_number(), 1), 0,
+                      std::string("got an empty file, expected ") + expected);
+}
+
+char header_delimiter(std::string_view line, char requested) {
+    if (requested != 0) return requested;
+    if (line.find('\t') != std::string_view::npos) return '\t';
+    if (line.find(',') != std::string_view::npos) return ',';
+    return '\t';
+}
+
+[[noreturn]] void ragged(const std::string& file, std::size_t line, const std::vector<field>& row,
+                         std::size_t width, const std::string& what) {
+    const std::size_t column = row.size() > width ? row[width].column : 0;
+    throw parse_error(file, line, column,
+                      "got " + count_cells(row.size()) + ", expected " + count_cells(width) + " (" +
+                          what + ")");
+}
+
+tensor<double> to_tensor(const std::vector<double>& values, std::size_t rows, std::size_t cols) {
+    tensor<double> out = tensor<double>::from_shape({rows, cols});
+    std::copy(values.begin(), values.end(), out.data());
+    return out;
+}
+
+// Names are always written quoted, so anything but a line feed reads back unchanged.
+void check_writable_name(const std::string& name, const char* what, bool may_be_empty = false) {
+    KNIT_CHECK_AS(value_error, (may_be_empty || !name.empty()) && name.find('\n') == std::string::npos,
+                  "cannot write " << what << " '" << name
+                                  << "': got an empty name or a line feed, expected a "
+                                     "non-empty single-line name");
+}
+
+}  // namespace
+
+// --- time series -------------------------------------------------------------------
+
+time_series_data parse_time_series(std::string_view text, const std::string& file,
+                                   const std::vector<std::string>& expected_genes) {
+    line_cursor lines(text);
+    const std::string_view first =
+        header_line(lines, file, "a header line \"Time\" followed by gene names");
+    const std::size_t header_number = lines.line_number();
+    const char delimiter = header_delimiter(first, 0);
+    const auto header = split_fields(first, delimiter, file, header_number);
+    if (lower(header[0].text) != "time")
+        throw parse_error(file, header_number, header[0].column,
+                          "got '" + header[0].text.substr(0, 40) +
+                              "' as the first header cell, expected \"Time\"");
+    if (header.size() < 2)
+        throw parse_error(file, header_number, 0,
+                          "got no gene names, expected \"Time\" followed by at least one gene");
+    gene_mapper mapper(file, expected_genes);
+    for (std::size_t c = 1; c < header.size(); ++c) mapper.add(header[c], header_number);
+
+    time_series_data out;
+    out.genes = mapper.finish(header_number);
+    const std::size_t genes = out.genes.size();
+    const std::size_t width = header.size();
+    const std::string row_form = "a time and " + std::to_string(genes) + " gene values";
+
+    std::vector<double> times;
+    std::vector<double> values;
+    auto close_experiment = [&] {
+        if (times.empty()) return;
+        time_series_experiment experiment;
+        experiment.values = to_tensor(values, times.size(), genes);
+        experiment.times = std::move(times);
+        out.experiments.push_back(std::move(experiment));
+        times.clear();
+        values.clear();
+    };
+
+    std::string_view line;
+    while (lines.next(line)) {
+        const std::size_t number = lines.line_number();
+        if (detail::is_blank(line)) {  // an empty line starts the next experiment
+            close_experiment();
+            continue;
+        }
+        const auto row = split_fields(line, delimiter, file, number);
+        if (row.size() != width) ragged(file, number, row, width, row_form);
+        const double time = parse_finite_double(row[0], file, number, "a finite time");
+        if (!times.empty() && !(time > times.back()))
+            throw parse_error(file, number, row[0].column,
+                              "got time " + format_double(time) + " after " +
+                                  format_double(times.back()) +
+                                  ", expected strictly increasing times within an experiment "
+                                  "(an empty line starts the next experiment)");
+        times.push_back(time);
+        const std::size_t base = values.size();
+        values.resize(base + genes);
+        for (std::size_t c = 1; c < width; ++c)
+            values[base + mapper.position_to_gene[c - 1]] =
+                parse_finite_double(row[c], file, number, "a finite expression value");
+    }
+    close_experiment();
+    if (out.experiments.empty())
+        throw parse_error(file, header_number, 0,
+                          "got a header but no data rows, expected at least one experiment");
+    return out;
+}
+
+time_series_data read_time_series(const std::string& path,
+                                  const std::vector<std::string>& expected_genes) {
+    return parse_time_series(detail::read_file(path), path, expected_genes);
+}
+
+std::string format_time_series(const time_series_data& data) {
+    data.validate();
+    std::string out = detail::quote("Time");
+    for (const auto& gene : data.genes) {
+        check_writable_name(gene, "gene name");
+        out += '\t';
+        out += detail::quote(gene);
+    }
+    out += '\n';
+    const std::size_t genes = data.gene_count();
+    for (const auto& experiment : data.experiments) {
+        out += '\n';
+        for (std::size_t k = 0; k < experiment.time_points(); ++k) {
+            out += format_double(experiment.times[k]);
+            for (std::size_t g = 0; g < genes; ++g) {
+                out += '\t';
+                out += format_double(experiment.values(k, g));
+            }
+            out += '\n';
+        }
+    }
+    return out;
+}
+
+void write_time_series(const time_series_data& data, const std::string& path) {
+    detail::write_file_atomically(path, format_time_series(data));
+}
+
+// --- steady states -----------------------------------------------------------------
+
+steady_state_data parse_steady_state(std::string_view text, steady_state_kind kind,
+                                     const std::string& file,
+                                     const std::vector<std::string>& expected_genes) {
+    line_cursor lines(text);
+    const std::string_view first = header_line(lines, file, "a header line of gene names");
+    const std::size_t header_number = lines.line_number();
+    const char delimiter = header_delimiter(first, 0);
+    const auto header = split_fields(first, delimiter, file, header_number);
+    gene_mapper mapper(file, expected_genes);
+    for (const auto& cell : header) mapper.add(cell, header_number);
+
+    steady_state_data out;
+    out.kind = kind;
+    out.genes = mapper.finish(header_number);
+    const std::size_t genes = out.genes.size();
+    const std::string row_form = "one value per gene";
+
+    std::vector<double> values;
+    std::size_t rows = 0;
+    std::size_t last_line = header_number;
+    std::string_view line;
+    while (lines.next(line)) {
+        const std::size_t number = lines.line_number();
+        if (detail::is_blank(line)) continue;
+        last_line = number;
+        const auto row = split_fields(line, delimiter, file, number);
+        if (row.size() != genes) ragged(file, number, row, genes, row_form);
+        const std::size_t base = values.size();
+        values.resize(base + genes);
+        for (std::size_t c = 0; c < genes; ++c)
+            values[base + mapper.position_to_gene[c]] =
+                parse_finite_double(row[c], file, number, "a finite expression value");
+        ++rows;
+    }
+    if (rows == 0)
+        throw parse_error(file, header_number, 0,
+                          "got a header but no data rows, expected at least one steady state");
+    const bool one_per_gene =
+        kind == steady_state_kind::knockouts || kind == steady_state_kind::knockdowns;
+    if (one_per_gene && rows != genes)
+        throw parse_error(file, last_line, 0,
+                          "got " + std::to_string(rows) + " rows, expected one per gene (" +
+                              std::to_string(genes) + ") in a " + to_string(kind) + " file");
+    out.values = tensor<double>::from_shape({rows, genes});
+    for (std::size_t r = 0; r < rows; ++r) {
+        // Row r of a knockout/knockdown file perturbs the r-th gene of the header, so the
+        // rows follow the genes when they are reordered.
+        const std::size_t target_row = one_per_gene ? mapper.position_to_gene[r] : r;
+        std::copy(values.begin() + static_cast<std::ptrdiff_t>(r * genes),
+                  values.begin() + static_cast<std::ptrdiff_t>((r + 1) * genes),
+                  out.values.data() + target_row * genes);
+    }
+    return out;
+}
+
+steady_state_kind steady_state_kind_from_path(const std::string& path) {
+    const std::size_t slash = path.find_last_of("/\\");
+    const std::string name = lower(slash == std::string::npos ? path : path.substr(slash + 1));
+    if (name.find("_wildtype") != std::string::npos) return steady_state_kind::wildtype;
+    if (name.find("_knockouts") != std::string::npos) return steady_state_kind::knockouts;
+    if (name.find("_knockdowns") != std::string::npos) return steady_state_kind::knockdowns;
+    if (name.find("_multifactorial") != std::string::npos) return steady_state_kind::multifactorial;
+    return steady_state_kind::other;
+}
+
+steady_state_data read_steady_state(const std::string& path,
+                                    const std::vector<std::string>& expected_genes) {
+    return read_steady_state(path, steady_state_kind_from_path(path), expected_genes);
+}
+
+steady_state_data read_steady_state(const std::string& path, steady_state_kind kind,
+                                    const std::vector<std::string>& expected_genes) {
+    return parse_steady_state(detail::read_file(path), kind, path, expected_genes);
+}
+
+std::string format_steady_state(const steady_state_data& data) {
+    data.validate();
+    std::string out;
+    for (std::size_t g = 0; g < data.gene_count(); ++g) {
+        check_writable_name(data.genes[g], "gene name");
+        if (g) out += '\t';
+        out += detail::quote(data.genes[g]);
+    }
+    out += '\n';
+    for (std::size_t e = 0; e < data.experiment_count(); ++e) {
+        for (std::size_t g = 0; g < data.gene_count(); ++g) {
+            if (g) out += '\t';
+            out += format_double(data.values(e, g));
+        }
+        out += '\n';
+    }
+    return out;
+}
+
+void write_steady_state(const steady_state_data& data, const std::string& path) {
+    detail::write_file_atomically(path, format_steady_state(data));
+}
+
+// --- generic matrix ----------------------------------------------------------------
+
+expression_matrix parse_expression_matrix(std::string_view text, const matrix_options& options,
+                                          const std::string& file,
+                                          const std::vector<std::string>& expected_genes) {
+    line_cursor lines(text);
+    const std::string_view first = header_line(lines, file, "a header line");
+    const std::size_t header_number = lines.line_number();
+    const char delimiter = header_delimiter(first, options.delimiter);
+    const auto header = split_fields(first, delimiter, file, header_number);
+    const bool genes_in_rows = options.genes == gene_axis::rows;
+    const bool labels = options.row_labels || genes_in_rows;
+
+    // The header names the columns; with row labels it may or may not have a corner cell
+    // above them, which the first data row's width decides.
+    std::vector<field> column_names;
+    std::size_t width = header.size();
+    bool decided = !labels;
+    if (!labels) column_names = header;
+
+    gene_mapper column_genes(file, expected_genes);
+    gene_mapper row_genes(file, expected_genes);
+    std::vector<std::string> row_labels;
+    std::vector<double> values;  // row-major as in the file: (rows, columns)
+    std::size_t rows = 0;
+    std::size_t last_line = header_number;
+
+    if (!labels)
+        for (const auto& cell : column_names) column_genes.add(cell, header_number);
+
+    std::string_view line;
+    while (lines.next(line)) {
+        const std::size_t number = lines.line_number();
+        if (detail::is_blank(line)) continue;
+        last_line = number;
+        const auto row = split_fields(line, delimiter, file, number);
+        if (!decided) {
+            decided = true;
+            if (row.size() == header.size() && header.size() >= 2) {
+                column_names.assign(header.begin() + 1, header.end());
+            } else if (row.size() == header.size() + 1) {
+                column_names = header;
+                width = header.size() + 1;
+            } else {
+                throw parse_error(file, number, 0,
+                                  "got " + count_cells(row.size()) + ", expected " +
+                                      std::to_string(header.size()) + " or " +
+                                      std::to_string(header.size() + 1) +
+                                      " (a label and one value per gene/sample column of the "
+                                      "header, which may or may not have a corner cell)");
+            }
+            if (!genes_in_rows)
+                for (const auto& cell : column_names) column_genes.add(cell, header_number);
+        }
+        if (row.size() != width)
+            ragged(file, number, row, width,
+                   labels ? "a label and one value per column" : "one value per column");
+        std::size_t c0 = 0;
+        if (labels) {
+            c0 = 1;
+            if (genes_in_rows)
+                row_genes.add(row[0], number);
+            else
+                row_labels.push_back(row[0].text);
+        }
+        for (std::size_t c = c0; c < width; ++c)
+            values.push_back(parse_finite_double(row[c], file, number, "a finite expression value"));
+        ++rows;
+    }
+    if (rows == 0)
+        throw parse_error(file, header_number, 0,
+                          "got a header but no data rows, expected at least one row of values");
+
+    expression_matrix out;
+    const std::size_t columns = column_names.size();
+    if (!genes_in_rows) {
+        out.genes = column_genes.finish(header_number);
+        out.samples = std::move(row_labels);
+        out.values = tensor<double>::from_shape({rows, columns});
+        for (std::size_t r = 0; r < rows; ++r)
+            for (std::size_t c = 0; c < columns; ++c)
+                out.values(r, column_genes.position_to_gene[c]) = values[r * columns + c];
+    } else {
+        out.genes = row_genes.finish(last_line);
+        for (const auto& cell : column_names) out.samples.push_back(cell.text);
+        out.values = tensor<double>::from_shape({columns, rows});
+        for (std::size_t r = 0; r < rows; ++r)
+            for (std::size_t c = 0; c < columns; ++c)
+                out.values(c, row_genes.position_to_gene[r]) = values[r * columns + c];
+    }
+    return out;
+}
+
+expression_matrix read_expression_matrix(const std::string& path, const matrix_options& options,
+                                         const std::vector<std::string>& expected_genes) {
+    return parse_expression_matrix(detail::read_file(path), options, path, expected_genes);
+}
+
+std::string format_expression_matrix(const expression_matrix& matrix,
+                                     const matrix_options& options) {
+    matrix.validate();
+    const char delimiter = options.delimiter ? options.delimiter : '\t';
+    for (const auto& gene : matrix.genes) check_writable_name(gene, "gene name");
+    for (const auto& sample : matrix.samples) check_writable_name(sample, "sample name", true);
+    const std::size_t samples = matrix.values.shape(0);
+    const std::size_t genes = matrix.genes.size();
+    std::string out;
+    auto cell = [&](bool first_cell, const std::string& text) {
+        if (!first_cell) out += delimiter;
+        out += text;
+    };
+    if (options.genes == gene_axis::columns) {
+        const bool labels = !matrix.samples.empty();
+        if (labels) cell(true, detail::quote("sample"));
+        for (std::size_t g = 0; g < genes; ++g) cell(!labels && g == 0, detail::quote(matrix.genes[g]));
+        out += '\n';
+        for (std::size_t s = 0; s < samples; ++s) {
+            if (labels) cell(true, detail::quote(matrix.samples[s]));
+            for (std::size_t g = 0; g < genes; ++g)
+                cell(!labels && g == 0, format_double(matrix.values(s, g)));
+            out += '\n';
+        }
+    } else {
+        cell(true, detail::quote("gene"));
+        for (std::size_t s = 0; s < samples; ++s)
+            cell(false, detail::quote(matrix.samples.empty() ? std::to_string(s + 1)
+                                                             : matrix.samples[s]));
+        out += '\n';
+        for (std::size_t g = 0; g < genes; ++g) {
+            cell(true, detail::quote(matrix.genes[g]));
+            for (std::size_t s = 0; s < samples; ++s) cell(false, format_double(matrix.values(s, g)));
+            out += '\n';
+        }
+    }
+    return out;
+}
+
+void write_expression_matrix(const expression_matrix& matrix, const std::string& path,
+                             const matrix_options& options) {
+    detail::write_file_atomically(path, format_expression_matrix(matrix, options));
+}
+
+// --- DREAM4 paths ------------------------------------------------------------------
+
+std::string dream4_path(const std::string& root, int size, int network, dream4_file file) {
+    KNIT_CHECK_AS(value_error, size == 10 || size == 100,
+                  "dream4_path: got size " << size << ", expected 10 or 100");
+    KNIT_CHECK_AS(value_error, network >= 1 && network <= 5,
+                  "dream4_path: got network " << network << ", expected 1..5");
+    const std::string s = std::to_string(size);
+    const std::string n = std::to_string(network);
+    const std::string dir = root + "/size" + s + "/";
+    const std::string stem = "insilico_size" + s + "_" + n;
+    switch (file) {
+        case dream4_file::time_series: return dir + stem + "_timeseries.tsv";
+        case dream4_file::wildtype: return dir + stem + "_wildtype.tsv";
+        case dream4_file::knockouts: return dir + stem + "_knockouts.tsv";
+        case dream4_file::knockdowns: return dir + stem + "_knockdowns.tsv";
+        case dream4_file::multifactorial:
+            // Size 100 multifactorial data form their own sub-challenge, genes renamed.
+            if (size == 100) return root + "/size100_multifactorial/" + stem + "_multifactorial.tsv";
+            return dir + stem + "_multifactorial.tsv";
+        case dream4_file::gold_standard:
+            return dir + "goldstandard/DREAM4_GoldStandard_InSilico_Size" + s + "_" + n + ".tsv";
+        case dream4_file::gold_standard_signed:
+            return dir + "goldstandard_signed/" + stem + "_goldstandard_signed.tsv";
+        case dream4_file::dual_knockout_indexes:
+            // Upstream spells one of the ten files with a capital S.
+            if (size == 10 && network == 1) return dir + "inSilico_size10_1_dualknockouts_indexes.tsv";
+            return dir + stem + "_dualknockouts_indexes.tsv";
+    }
+    return {};
+}
+
+}  // namespace knit::grn
