@@ -465,10 +465,8 @@ void write_expression_matrix(const expression_matrix& matrix, const std::string&
 // --- DREAM4 paths ------------------------------------------------------------------
 
 std::string dream4_path(const std::string& root, int size, int network, dream4_file file) {
-    KNIT_CHECK_AS(value_error, size == 10 || size == 100,
-                  "dream4_path: got size " << size << ", expected 10 or 100");
-    KNIT_CHECK_AS(value_error, network >= 1 && network <= 5,
-                  "dream4_path: got network " << network << ", expected 1..5");
+    KNIT_CHECK_AS(value_error, size >= 1, "dream4_path: got size " << size << ", expected >= 1");
+    KNIT_CHECK_AS(value_error, network >= 1, "dream4_path: got network " << network << ", expected >= 1");
     const std::string s = std::to_string(size);
     const std::string n = std::to_string(network);
     const std::string dir = root + "/size" + s + "/";

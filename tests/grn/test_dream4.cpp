@@ -301,3 +301,11 @@ KNIT_DREAM4_TEST_CASE("DREAM4: every expression file of every network parses wit
     const time_series_data back = parse_time_series(format_time_series(d1));
     for (std::size_t e = 0; e < 10; ++e) CHECK(back.experiments[e].values == d1.experiments[e].values);
 }
+
+TEST_CASE("dream4_path names other sizes and networks with the same pattern") {
+    CHECK(dream4_path("r", 30, 7, dream4_file::time_series) == "r/size30/insilico_size30_7_timeseries.tsv");
+    CHECK(dream4_path("r", 30, 7, dream4_file::gold_standard) ==
+          "r/size30/goldstandard/DREAM4_GoldStandard_InSilico_Size30_7.tsv");
+    CHECK_THROWS_AS(dream4_path("r", 0, 1, dream4_file::time_series), knit::value_error);
+    CHECK_THROWS_AS(dream4_path("r", 10, 0, dream4_file::time_series), knit::value_error);
+}

@@ -69,7 +69,9 @@ void write_expression_matrix(const expression_matrix& matrix, const std::string&
                              const matrix_options& options = {});
 
 // Paths inside the DREAM4 folder (data/dream4), with the spelling quirks of the upstream
-// names handled. size is 10 or 100; network is 1..5. size 100 multifactorial data live in
+// names handled. DREAM4 has sizes 10 and 100 and networks 1..5; other sizes and network
+// numbers get the same naming pattern (folders written by knit-grn simulate). Size 100
+// multifactorial data live in
 // size100_multifactorial/ with renamed genes (see its mapping/ folder).
 enum class dream4_file {
     time_series,
