@@ -1,0 +1,335 @@
+// 2-D convolution (cross-correlation, as in PyTorch and Keras) with an optional fused
+// activation, so that Keras' Conv2D(filters, (kh, kw), padding="same", activation="relu")
+// is one layer.
+//
+//   forward:   z[n,o,y,x] = b[o] + sum_{c,i,j} W[o,c,i,j] * xp[n, c, y*sh + i*dh, x*sw + j*dw]
+//              y = act(z)                 (xp: x zero-padded by top/bottom/left/right)
+//   backward:  dz = dy * act'(.)          (activation_backward, from the cached y)
+//              dW[o,c,i,j] += sum_{n,y,x} dz[n,o,y,x] * xp[n, c, y*sh + i*dh, x*sw + j*dw]
+//              db[o]       += sum_{n,y,x} dz[n,o,y,x]
+//              dx[n,c,p,q]  = sum over every (o, i, j, y, x) whose tap lands on (p, q)
+//                             of W[o,c,i,j] * dz[n,o,y,x]       (padding taps dropped)
+//
+// Shapes (legend: N batch, C input channels, O filters, H/W input, Ho/Wo output,
+// K = C*kh*kw, P = Ho*Wo): x (N, C, H, W), W (O, C, kh, kw) as PyTorch stores it (Keras
+// stores (kh, kw, C, O)), b (O), y (N, O, Ho, Wo).
+// Cached by forward: x (N, C, H, W) and y (N, O, Ho, Wo); the fast path also keeps its
+// im2col buffer (K, n*P) for the last chunk of n samples.
+//
+// Fast path (conv_algorithm::gemm), over chunks of samples so the buffer stays bounded:
+//   col = im2col(x chunk)           (K, n*P)
+//   Z   = W col                     (O, K) x (K, n*P), one GEMM; then scattered to NCHW
+//   dW += dZ col^T,  dcol = W^T dZ, dx = col2im(dcol)      (two GEMMs + the adjoint scatter)
+// conv_algorithm::direct is the naive six-loop reference the tests hold equal to it.
+// Padding (valid, Keras-style same, or per side), stride and dilation: detail/window2d.hpp.
+// Defaults follow Keras: W Glorot-uniform with fan_in = C*kh*kw, fan_out = O*kh*kw, b zeros;
+// conv2d_options::torch() gives nn.Conv2d's U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+// Derivation: docs/math/conv2d.md.
+#pragma once
+
+#include <algorithm>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "knit/core/blas.hpp"
+#include "knit/nn/activations.hpp"
+#include "knit/nn/detail/window2d.hpp"
+#include "knit/nn/init.hpp"
+#include "knit/nn/layer.hpp"
+
+namespace knit::nn {
+
+enum class conv_algorithm { gemm, direct };
+
+struct conv2d_options {
+    activation act = activation::linear;
+    padding2d padding = padding2d::valid();
+    extent2d stride{1, 1};
+    extent2d dilation{1, 1};
+    bool use_bias = true;
+    init kernel_init = init::glorot_uniform();
+    init bias_init = init::zeros();
+    conv_algorithm algorithm = conv_algorithm::gemm;
+    // Upper bound on the im2col buffer, in elements; the batch is processed in chunks of
+    // whole samples that fit (at least one sample per chunk).
+    std::size_t max_col_elements = std::size_t(1) << 22;
+
+    static conv2d_options torch(activation a = activation::linear,
+                                padding2d p = padding2d::valid()) {
+        conv2d_options o;
+        o.act = a;
+        o.padding = p;
+        o.kernel_init = init::torch_default();
+        o.bias_init = init::torch_default();
+        return o;
+    }
+};
+
+template <class T>
+class conv2d : public layer<T> {
+public:
+    conv2d(std::size_t filters, extent2d kernel, activation act = activation::linear,
+           padding2d padding = padding2d::valid())
+        : conv2d(filters, kernel, make_options(act, padding)) {}
+    conv2d(std::size_t filters, extent2d kernel, conv2d_options options)
+        : filters_(filters), kernel_(kernel), opt_(options) {
+        KNIT_CHECK_AS(value_error, filters > 0, "conv2d filters: got 0, expected > 0");
+        KNIT_CHECK_AS(value_error, kernel.h > 0 && kernel.w > 0,
+                      "conv2d kernel: got " << kernel.h << "x" << kernel.w << ", expected both > 0");
+        KNIT_CHECK_AS(value_error, opt_.max_col_elements > 0,
+                      "conv2d max_col_elements: got 0, expected > 0");
+    }
+
+    std::string kind() const override { return "conv2d"; }
+    std::string config() const override {
+        std::ostringstream out;
+        out << "filters=" << filters_ << ",kernel=" << kernel_.h << "x" << kernel_.w
+            << ",stride=" << opt_.stride.h << "x" << opt_.stride.w << ",dilation="
+            << opt_.dilation.h << "x" << opt_.dilation.w << ",padding=" << opt_.padding.name()
+            << ",activation=" << to_string(opt_.act) << ",bias=" << (opt_.use_bias ? 1 : 0);
+        return out.str();
+    }
+    std::size_t filters() const { return filters_; }
+    extent2d kernel_size() const { return kernel_; }
+    activation function() const { return opt_.act; }
+    const conv2d_options& options() const { return opt_; }
+    const detail::window_geometry& geometry() const { return geo_; }
+
+    std::vector<param_spec> params() const override {
+        std::vector<param_spec> p{{"weight", {filters_, geo_.channels, kernel_.h, kernel_.w}}};
+        if (opt_.use_bias) p.push_back({"bias", {filters_}});
+        return p;
+    }
+    void bind(const std::vector<param_view<T>>& views) override {
+        weight_ = views.at(0);
+        if (opt_.use_bias) bias_ = views.at(1);
+    }
+    void init_params(rng& g) override {
+        const std::size_t taps = kernel_.h * kernel_.w;
+        const std::size_t fan_in = geo_.channels * taps, fan_out = filters_ * taps;
+        initialize(opt_.kernel_init, weight_.value, filters_, geo_.patch(), fan_in, fan_out, g);
+        if (opt_.use_bias) initialize(opt_.bias_init, bias_.value, 1, filters_, fan_in, fan_out, g);
+    }
+
+    const tensor<T>& forward(const tensor<T>& x, mode) override {
+        this->require_built("forward");
+        check_batch_shape(x, this->input_shape(), "conv2d");
+        const std::size_t n = x.shape()[0];
+        x_ = x;
+        ensure_shape(y_, {n, filters_, geo_.out_h, geo_.out_w});
+        col_valid_ = false;
+        if (opt_.algorithm == conv_algorithm::gemm) {
+            forward_gemm(n);  // applies the activation while scattering to NCHW
+        } else {
+            forward_direct(n);
+            // y = act(z), in place
+            activation_forward(opt_.act, y_.data(), y_.data(), y_.size(), geo_.out_w);
+        }
+        guard_.on_forward(n);
+        return y_;
+    }
+
+    const tensor<T>& backward(const tensor<T>& dy) override {
+        guard_.on_backward("conv2d", dy.dimension() ? dy.shape()[0] : 0);
+        KNIT_CHECK_AS(shape_error, dy.shape() == y_.shape(),
+                      "conv2d::backward dy shape: got " << shape_to_string(dy.shape())
+                                                        << ", expected " << shape_to_string(y_.shape()));
+        const std::size_t n = dy.shape()[0];
+        ensure_shape(dx_, to_shape(x_.shape()));
+        std::fill(dx_.begin(), dx_.end(), T(0));
+        if (opt_.algorithm == conv_algorithm::gemm) {
+            backward_gemm(dy.data(), n);  // applies act' while gathering dz into the GEMM layout
+        } else {
+            ensure_shape(dz_, to_shape(y_.shape()));
+            // dz = dy * act'(z), written from the cached output y
+            activation_backward(opt_.act, y_.data(), dy.data(), dz_.data(), dz_.size(), geo_.out_w);
+            backward_direct(n);
+        }
+        return dx_;
+    }
+
+    const param_view<T>& weight() const { return weight_; }
+    const param_view<T>& bias() const { return bias_; }
+
+protected:
+    shape_t do_build(const shape_t& input_shape) override {
+        geo_ = detail::make_window_geometry("conv2d", input_shape, kernel_, opt_.stride,
+                                            opt_.dilation, opt_.padding);
+        return {filters_, geo_.out_h, geo_.out_w};
+    }
+
+private:
+    static conv2d_options make_options(activation act, padding2d padding) {
+        conv2d_options o;
+        o.act = act;
+        o.padding = padding;
+        return o;
+    }
+
+    // sum of r[0..n), in 8 interleaved partial sums: without them a strict-FP compiler
+    // adds one element per add latency.
+    static T row_sum(const T* r, std::size_t n) {
+        T lane[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        std::size_t c = 0;
+        for (; c + 8 <= n; c += 8)
+            for (std::size_t l = 0; l < 8; ++l) lane[l] += r[c + l];
+        T sum = 0;
+        for (; c < n; ++c) sum += r[c];
+        for (std::size_t l = 0; l < 8; ++l) sum += lane[l];
+        return sum;
+    }
+
+    // Samples per chunk: as many whole samples as fit in max_col_elements.
+    std::size_t chunk_samples(std::size_t n) const {
+        const std::size_t per_sample = geo_.patch() * geo_.out_plane();
+        return std::max<std::size_t>(1, std::min(n, opt_.max_col_elements / per_sample));
+    }
+
+    void forward_gemm(std::size_t n) {
+        const std::size_t k = geo_.patch(), plane = geo_.out_plane();
+        const std::size_t chunk = chunk_samples(n);
+        col_.resize(k * chunk * plane);
+        zt_.resize(filters_ * chunk * plane);
+        for (std::size_t s0 = 0; s0 < n; s0 += chunk) {
+            const std::size_t m = std::min(chunk, n - s0), cols = m * plane;
+            detail::im2col(geo_, x_.data() + s0 * geo_.in_sample(), m, col_.data());
+            // Z = W col: (O, K) x (K, m*P) -> (O, m*P), columns ordered (sample, y, x)
+            gemm(transpose::no, transpose::no, filters_, cols, k, T(1), weight_.value, k,
+                 col_.data(), cols, T(0), zt_.data(), cols);
+            // y[s, o, :] = act(Z[o, s*P : (s+1)*P] + b[o])   (from (O, m, P) to NCHW)
+            for (std::size_t s = 0; s < m; ++s) {
+                T* ys = y_.data() + (s0 + s) * filters_ * plane;
+                for (std::size_t o = 0; o < filters_; ++o) {
+                    const T* src = zt_.data() + o * cols + s * plane;
+                    T* dst = ys + o * plane;
+                    const T b = opt_.use_bias ? bias_.value[o] : T(0);
+                    if (opt_.act == activation::relu) {
+                        // relu inline: one pass instead of two over y
+                        for (std::size_t p = 0; p < plane; ++p) dst[p] = std::max(src[p] + b, T(0));
+                    } else {
+                        for (std::size_t p = 0; p < plane; ++p) dst[p] = src[p] + b;
+                        activation_forward(opt_.act, dst, dst, plane, geo_.out_w);
+                    }
+                }
+            }
+        }
+        // With a single chunk the buffer holds im2col(x) for the whole batch: backward reuses it.
+        col_valid_ = chunk >= n;
+    }
+
+    void backward_gemm(const T* dy, std::size_t n) {
+        const std::size_t k = geo_.patch(), plane = geo_.out_plane();
+        const std::size_t chunk = chunk_samples(n);
+        col_.resize(k * chunk * plane);
+        zt_.resize(filters_ * chunk * plane);
+        for (std::size_t s0 = 0; s0 < n; s0 += chunk) {
+            const std::size_t m = std::min(chunk, n - s0), cols = m * plane;
+            if (!col_valid_) detail::im2col(geo_, x_.data() + s0 * geo_.in_sample(), m, col_.data());
+            // dZ = dy * act'(z) in the GEMM layout (O, m*P), gathered from NCHW
+            for (std::size_t s = 0; s < m; ++s) {
+                const std::size_t at = (s0 + s) * filters_ * plane;
+                for (std::size_t o = 0; o < filters_; ++o) {
+                    const T* dys = dy + at + o * plane;
+                    const T* ys = y_.data() + at + o * plane;
+                    T* dst = zt_.data() + o * cols + s * plane;
+                    if (opt_.act == activation::relu) {
+                        // relu' = [y > 0]. Both loads are unconditional so that the compiler
+                        // can turn the select into a vector blend instead of a branch.
+                        for (std::size_t p = 0; p < plane; ++p) {
+                            const T g = dys[p], out = ys[p];
+                            dst[p] = out > T(0) ? g : T(0);
+                        }
+                    } else {
+                        activation_backward(opt_.act, ys, dys, dst, plane, geo_.out_w);
+                    }
+                }
+            }
+            if (opt_.use_bias) {
+                // dL/db[o] = sum over samples and positions of dz  (z = ... + b[o])
+                for (std::size_t o = 0; o < filters_; ++o) bias_.grad[o] += row_sum(zt_.data() + o * cols, cols);
+            }
+            // dL/dW = dZ col^T  (Z = W col)
+            gemm(transpose::no, transpose::yes, filters_, k, cols, T(1), zt_.data(), cols,
+                 col_.data(), cols, T(1), weight_.grad, k);
+            // dL/dcol = W^T dZ  (Z = W col); col_ is free now, so it holds dcol
+            gemm(transpose::yes, transpose::no, k, cols, filters_, T(1), weight_.value, k,
+                 zt_.data(), cols, T(0), col_.data(), cols);
+            col_valid_ = false;
+            // dL/dx = col2im(dcol)  (col = im2col(x) copies x, so its adjoint sums back)
+            detail::col2im(geo_, col_.data(), m, dx_.data() + s0 * geo_.in_sample());
+        }
+    }
+
+    // Calls f(weight index, input index, output index) for every (sample, filter, output
+    // position, channel, kernel tap) whose tap lands inside the input (padding taps add 0).
+    template <class F>
+    void for_each_tap(std::size_t n, F&& f) const {
+        const auto& g = geo_;
+        for (std::size_t s = 0; s < n; ++s)
+            for (std::size_t o = 0; o < filters_; ++o)
+                for (std::size_t oy = 0; oy < g.out_h; ++oy)
+                    for (std::size_t ox = 0; ox < g.out_w; ++ox)
+                        for (std::size_t c = 0; c < g.channels; ++c)
+                            for (std::size_t i = 0; i < g.kh; ++i)
+                                for (std::size_t j = 0; j < g.kw; ++j) {
+                                    // padded coordinates; below the padding means outside
+                                    const std::size_t py = oy * g.sh + i * g.dh;
+                                    const std::size_t px = ox * g.sw + j * g.dw;
+                                    if (py < g.pad_top || px < g.pad_left) continue;
+                                    const std::size_t iy = py - g.pad_top, ix = px - g.pad_left;
+                                    if (iy >= g.in_h || ix >= g.in_w) continue;
+                                    const std::size_t w_at = ((o * g.channels + c) * g.kh + i) * g.kw + j;
+                                    const std::size_t x_at = s * g.in_sample() + c * g.in_plane() + iy * g.in_w + ix;
+                                    const std::size_t y_at = ((s * filters_ + o) * g.out_h + oy) * g.out_w + ox;
+                                    f(w_at, x_at, y_at);
+                                }
+    }
+
+    void forward_direct(std::size_t n) {
+        const std::size_t plane = geo_.out_plane();
+        for (std::size_t s = 0; s < n; ++s)
+            for (std::size_t o = 0; o < filters_; ++o)
+                std::fill_n(y_.data() + (s * filters_ + o) * plane, plane,
+                            opt_.use_bias ? bias_.value[o] : T(0));
+        const T* x = x_.data();
+        T* y = y_.data();
+        // z[n,o,y,x] += W[o,c,i,j] * x[n,c,iy,ix]
+        for_each_tap(n, [&](std::size_t w_at, std::size_t x_at, std::size_t y_at) {
+            y[y_at] += weight_.value[w_at] * x[x_at];
+        });
+    }
+
+    void backward_direct(std::size_t n) {
+        const std::size_t plane = geo_.out_plane();
+        if (opt_.use_bias) {
+            // dL/db[o] = sum of dz over samples and positions
+            for (std::size_t s = 0; s < n; ++s)
+                for (std::size_t o = 0; o < filters_; ++o)
+                    for (std::size_t p = 0; p < plane; ++p)
+                        bias_.grad[o] += dz_.data()[(s * filters_ + o) * plane + p];
+        }
+        const T* x = x_.data();
+        const T* dz = dz_.data();
+        T* dx = dx_.data();
+        for_each_tap(n, [&](std::size_t w_at, std::size_t x_at, std::size_t y_at) {
+            weight_.grad[w_at] += dz[y_at] * x[x_at];        // dz/dW[o,c,i,j] = x[n,c,iy,ix]
+            dx[x_at] += dz[y_at] * weight_.value[w_at];      // dz/dx[n,c,iy,ix] = W[o,c,i,j]
+        });
+    }
+
+    std::size_t filters_;
+    extent2d kernel_;
+    conv2d_options opt_;
+    detail::window_geometry geo_;
+    param_view<T> weight_, bias_;
+    tensor<T> x_, y_, dz_, dx_;  // dz_: direct path only
+    std::vector<T> col_, zt_;  // im2col buffer (K, chunk*P) and GEMM-layout output (O, chunk*P)
+    bool col_valid_ = false;
+    forward_guard guard_;
+};
+
+extern template class conv2d<float>;
+extern template class conv2d<double>;
+
+}  // namespace knit::nn

@@ -1,0 +1,10 @@
+// Explicit instantiations: users' translation units reuse these instead of compiling
+// the layers again.
+#include "knit/nn/pool2d.hpp"
+
+namespace knit::nn {
+template class max_pool2d<float>;
+template class max_pool2d<double>;
+template class avg_pool2d<float>;
+template class avg_pool2d<double>;
+}  // namespace knit::nn
