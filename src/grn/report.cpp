@@ -146,7 +146,9 @@ public:
     void polyline(const std::vector<double>& xs, const std::vector<double>& ys, const char* colour, bool dashed = false) {
         out_ << "<polyline fill=\"none\" stroke=\"" << colour << "\" stroke-width=\"" << (dashed ? 1 : 2) << "\""
              << (dashed ? " stroke-dasharray=\"5,4\"" : "") << " points=\"";
+        const std::size_t stride = std::max<std::size_t>(1, xs.size() / std::max<std::size_t>(o_.max_points, 2));
         for (std::size_t i = 0; i < xs.size(); ++i) {
+            if (i % stride != 0 && i + 1 != xs.size()) continue;
             if (!std::isfinite(xs[i]) || !std::isfinite(ys[i])) continue;
             char buf[64];
             std::snprintf(buf, sizeof buf, "%.2f,%.2f ", px(xs[i]), py(ys[i]));

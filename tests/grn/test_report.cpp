@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
-#include <regex>
+#include <algorithm>
 
 #include "knit/core/error.hpp"
 #include "knit/grn/report.hpp"
@@ -64,4 +64,22 @@ TEST_CASE("histograms are densities of area one on common bins") {
     const std::string empty = svg_histograms({{"none", {}}, {"one", {0.5}}}, 3, o);
     CHECK(empty.find("nan") == std::string::npos);
     CHECK_THROWS_AS(svg_histograms({{"x", {1}}}, 0, o), knit::value_error);
+}
+
+TEST_CASE("long series are thinned, keeping the first and last points") {
+    plot_series s{"long", {}, {}};
+    for (int i = 0; i <= 10000; ++i) {
+        s.x.push_back(i / 10000.0);
+        s.y.push_back(i / 10000.0);
+    }
+    plot_options o;
+    o.max_points = 100;
+    const std::string svg = svg_line_plot({s}, o);
+    const auto start = svg.find("points=\""), end = svg.find('"', start + 8);
+    const std::string points = svg.substr(start + 8, end - start - 8);
+    const auto pairs = std::count(points.begin(), points.end(), ',');
+    CHECK(pairs >= 100);
+    CHECK(pairs <= 102);
+    CHECK(points.rfind("70.00,425.00", 0) == 0);                  // (0, 0)
+    CHECK(points.find("620.00,40.00") != std::string::npos);      // (1, 1)
 }

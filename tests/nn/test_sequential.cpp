@@ -172,3 +172,20 @@ TEST_CASE("fit: validation data, metrics, early stopping, and a non-finite loss"
     CHECK(nn::fit(*model, x, y, loss, opt, cb).epochs.size() == 3);
     CHECK(calls == 3);
 }
+
+TEST_CASE("a moved model keeps working: its layers' views still point into its buffer") {
+    auto make = [] {
+        nn::sequential<double> m({3});
+        m.add(nn::dense<double>(4, nn::activation::tanh));
+        m.add(nn::dense<double>(1));
+        m.compile(5);
+        return m;
+    };
+    nn::sequential<double> moved = make();
+    tensor<double> x = {{0.1, 0.2, 0.3}};
+    const double y = moved.forward(x, nn::mode::infer)(0, 0);
+    auto& d = dynamic_cast<nn::dense<double>&>(moved.at(0));
+    CHECK(d.weight().value == moved.store().values());
+    moved.store().values()[0] += 1.0;  // the layer sees the change through its view
+    CHECK(moved.forward(x, nn::mode::infer)(0, 0) != y);
+}

@@ -48,6 +48,9 @@ struct plot_options {
     double y_min = std::numeric_limits<double>::quiet_NaN();
     double y_max = std::numeric_limits<double>::quiet_NaN();
     bool diagonal = false;   // a dashed y = x reference line (ROC curves)
+    // Longer series are thinned to about this many evenly spaced points (the first and
+    // last kept), so a 9,900-point ROC curve stays a small file.
+    std::size_t max_points = 1000;
     int width = 640;
     int height = 480;
 };

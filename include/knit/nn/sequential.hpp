@@ -36,6 +36,9 @@ public:
     }
     sequential(const sequential&) = delete;
     sequential& operator=(const sequential&) = delete;
+    // Moving keeps every layer's parameter views valid: the buffers move, not their data.
+    sequential(sequential&&) = default;
+    sequential& operator=(sequential&&) = default;
 
     std::string kind() const override { return "sequential"; }
 
