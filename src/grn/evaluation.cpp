@@ -1,0 +1,226 @@
+#include "knit/grn/evaluation.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "knit/grn/dream4.hpp"
+#include "knit/grn/features.hpp"
+#include "knit/grn/models/ae_nn.hpp"
+#include "knit/grn/models/cnn.hpp"
+#include "knit/grn/models/rnn.hpp"
+#include "knit/grn/pairs.hpp"
+#include "knit/grn/protocol.hpp"
+
+namespace knit::grn {
+
+namespace {
+double seconds_since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+void say(const progress_fn& progress, const std::string& text) {
+    if (progress) progress(text);
+}
+std::vector<int> labels_of(const pair_records& records, const std::vector<std::size_t>& indices) {
+    std::vector<int> out;
+    out.reserve(indices.size());
+    for (std::size_t i : indices) out.push_back(records.label(i) ? 1 : 0);
+    return out;
+}
+}  // namespace
+
+network_data load_network(const std::string& root, int size, int index) {
+    time_series_data series = read_time_series(dream4_path(root, size, index, dream4_file::time_series));
+    gold_standard gold = read_gold_standard(dream4_path(root, size, index, dream4_file::gold_standard), series.genes);
+    network_data n{"size" + std::to_string(size) + "_" + std::to_string(index), std::move(series), std::move(gold), std::nullopt};
+    const std::string density = root + "/scoring/probability_densities/pdf_size" + std::to_string(size) + "_" +
+                                std::to_string(index) + ".tsv";
+    if (std::filesystem::exists(density)) n.density = read_null_density(density);
+    return n;
+}
+
+std::string to_string(schedule s) {
+    switch (s) {
+        case schedule::exact: return "exact";
+        case schedule::standard: return "standard";
+        case schedule::quick: return "quick";
+    }
+    return "unknown";
+}
+
+schedule schedule_from_string(const std::string& name) {
+    for (schedule s : {schedule::exact, schedule::standard, schedule::quick})
+        if (to_string(s) == name) return s;
+    KNIT_CHECK_AS(value_error, false, "schedule: got '" << name << "', expected exact, standard or quick");
+    return schedule::standard;
+}
+
+std::unique_ptr<pair_model> make_pair_model(const std::string& name, schedule s) {
+    if (s == schedule::exact) return make_pair_model(name);
+    if (s == schedule::standard) {
+        if (name != "cnn") return make_pair_model(name);
+        cnn_settings c;
+        c.batch_size = 32;  // 30 epochs of mini-batches instead of 1,500 full-batch updates
+        return std::make_unique<cnn_model>(c);
+    }
+    if (name == "rnn") {
+        rnn_settings r;
+        r.epochs = 6;
+        return std::make_unique<rnn_model>(r);
+    }
+    if (name == "cnn") {
+        cnn_settings c;
+        c.batch_size = 128;
+        c.epochs = 2;
+        return std::make_unique<cnn_model>(c);
+    }
+    if (name == "ae-nn") {
+        ae_nn_settings a;
+        a.autoencoder_epochs = 10;
+        a.epochs = 8;
+        return std::make_unique<ae_nn_model>(a);
+    }
+    return make_pair_model(name);  // refuses the unknown name
+}
+
+std::vector<seed_result> run_seed_protocol(const std::vector<network_data>& networks,
+                                           const std::vector<std::string>& models, schedule s,
+                                           std::uint64_t seed, const progress_fn& progress) {
+    std::vector<seed_result> out;
+    for (const auto& n : networks) {
+        pair_records records(n.series, n.gold);
+        // One split per network, shared by all models, as in the paper.
+        const record_split split = seed_protocol_split(records, 0, seed);
+        const std::vector<int> labels = labels_of(records, split.test);
+        for (const auto& name : models) {
+            const auto start = std::chrono::steady_clock::now();
+            auto model = make_pair_model(name, s);
+            model->fit(records, split.train, {seed});
+            const std::vector<double> scores = model->score(records, split.test);
+            seed_result r;
+            r.network = n.name;
+            r.model = name;
+            r.train_records = split.train.size();
+            r.test_records = split.test.size();
+            r.seed_metrics = prec_rec(scores, labels);
+            r.average_precision = average_precision(scores, labels);
+            r.roc_auc = roc_auc(scores, labels);
+            r.seconds = seconds_since(start);
+            say(progress, n.name + " " + name + " done");
+            out.push_back(std::move(r));
+        }
+    }
+    return out;
+}
+
+ranking_result score_matrix(const tensor<double>& scores, const network_data& network, const std::string& method) {
+    ranking_result r;
+    r.network = network.name;
+    r.method = method;
+    r.ranking = rank_edges(scores, network.series.genes);
+    r.score = score_dream(r.ranking, network.gold, network.density ? &*network.density : nullptr);
+    return r;
+}
+
+std::vector<std::string> baseline_names() { return {"abs-pearson", "abs-lag1-correlation", "mutual-information"}; }
+
+tensor<double> baseline_scores(const std::string& name, const time_series_data& data) {
+    if (name == "abs-pearson") return xt::abs(pearson_scores(data));
+    if (name == "abs-lag1-correlation") return xt::abs(lag_correlation_scores(data, 1));
+    if (name == "mutual-information") return mutual_information_scores(data);
+    KNIT_CHECK_AS(value_error, false,
+                  "baseline: got '" << name << "', expected abs-pearson, abs-lag1-correlation or mutual-information");
+    return {};
+}
+
+std::vector<ranking_result> run_baselines(const std::vector<network_data>& networks, const progress_fn& progress) {
+    std::vector<ranking_result> out;
+    for (const auto& name : baseline_names())
+        for (const auto& n : networks) {
+            const auto start = std::chrono::steady_clock::now();
+            ranking_result r = score_matrix(baseline_scores(name, n.series), n, name);
+            r.seconds = seconds_since(start);
+            say(progress, n.name + " " + name + " done");
+            out.push_back(std::move(r));
+        }
+    return out;
+}
+
+std::vector<ranking_result> run_leave_one_network_out(const std::vector<network_data>& networks,
+                                                      const std::string& model, schedule s,
+                                                      std::uint64_t seed, const progress_fn& progress) {
+    KNIT_CHECK_AS(value_error, networks.size() >= 2,
+                  "leave-one-network-out: got " << networks.size() << " networks, expected at least 2");
+    pair_records records;
+    for (const auto& n : networks) records.add_network(n.series, n.gold);
+    std::vector<ranking_result> out;
+    for (std::size_t k = 0; k < networks.size(); ++k) {
+        const auto start = std::chrono::steady_clock::now();
+        const network_fold fold = leave_one_network_out(records, k, seed);
+        auto m = make_pair_model(model, s);
+        m->fit(records, fold.train, {seed});
+        const std::vector<double> scores = m->score(records, fold.test);
+        const auto pairs = aggregate_pair_scores(records, fold.test, scores, pair_aggregation::mean);
+        ranking_result r = score_matrix(pair_score_matrix(records, k, pairs), networks[k], model);
+        r.seconds = seconds_since(start);
+        say(progress, networks[k].name + " " + model + " (held out) done");
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+std::vector<pair_split_result> run_pair_disjoint(const std::vector<network_data>& networks,
+                                                 const std::string& model, schedule s,
+                                                 std::uint64_t seed, const progress_fn& progress) {
+    std::vector<pair_split_result> out;
+    for (const auto& n : networks) {
+        const auto start = std::chrono::steady_clock::now();
+        pair_records records(n.series, n.gold);
+        const record_split split = pair_disjoint_split(records, records.all_indices(), seed);
+        auto m = make_pair_model(model, s);
+        m->fit(records, split.train, {seed});
+        const std::vector<double> scores = m->score(records, split.test);
+        const auto pairs = aggregate_pair_scores(records, split.test, scores, pair_aggregation::mean);
+        std::vector<double> pair_scores;
+        std::vector<int> pair_labels;
+        for (const auto& p : pairs) {
+            pair_scores.push_back(p.score);
+            pair_labels.push_back(p.label ? 1 : 0);
+        }
+        std::set<std::pair<std::size_t, std::size_t>> train_pairs;
+        for (std::size_t i : split.train) {
+            const pair_record r = records.record(i);
+            train_pairs.insert({r.regulator, r.target});
+        }
+        pair_split_result r;
+        r.network = n.name;
+        r.model = model;
+        r.train_pairs = train_pairs.size();
+        r.test_pairs = pairs.size();
+        for (int l : pair_labels) r.test_positive_pairs += std::size_t(l);
+        r.average_precision = average_precision(pair_scores, pair_labels);
+        r.roc_auc = roc_auc(pair_scores, pair_labels);
+        for (const auto& name : baseline_names()) {
+            const tensor<double> b = baseline_scores(name, n.series);
+            std::vector<double> on_test;
+            for (const auto& p : pairs) on_test.push_back(b(p.regulator, p.target));
+            r.baselines[name] = {average_precision(on_test, pair_labels), roc_auc(on_test, pair_labels)};
+        }
+        r.seconds = seconds_since(start);
+        say(progress, n.name + " " + model + " pair-disjoint done");
+        out.push_back(r);
+    }
+    return out;
+}
+
+const std::vector<paper_numbers>& paper_seed_results() {
+    static const std::vector<paper_numbers> numbers = {
+        {"cnn", {0.790, 0.686, 0.676, 0.604, 0.605}, {0.846, 0.814, 0.718, 0.681, 0.703}},
+        {"ae-nn", {0.795, 0.822, 0.629, 0.663, 0.711}, {0.839, 0.829, 0.656, 0.708, 0.733}},
+        {"rnn", {0.804, 0.805, 0.637, 0.636, 0.641}, {0.855, 0.822, 0.654, 0.683, 0.652}},
+    };
+    return numbers;
+}
+
+}  // namespace knit::grn

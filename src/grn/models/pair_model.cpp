@@ -1,0 +1,80 @@
+#include "knit/grn/models/pair_model.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+
+#include "knit/grn/models/ae_nn.hpp"
+#include "knit/grn/models/cnn.hpp"
+#include "knit/grn/models/rnn.hpp"
+#include "knit/nn/serialize.hpp"
+
+namespace knit::grn {
+
+std::vector<std::string> pair_model_names() { return {"rnn", "cnn", "ae-nn"}; }
+
+std::unique_ptr<pair_model> make_pair_model(const std::string& name) {
+    if (name == "rnn") return std::make_unique<rnn_model>();
+    if (name == "cnn") return std::make_unique<cnn_model>();
+    if (name == "ae-nn") return std::make_unique<ae_nn_model>();
+    KNIT_CHECK_AS(value_error, false, "model: got '" << name << "', expected rnn, cnn or ae-nn");
+    return nullptr;
+}
+
+std::unique_ptr<pair_model> load_pair_model(const std::string& path) {
+    const nn::model_file f = nn::read_model_file(path);
+    const std::string kind = detail::header_value(f.signature, "model", path);
+    if (kind == "rnn") return rnn_model::load(path);
+    if (kind == "cnn") return cnn_model::load(path);
+    if (kind == "ae-nn") return ae_nn_model::load(path);
+    KNIT_CHECK_AS(io_error, false, path << ": model kind '" << kind << "', expected rnn, cnn or ae-nn");
+    return nullptr;
+}
+
+namespace detail {
+
+std::string header_value(const std::string& header, const std::string& key, const std::string& path) {
+    std::istringstream in(header);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind("=== model", 0) == 0) break;
+        if (line.size() > key.size() && line.compare(0, key.size(), key) == 0 && line[key.size()] == '=')
+            return line.substr(key.size() + 1);
+    }
+    KNIT_CHECK_AS(io_error, false, path << ": model file header has no '" << key << "=' line");
+    return {};
+}
+
+std::string exact(double value) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%a", value);
+    return buf;
+}
+
+double parse_exact(const std::string& text, const std::string& path) {
+    char* end = nullptr;
+    const double v = std::strtod(text.c_str(), &end);
+    KNIT_CHECK_AS(io_error, end != text.c_str() && *end == '\0',
+                  path << ": model file header value '" << text << "', expected a number");
+    return v;
+}
+
+std::size_t parse_count(const std::string& text, const std::string& path) {
+    char* end = nullptr;
+    const unsigned long long v = std::strtoull(text.c_str(), &end, 10);
+    KNIT_CHECK_AS(io_error, !text.empty() && text[0] != '-' && end != text.c_str() && *end == '\0' && v > 0 && v < (1ull << 32),
+                  path << ": model file header value '" << text << "', expected a positive count");
+    return static_cast<std::size_t>(v);
+}
+
+void check_trainable(const pair_records& records, const std::vector<std::size_t>& train, const char* model) {
+    KNIT_CHECK_AS(value_error, !train.empty(), model << " training set: got no records, expected some");
+    std::size_t positives = 0;
+    for (std::size_t i : train) positives += records.label(i);
+    KNIT_CHECK_AS(value_error, positives > 0 && positives < train.size(),
+                  model << " training set: got " << positives << " positive records of " << train.size()
+                        << ", expected both classes");
+}
+
+}  // namespace detail
+}  // namespace knit::grn

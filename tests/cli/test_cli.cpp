@@ -1,0 +1,126 @@
+// knit-grn as a user meets it: every subcommand's --help, the simulate -> baselines ->
+// train -> predict -> score round trip on a small simulated data set, and bad input
+// refused with a one-line message and exit code 2.
+#include <doctest/doctest.h>
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "support/dream4.hpp"
+
+namespace {
+
+struct run_result {
+    int code = -1;
+    std::string output;  // stdout and stderr
+};
+
+run_result run(const std::string& args) {
+    const std::string command = std::string(KNIT_GRN_BINARY) + " " + args + " 2>&1";
+    run_result r;
+    FILE* pipe = popen(command.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    std::array<char, 4096> buffer{};
+    std::size_t n;
+    while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) r.output.append(buffer.data(), n);
+    const int status = pclose(pipe);
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+}
+
+std::string scratch(const std::string& name) {
+    const auto dir = std::filesystem::temp_directory_path() / ("knit_cli_test_" + name);
+    std::filesystem::remove_all(dir);
+    return dir.string();
+}
+
+bool contains(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("every subcommand answers --help") {
+    for (const char* sub : {"demo", "reproduce", "evaluate", "baselines", "train", "predict", "score", "simulate"}) {
+        CAPTURE(sub);
+        const run_result r = run(std::string(sub) + " --help");
+        CHECK(r.code == 0);
+        CHECK(contains(r.output, "--seed"));
+    }
+    const run_result top = run("--help");
+    CHECK(top.code == 0);
+    CHECK(contains(top.output, "reproduce"));
+    CHECK(run("--version").code == 0);
+}
+
+TEST_CASE("bad input is refused with a clear message and a non-zero exit") {
+    const run_result none = run("");
+    CHECK(none.code != 0);
+    const run_result missing = run("baselines --data /nonexistent/folder");
+    CHECK(missing.code == 2);
+    CHECK(contains(missing.output, "knit-grn: error: data folder '/nonexistent/folder': not a directory"));
+    const run_result bad_model = run("evaluate --model svm --data .");
+    CHECK(bad_model.code != 0);
+    CHECK(contains(bad_model.output, "svm"));
+    const run_result bad_flag = run("simulate --genes -3 --out x");
+    CHECK(bad_flag.code != 0);
+
+    const std::string dir = scratch("bad");
+    std::filesystem::create_directories(dir + "/size10/goldstandard");
+    std::ofstream(dir + "/size10/insilico_size10_1_timeseries.tsv") << "\"Time\"\t\"G1\"\t\"G2\"\n\n0.0\t0.5\toops\n";
+    const run_result parse = run("baselines --data " + dir + " --size 10 --networks 1");
+    CHECK(parse.code == 2);
+    CHECK(contains(parse.output, "insilico_size10_1_timeseries.tsv:3:"));
+}
+
+TEST_CASE("simulate, baselines, train, predict and score work together") {
+    const std::string dir = scratch("flow"), out = scratch("flow_out");
+    const run_result sim = run("simulate --genes 12 --networks 3 --seed 4 --out " + dir);
+    REQUIRE(sim.code == 0);
+    CHECK(std::filesystem::exists(dir + "/size12/insilico_size12_2_timeseries.tsv"));
+    CHECK(std::filesystem::exists(dir + "/size12/goldstandard/DREAM4_GoldStandard_InSilico_Size12_3.tsv"));
+
+    const run_result base = run("baselines --data " + dir + " --size 12 --out " + out);
+    REQUIRE(base.code == 0);
+    CHECK(contains(base.output, "abs-lag1-correlation"));
+    CHECK(std::filesystem::exists(out + "/baselines.tsv"));
+    CHECK(std::filesystem::exists(out + "/roc_size12_1.svg"));
+    CHECK(std::filesystem::exists(out + "/fig2_abs-lag1-correlation.svg"));
+
+    const std::string model = out + "/rnn.knit", prediction = out + "/prediction.txt";
+    const run_result train = run("train --model rnn --schedule quick --data " + dir + " --size 12 --networks 1 2 --save " + model);
+    REQUIRE(train.code == 0);
+    CHECK(contains(train.output, "Total params: 2,038"));
+    const run_result predict = run("predict --model-file " + model + " --data " + dir +
+                                   " --size 12 --network 3 --prediction " + prediction);
+    REQUIRE(predict.code == 0);
+    CHECK(contains(predict.output, "ranked 132 ordered pairs"));
+    const run_result score = run("score --json --prediction " + prediction + " --data " + dir + " --size 12 --network 3");
+    REQUIRE(score.code == 0);
+    CHECK(contains(score.output, "\"auroc\""));
+    CHECK(contains(score.output, "\"ranked\": 132"));
+
+    const run_result lono = run("evaluate --protocol lono --model rnn --schedule quick --data " + dir + " --size 12 --out " + out);
+    REQUIRE(lono.code == 0);
+    CHECK(contains(lono.output, "Leave-one-network-out"));
+    CHECK(std::filesystem::exists(out + "/evaluate_lono.json"));
+
+    const run_result damaged = run("predict --model-file " + prediction + " --data " + dir +
+                                   " --size 12 --network 3 --prediction " + out + "/x.txt");
+    CHECK(damaged.code == 2);
+    CHECK(contains(damaged.output, "not a knit model file"));
+    std::filesystem::remove_all(dir);
+    std::filesystem::remove_all(out);
+}
+
+KNIT_DREAM4_TEST_CASE("score reproduces an official DREAM4 example through the command line") {
+    const std::string dir = knit::test::dream4_dir().value();
+    const run_result r = run("score --prediction " + dir +
+                             "/scoring/example_predictions/size10/DREAM4_Example_InSilico_Size10_1.txt --data " + dir +
+                             " --size 10 --network 1 --json");
+    REQUIRE(r.code == 0);
+    CHECK(contains(r.output, "\"p_auroc\""));
+}
