@@ -164,21 +164,12 @@ std::string show_cell(const std::string& text) {
 std::vector<edge_row> parse_rows(const std::string& text, const std::string& source,
                                  file_kind kind) {
     std::vector<edge_row> rows;
-    detail::line_cursor lines(text);
+    detail::data_line_cursor lines(text, source, "data lines", expected_line(kind));
     std::string_view line;
-    std::size_t pending_blank = 0;  // first blank line not yet followed by data
     std::size_t width = 0;          // fields per line, fixed by the first data line
     std::size_t width_line = 0;
     while (lines.next(line)) {
         const std::size_t n = lines.line_number();
-        if (detail::is_blank(line)) {
-            if (pending_blank == 0) pending_blank = n;
-            continue;
-        }
-        if (pending_blank != 0)
-            throw parse_error(source, pending_blank, 0,
-                              "got an empty line between data lines, expected " +
-                                  expected_line(kind));
         std::vector<detail::field> cells = split(line, source, n);
         if (width == 0) {
             const bool ok = kind == file_kind::signs ? cells.size() == 3

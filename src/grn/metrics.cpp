@@ -20,19 +20,11 @@ null_density parse_null_density(const std::string& text, const std::string& sour
     static const char* names[4] = {"auroc_X", "auroc_Y", "aupr_X", "aupr_Y"};
     null_density d;
     std::vector<double>* columns[4] = {&d.auroc_x, &d.auroc_y, &d.aupr_x, &d.aupr_y};
-    detail::line_cursor lines(text);
+    detail::data_line_cursor lines(text, source, "rows", "4 TAB-separated numbers");
     std::string_view line;
     bool have_header = false;
-    std::size_t pending_blank = 0;
     while (lines.next(line)) {
         const std::size_t n = lines.line_number();
-        if (detail::is_blank(line)) {
-            if (pending_blank == 0) pending_blank = n;
-            continue;
-        }
-        if (pending_blank != 0)
-            throw parse_error(source, pending_blank, 0,
-                              "got an empty line between rows, expected 4 TAB-separated numbers");
         std::vector<detail::field> cells = detail::split_fields(line, '\t', source, n);
         if (cells.size() != 4)
             throw parse_error(source, n, 0,

@@ -22,19 +22,10 @@ std::vector<scored_edge> parse_prediction(const std::string& text, const std::st
     static const char* expected = "'regulator<TAB>target<TAB>score'";
     std::vector<scored_edge> edges;
     edges.reserve(text.size() / 16);
-    detail::line_cursor lines(text);
+    detail::data_line_cursor lines(text, source, "edges", expected);
     std::string_view line;
-    std::size_t pending_blank = 0;
     while (lines.next(line)) {
         const std::size_t n = lines.line_number();
-        if (detail::is_blank(line)) {
-            if (pending_blank == 0) pending_blank = n;
-            continue;
-        }
-        if (pending_blank != 0)
-            throw parse_error(source, pending_blank, 0,
-                              std::string("got an empty line between edges, expected ") +
-                                  expected);
         const char delimiter = line.find('\t') != std::string_view::npos ? '\t' : ' ';
         std::vector<detail::field> cells = detail::split_fields(line, delimiter, source, n);
         if (cells.size() != 3)

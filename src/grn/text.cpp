@@ -77,6 +77,21 @@ bool line_cursor::next(std::string_view& line) {
     return true;
 }
 
+bool data_line_cursor::next(std::string_view& line) {
+    std::size_t first_blank = 0;  // a blank line not yet followed by data
+    while (lines_.next(line)) {
+        if (is_blank(line)) {
+            if (first_blank == 0) first_blank = lines_.line_number();
+            continue;
+        }
+        if (first_blank != 0)
+            throw parse_error(source_, first_blank, 0,
+                              "got an empty line between " + between_ + ", expected " + expected_);
+        return true;
+    }
+    return false;
+}
+
 bool is_blank(std::string_view line) {
     for (char c : line)
         if (!is_space(c)) return false;

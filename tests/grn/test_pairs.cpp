@@ -12,6 +12,7 @@
 #include "knit/grn/gold_standard.hpp"
 #include "knit/grn/pairs.hpp"
 #include "support/dream4.hpp"
+#include "support/series.hpp"
 
 using namespace knit;
 using namespace knit::grn;
@@ -20,18 +21,8 @@ namespace {
 
 // value(e, k, g) = 100 e + 10 k + g: every element says where it came from.
 time_series_data coded_series(std::size_t genes, std::size_t experiments, std::size_t steps) {
-    time_series_data d;
-    for (std::size_t g = 0; g < genes; ++g) d.genes.push_back("G" + std::to_string(g + 1));
-    for (std::size_t e = 0; e < experiments; ++e) {
-        time_series_experiment ex;
-        ex.values = tensor<double>::from_shape({steps, genes});
-        for (std::size_t k = 0; k < steps; ++k) {
-            ex.times.push_back(static_cast<double>(k));
-            for (std::size_t g = 0; g < genes; ++g) ex.values(k, g) = 100.0 * e + 10.0 * k + g;
-        }
-        d.experiments.push_back(ex);
-    }
-    return d;
+    return test::make_series(genes, experiments, steps,
+                             [](std::size_t e, std::size_t k, std::size_t g) { return 100.0 * e + 10.0 * k + g; });
 }
 
 gold_standard small_gs() {

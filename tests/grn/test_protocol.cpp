@@ -11,6 +11,7 @@
 #include "knit/grn/gold_standard.hpp"
 #include "knit/grn/protocol.hpp"
 #include "support/dream4.hpp"
+#include "support/series.hpp"
 
 using namespace knit;
 using namespace knit::grn;
@@ -18,18 +19,8 @@ using namespace knit::grn;
 namespace {
 
 time_series_data ramp_series(std::size_t genes, std::size_t experiments, std::size_t steps) {
-    time_series_data d;
-    for (std::size_t g = 0; g < genes; ++g) d.genes.push_back("G" + std::to_string(g + 1));
-    for (std::size_t e = 0; e < experiments; ++e) {
-        time_series_experiment ex;
-        ex.values = tensor<double>::from_shape({steps, genes});
-        for (std::size_t k = 0; k < steps; ++k) {
-            ex.times.push_back(static_cast<double>(k));
-            for (std::size_t g = 0; g < genes; ++g) ex.values(k, g) = 0.01 * (e + k + g);
-        }
-        d.experiments.push_back(ex);
-    }
-    return d;
+    return test::make_series(genes, experiments, steps,
+                             [](std::size_t e, std::size_t k, std::size_t g) { return 0.01 * double(e + k + g); });
 }
 
 // 12 genes, a chain G1 -> G2 -> ... -> G12 plus G12 -> G1 (12 edges), 10 experiments.

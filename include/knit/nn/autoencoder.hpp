@@ -51,32 +51,13 @@ public:
     }
 
     // The codes of x, in batches, at inference: (N, code...).
-    tensor<T> encode(const tensor<T>& x, std::size_t batch_size = 256) { return run(*encoder_, encoder_->current_output_shape(), x, batch_size); }
+    tensor<T> encode(const tensor<T>& x, std::size_t batch_size = 256) { return predict(*encoder_, x, batch_size); }
     // The decoder's output for codes.
-    tensor<T> decode(const tensor<T>& codes, std::size_t batch_size = 256) { return run(*decoder_, decoder_->current_output_shape(), codes, batch_size); }
+    tensor<T> decode(const tensor<T>& codes, std::size_t batch_size = 256) { return predict(*decoder_, codes, batch_size); }
     // x^ = decoder(encoder(x)).
     tensor<T> reconstruct(const tensor<T>& x, std::size_t batch_size = 256) { return predict(model_, x, batch_size); }
 
 private:
-    static tensor<T> run(sequential<T>& part, const shape_t& out_shape, const tensor<T>& x, std::size_t batch_size) {
-        KNIT_CHECK_AS(shape_error, x.dimension() >= 1 && x.shape()[0] > 0,
-                      "autoencoder: got x " << shape_to_string(x.shape()) << ", expected at least one row");
-        KNIT_CHECK_AS(value_error, batch_size > 0, "autoencoder batch size: got 0, expected > 0");
-        const std::size_t n = x.shape()[0];
-        tensor<T> out = tensor<T>::from_shape(with_batch(n, out_shape));
-        const std::size_t row = out.size() / n;
-        std::vector<std::size_t> idx(n);
-        for (std::size_t i = 0; i < n; ++i) idx[i] = i;
-        tensor<T> batch;
-        for (std::size_t start = 0; start < n; start += batch_size) {
-            const std::size_t b = std::min(batch_size, n - start);
-            gather_rows(x, idx.data() + start, b, batch);
-            const tensor<T>& y = part.forward(batch, mode::infer);
-            std::copy(y.begin(), y.end(), out.data() + start * row);
-        }
-        return out;
-    }
-
     sequential<T> model_;
     sequential<T>* encoder_ = nullptr;
     sequential<T>* decoder_ = nullptr;

@@ -95,7 +95,6 @@ void ae_nn_model::fit(const pair_records& records, const std::vector<std::size_t
                       const training_options& options) {
     detail::check_trainable(records, train, "ae-nn");
     build(records.time_points(), options.seed);
-    const auto verbose = options.progress ? nn::verbosity::automatic : nn::verbosity::silent;
 
     // 1. The autoencoder: genes G1..G80 (the first 80 %) of each training network, in
     //    every perturbation, train it; the remaining genes validate it.
@@ -119,14 +118,9 @@ void ae_nn_model::fit(const pair_records& records, const std::vector<std::size_t
     };
     const tensor<float> ae_x = to_tensor(fit_rows);
     nn::mean_squared_error<float> mse;
-    nn::adam_options ae_adam = nn::adam_options::keras();
-    ae_adam.lr = settings_.autoencoder_learning_rate;
-    nn::adam<float> ae_opt(ae_adam);
-    nn::fit_options<float> ao;
-    ao.epochs = settings_.autoencoder_epochs;
-    ao.batch_size = settings_.autoencoder_batch_size;
-    ao.seed = options.seed;
-    ao.verbose = verbose;
+    auto ae_opt = detail::keras_adam(settings_.autoencoder_learning_rate);
+    nn::fit_options<float> ao = detail::fit_settings(settings_.autoencoder_epochs, settings_.autoencoder_batch_size,
+                                                      options.seed, options.progress);
     tensor<float> ae_val;
     if (!val_rows.empty()) {
         ae_val = to_tensor(val_rows);
@@ -141,15 +135,8 @@ void ae_nn_model::fit(const pair_records& records, const std::vector<std::size_t
     gather_codes(records, codes, train, 0, train.size(), x);
     records.gather_labels(train, 0, train.size(), y);
     nn::binary_crossentropy<float> bce;
-    nn::adam_options adam = nn::adam_options::keras();
-    adam.lr = settings_.learning_rate;
-    nn::adam<float> opt(adam);
-    nn::fit_options<float> o;
-    o.epochs = settings_.epochs;
-    o.batch_size = settings_.batch_size;
-    o.seed = options.seed + 1;
-    o.verbose = verbose;
-    nn::fit(*classifier_, x, y, bce, opt, o);
+    auto opt = detail::keras_adam(settings_.learning_rate);
+    nn::fit(*classifier_, x, y, bce, opt, detail::fit_settings(settings_.epochs, settings_.batch_size, options.seed + 1, options.progress));
 }
 
 std::vector<double> ae_nn_model::score(const pair_records& records, const std::vector<std::size_t>& indices) {
@@ -157,17 +144,9 @@ std::vector<double> ae_nn_model::score(const pair_records& records, const std::v
     KNIT_CHECK_AS(shape_error, records.time_points() == time_points_,
                   "ae-nn::score: got series of " << records.time_points() << " time points, expected " << time_points_);
     const auto codes = encode_networks(records, indices);
-    std::vector<double> out;
-    out.reserve(indices.size());
-    tensor<float> batch;
-    const std::size_t chunk = 8192;
-    for (std::size_t begin = 0; begin < indices.size(); begin += chunk) {
-        const std::size_t end = std::min(indices.size(), begin + chunk);
-        gather_codes(records, codes, indices, begin, end, batch);
-        const tensor<float>& p = classifier_->forward(batch, nn::mode::infer);
-        out.insert(out.end(), p.begin(), p.end());
-    }
-    return out;
+    return detail::score_in_chunks(*classifier_, indices.size(), 8192, 1, 0, [&](std::size_t begin, std::size_t end, tensor<float>& in) {
+        gather_codes(records, codes, indices, begin, end, in);
+    });
 }
 
 std::string ae_nn_model::summary() const {

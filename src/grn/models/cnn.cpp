@@ -70,20 +70,13 @@ void cnn_model::fit(const pair_records& records, const std::vector<std::size_t>&
     prepare(records, train, 0, train.size(), x);
     records.gather_labels(train, 0, train.size(), y, /*one_hot=*/true);
     nn::categorical_crossentropy<float> loss;
-    nn::adam_options adam = nn::adam_options::keras();
-    adam.lr = settings_.learning_rate;
-    nn::adam<float> optimizer(adam);
-    nn::fit_options<float> o;
+    auto optimizer = detail::keras_adam(settings_.learning_rate);
+    nn::fit_options<float> o = detail::fit_settings(settings_.epochs, settings_.batch_size, options.seed, options.progress);
     if (settings_.batch_size == 0) {
         o.epochs = settings_.epochs * settings_.steps_per_epoch;  // one full-batch update each
         o.batch_size = train.size();
         o.shuffle = false;
-    } else {
-        o.epochs = settings_.epochs;
-        o.batch_size = settings_.batch_size;
     }
-    o.seed = options.seed;
-    o.verbose = options.progress ? nn::verbosity::automatic : nn::verbosity::silent;
     nn::fit(*net_, x, y, loss, optimizer, o);
 }
 
@@ -91,17 +84,10 @@ std::vector<double> cnn_model::score(const pair_records& records, const std::vec
     KNIT_CHECK_AS(state_error, net_ != nullptr, "cnn::score: model not trained, expected fit() or load() first");
     KNIT_CHECK_AS(shape_error, records.time_points() == time_points_,
                   "cnn::score: got series of " << records.time_points() << " time points, expected " << time_points_);
-    std::vector<double> out;
-    out.reserve(indices.size());
-    tensor<float> batch;
-    const std::size_t chunk = 2048;
-    for (std::size_t begin = 0; begin < indices.size(); begin += chunk) {
-        const std::size_t end = std::min(indices.size(), begin + chunk);
-        prepare(records, indices, begin, end, batch);
-        const tensor<float>& p = net_->forward(batch, nn::mode::infer);  // (N, 2)
-        for (std::size_t i = 0; i < end - begin; ++i) out.push_back(p.data()[2 * i + 1]);
-    }
-    return out;
+    // The output is (N, 2) softmax; the score is P(class 1).
+    return detail::score_in_chunks(*net_, indices.size(), 2048, 2, 1, [&](std::size_t begin, std::size_t end, tensor<float>& in) {
+        prepare(records, indices, begin, end, in);
+    });
 }
 
 std::string cnn_model::summary() const { return (net_ ? *net_ : *build<float>(time_points_ ? time_points_ : 21)).summary(); }

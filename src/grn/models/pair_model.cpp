@@ -67,6 +67,21 @@ std::size_t parse_count(const std::string& text, const std::string& path) {
     return static_cast<std::size_t>(v);
 }
 
+nn::adam<float> keras_adam(double lr) {
+    nn::adam_options o = nn::adam_options::keras();
+    o.lr = lr;
+    return nn::adam<float>(o);
+}
+
+nn::fit_options<float> fit_settings(std::size_t epochs, std::size_t batch_size, std::uint64_t seed, bool progress) {
+    nn::fit_options<float> o;
+    o.epochs = epochs;
+    o.batch_size = batch_size;
+    o.seed = seed;
+    o.verbose = progress ? nn::verbosity::automatic : nn::verbosity::silent;
+    return o;
+}
+
 void check_trainable(const pair_records& records, const std::vector<std::size_t>& train, const char* model) {
     KNIT_CHECK_AS(value_error, !train.empty(), model << " training set: got no records, expected some");
     std::size_t positives = 0;

@@ -32,32 +32,17 @@ void rnn_model::fit(const pair_records& records, const std::vector<std::size_t>&
     tensor<float> y;
     records.gather_labels(train, 0, train.size(), y);
     nn::binary_crossentropy<float> loss;
-    nn::adam_options adam = nn::adam_options::keras();
-    adam.lr = settings_.learning_rate;
-    nn::adam<float> optimizer(adam);
-    nn::fit_options<float> o;
-    o.epochs = settings_.epochs;
-    o.batch_size = settings_.batch_size;
-    o.seed = options.seed;
-    o.verbose = options.progress ? nn::verbosity::automatic : nn::verbosity::silent;
-    nn::fit(*net_, x, y, loss, optimizer, o);
+    auto optimizer = detail::keras_adam(settings_.learning_rate);
+    nn::fit(*net_, x, y, loss, optimizer, detail::fit_settings(settings_.epochs, settings_.batch_size, options.seed, options.progress));
 }
 
 std::vector<double> rnn_model::score(const pair_records& records, const std::vector<std::size_t>& indices) {
     KNIT_CHECK_AS(state_error, net_ != nullptr, "rnn::score: model not trained, expected fit() or load() first");
     KNIT_CHECK_AS(shape_error, records.time_points() == time_points_,
                   "rnn::score: got series of " << records.time_points() << " time points, expected " << time_points_);
-    std::vector<double> out;
-    out.reserve(indices.size());
-    tensor<float> batch;
-    const std::size_t chunk = 4096;
-    for (std::size_t begin = 0; begin < indices.size(); begin += chunk) {
-        const std::size_t end = std::min(indices.size(), begin + chunk);
-        records.gather(indices, begin, end, record_layout::time_by_series, batch);
-        const tensor<float>& p = net_->forward(batch, nn::mode::infer);
-        out.insert(out.end(), p.begin(), p.end());
-    }
-    return out;
+    return detail::score_in_chunks(*net_, indices.size(), 4096, 1, 0, [&](std::size_t begin, std::size_t end, tensor<float>& in) {
+        records.gather(indices, begin, end, record_layout::time_by_series, in);
+    });
 }
 
 std::string rnn_model::summary() const {

@@ -35,6 +35,23 @@ private:
     std::size_t line_number_ = 0;
 };
 
+// The non-blank lines of a text whose blank lines may only trail (gold standards,
+// prediction lists, densities): a blank line followed by more data is a parse_error at
+// the blank line, "got an empty line between <between>, expected <expected>".
+class data_line_cursor {
+public:
+    data_line_cursor(std::string_view text, const std::string& source, std::string between,
+                     std::string expected)
+        : lines_(text), source_(source), between_(std::move(between)), expected_(std::move(expected)) {}
+    bool next(std::string_view& line);
+    std::size_t line_number() const { return lines_.line_number(); }
+
+private:
+    line_cursor lines_;
+    const std::string& source_;
+    std::string between_, expected_;
+};
+
 // True for a line holding nothing but spaces and tabs.
 bool is_blank(std::string_view line);
 

@@ -17,6 +17,8 @@
 #include <vector>
 
 #include "knit/grn/pairs.hpp"
+#include "knit/nn/optim/adam.hpp"
+#include "knit/nn/trainer.hpp"
 
 namespace knit::grn {
 
@@ -56,8 +58,33 @@ std::string header_value(const std::string& header, const std::string& key, cons
 std::string exact(double value);  // hexadecimal float text: reads back bit for bit
 double parse_exact(const std::string& text, const std::string& path);
 std::size_t parse_count(const std::string& text, const std::string& path);
-// Labels of records[train] as floats (N, 1), and a check that both classes occur.
+// Refuses a training set without both classes.
 void check_trainable(const pair_records& records, const std::vector<std::size_t>& train, const char* model);
+
+// What the authors' Keras 2.2 models trained with: Adam with epsilon 1e-7 outside the
+// bias-corrected root, at learning rate lr.
+nn::adam<float> keras_adam(double lr);
+// The trainer's settings for one model: epochs, batch size, shuffling seed, and a
+// progress bar when asked for (and stdout is a terminal).
+nn::fit_options<float> fit_settings(std::size_t epochs, std::size_t batch_size, std::uint64_t seed, bool progress);
+
+// Scores indices in chunks of `chunk` records: prepare(begin, end, input) fills the
+// network's input for indices[begin, end); the network's output row i gives the score
+// output[i * stride + column] (column 1 of a 2-class softmax, column 0 of a sigmoid).
+template <class Prepare>
+std::vector<double> score_in_chunks(nn::sequential<float>& net, std::size_t count, std::size_t chunk,
+                                    std::size_t stride, std::size_t column, Prepare&& prepare) {
+    std::vector<double> out;
+    out.reserve(count);
+    tensor<float> input;
+    for (std::size_t begin = 0; begin < count; begin += chunk) {
+        const std::size_t end = std::min(count, begin + chunk);
+        prepare(begin, end, input);
+        const tensor<float>& p = net.forward(input, nn::mode::infer);
+        for (std::size_t i = 0; i < end - begin; ++i) out.push_back(p.data()[i * stride + column]);
+    }
+    return out;
+}
 }  // namespace detail
 
 }  // namespace knit::grn
