@@ -5,6 +5,7 @@
 # and writes tables, SVG plots and a report to ./knit-grn-demo/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/blas-env.sh
 scripts/install-deps.sh build
 cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DKNIT_BUILD_TESTS=OFF -DKNIT_BUILD_BENCH=OFF \
       -DKNIT_BUILD_EXAMPLES=OFF >/dev/null

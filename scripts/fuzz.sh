@@ -5,6 +5,7 @@
 #   scripts/fuzz.sh [seconds per target, default 30]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/blas-env.sh
 seconds="${1:-30}"
 if ! ls fuzz/fuzz_*.cpp >/dev/null 2>&1; then echo "no fuzz targets"; exit 0; fi
 scripts/install-deps.sh fuzz

@@ -6,6 +6,7 @@
 # Tests that need the DREAM4 files run when KNIT_DREAM4_DIR names them (else skipped).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/blas-env.sh
 jobs=$(nproc)
 if [ "${1:-}" = "--sanitize" ]; then
   scripts/install-deps.sh test

@@ -6,12 +6,22 @@
 //   knit-grn baselines | train | predict | score | simulate
 //
 // Every subcommand has --help. Errors print one line naming the problem and exit with 2.
+#include <unistd.h>
+
+#include <cstdlib>
 #include <iostream>
+
+#include "knit/core/blas.hpp"
 
 #include "common.hpp"
 #include "knit/version.hpp"
 
 int main(int argc, char** argv) {
+    // Run on OpenBLAS's fast kernels when it fell back to its generic ones (see
+    // knit::blas_core_override); the variable is read at load time, so start again.
+    const std::string core = knit::blas_core_override();
+    if (!core.empty() && setenv("OPENBLAS_CORETYPE", core.c_str(), 1) == 0) execv("/proc/self/exe", argv);
+
     CLI::App app{"knit-grn " + std::string(knit::version) +
                  ": gene-regulatory-network inference (DREAM4 data, the paper's models, honest evaluation)"};
     app.set_version_flag("--version", std::string(knit::version));

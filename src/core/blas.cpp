@@ -2,6 +2,8 @@
 
 #include <cblas.h>
 
+#include <cstdlib>
+
 namespace knit {
 namespace {
 CBLAS_TRANSPOSE to_cblas(transpose t) { return t == transpose::yes ? CblasTrans : CblasNoTrans; }
@@ -31,6 +33,25 @@ void gemm(transpose trans_a, transpose trans_b, std::size_t m, std::size_t n,
                 to_blas_int(n, "n"), to_blas_int(k, "k"), alpha, a,
                 to_blas_int(lda ? lda : 1, "lda"), b, to_blas_int(ldb ? ldb : 1, "ldb"), beta, c,
                 to_blas_int(ldc, "ldc"));
+}
+
+std::string blas_core_name() {
+    const char* name = openblas_get_corename();
+    return name ? name : "";
+}
+
+std::string blas_core_override() {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    if (std::getenv("OPENBLAS_CORETYPE") != nullptr) return "";
+    const std::string core = blas_core_name();
+    if (core != "Prescott" && core != "Core2" && core != "Nehalem") return "";
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq"))
+        return "SkylakeX";
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "Haswell";
+#endif
+    return "";
 }
 
 void set_blas_threads(int threads) {

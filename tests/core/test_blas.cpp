@@ -52,3 +52,13 @@ TEST_CASE("gemm with an empty inner dimension scales C by beta") {
     knit::gemm(transpose::no, transpose::no, 2, 2, 0, 1.0, nullptr, 1, nullptr, 2, 0.5, c.data(), 2);
     CHECK(c == std::vector<double>{0.5, 1, 1.5, 2});
 }
+
+TEST_CASE("the BLAS core name is known and an override is only proposed for a fallback") {
+    const std::string core = knit::blas_core_name();
+    CHECK_FALSE(core.empty());
+    const std::string wanted = knit::blas_core_override();
+    if (!wanted.empty()) {
+        CHECK((core == "Prescott" || core == "Core2" || core == "Nehalem"));
+        CHECK((wanted == "SkylakeX" || wanted == "Haswell"));
+    }
+}

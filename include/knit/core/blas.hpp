@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 
 #include "knit/core/error.hpp"
 
@@ -44,5 +45,16 @@ void gemm_reference(transpose trans_a, transpose trans_b, std::size_t m, std::si
 
 // Sets the number of threads OpenBLAS uses (0 leaves its default).
 void set_blas_threads(int threads);
+
+// OpenBLAS picks its kernels from the CPU model at load time. On virtual machines that
+// hide the model it falls back to its generic SSE3 ("Prescott") kernels, 4-5x slower
+// than its AVX-512 ones (bench_gemm: 33 vs 154 GFLOP/s at 512^3 on this project's
+// machines). When that fallback happened on a CPU that can do better, and
+// OPENBLAS_CORETYPE is unset, this returns the core type to ask for ("SkylakeX" or
+// "Haswell"); otherwise "". The variable only takes effect in a new process, so
+// programs re-execute themselves (see knit-grn's main) or scripts export it.
+std::string blas_core_override();
+// The kernel set OpenBLAS is using, e.g. "Cooperlake" or "Prescott".
+std::string blas_core_name();
 
 }  // namespace knit

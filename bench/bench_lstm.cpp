@@ -1,0 +1,144 @@
+// knit::nn::lstm<float>: a training step (forward + backward + Adam) and inference, at
+// the paper's sequence shape (N=100, T=21, F=2) for H in {21, 32, 64, 128}, and a large
+// shape (N=256, T=21, F=2, H=512) whose FLOP/s reads against knit::gemm's at the
+// recurrent product's shape (256 x 512 times 512 x 2048), measured in the same run.
+// Every benchmark first checks the layer against the naive reference.
+//
+//   OPENBLAS_NUM_THREADS=1 ./bench_lstm --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+//
+// bench/compare/lstm.py runs this binary and the same shapes through PyTorch.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "knit/core/blas.hpp"
+#include "knit/core/random.hpp"
+#include "knit/nn/lstm.hpp"
+#include "knit/nn/optim/adam.hpp"
+
+namespace {
+
+constexpr std::size_t kSteps = 21, kFeatures = 2;
+
+knit::tensor<float> random_tensor(const knit::shape_t& shape, knit::rng& g) {
+    knit::tensor<float> t = knit::tensor<float>::from_shape(shape);
+    for (auto& v : t) v = float(g.uniform(-1, 1));
+    return t;
+}
+
+// One LSTM with PyTorch's initialisation and activation (the comparison's settings).
+struct lstm_problem {
+    std::size_t n, h;
+    knit::nn::lstm<float> layer;
+    knit::param_store<float> store;
+    knit::tensor<float> x, dy;
+    knit::nn::adam<float> opt{knit::nn::adam_options{1e-3}};
+
+    lstm_problem(std::size_t batch, std::size_t units)
+        : n(batch), h(units), layer(units, knit::nn::lstm_options::torch()) {
+        knit::rng g(batch * 1000 + units);
+        layer.build({kSteps, kFeatures});
+        knit::nn::bind_layers<float>({&layer}, store, g);
+        x = random_tensor({n, kSteps, kFeatures}, g);
+        dy = random_tensor({n, h}, g);
+        verify(g);
+    }
+
+    // Forward and backward on a 4-sample batch against the double-precision reference.
+    void verify(knit::rng& g) {
+        const std::size_t m = 4;
+        const knit::tensor<float> xs = random_tensor({m, kSteps, kFeatures}, g);
+        const knit::tensor<float> dys = random_tensor({m, h}, g);
+        store.zero_grad();
+        const knit::tensor<float> y = layer.forward(xs, knit::nn::mode::train);
+        const knit::tensor<float> dx = layer.backward(dys);
+        auto widen = [](const float* p, std::size_t size) { return std::vector<double>(p, p + size); };
+        auto to_double = [](const knit::tensor<float>& t) {
+            knit::tensor<double> out = knit::tensor<double>::from_shape(knit::to_shape(t.shape()));
+            std::copy(t.begin(), t.end(), out.begin());
+            return out;
+        };
+        const auto w = widen(layer.kernel().value, layer.kernel().size);
+        const auto u = widen(layer.recurrent_kernel().value, layer.recurrent_kernel().size);
+        const auto b = widen(layer.bias().value, layer.bias().size);
+        auto ref = knit::nn::reference::lstm_forward_backward<double>(
+            to_double(xs), w.data(), u.data(), b.data(), h, false, knit::nn::activation::sigmoid, {}, {},
+            to_double(dys));
+        auto check = [](const float* got, const knit::tensor<double>& want, const char* what) {
+            double diff = 0, scale = 0;
+            for (std::size_t i = 0; i < want.size(); ++i) {
+                diff = std::max(diff, std::abs(double(got[i]) - want.data()[i]));
+                scale = std::max(scale, std::abs(want.data()[i]));
+            }
+            if (diff > 1e-4 * scale) throw std::runtime_error(std::string("lstm ") + what + " differs from the reference");
+        };
+        check(y.data(), ref.y, "output");
+        check(dx.data(), ref.dx, "dx");
+        check(layer.recurrent_kernel().grad, ref.drecurrent, "dU");
+        check(layer.kernel().grad, ref.dkernel, "dW");
+        check(layer.bias().grad, ref.dbias, "db");
+        store.zero_grad();
+    }
+
+    // GEMM flops of one forward + backward: forward X W and T recurrent h U; backward
+    // T products dZ U^T, then dU, dW and dX, each over all N*T rows.
+    double train_flops() const {
+        const double rows = double(n * kSteps), g4 = 4.0 * double(h);
+        return 2 * rows * g4 * (3 * double(h) + 3 * double(kFeatures));
+    }
+};
+
+void BM_lstm_train_step(benchmark::State& s) {
+    lstm_problem p(s.range(1), s.range(0));
+    for (auto _ : s) {
+        p.store.zero_grad();
+        p.layer.forward(p.x, knit::nn::mode::train);
+        p.layer.backward(p.dy);
+        p.opt.step(p.store);
+        benchmark::DoNotOptimize(p.store.values());
+    }
+    s.counters["FLOP/s"] = benchmark::Counter(p.train_flops(), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void BM_lstm_inference(benchmark::State& s) {
+    lstm_problem p(s.range(1), s.range(0));
+    for (auto _ : s) {
+        const auto& y = p.layer.forward(p.x, knit::nn::mode::infer);
+        benchmark::DoNotOptimize(y.data());
+    }
+}
+
+// knit::gemm at the large shape's recurrent product: (256 x 512) (512 x 2048), float.
+void BM_gemm_recurrent_shape(benchmark::State& s) {
+    const std::size_t m = 256, k = 512, n = 2048;
+    knit::rng g(17);
+    std::vector<float> a(m * k), b(k * n), c(m * n), expected(m * n);
+    for (auto& v : a) v = float(g.uniform(-1, 1));
+    for (auto& v : b) v = float(g.uniform(-1, 1));
+    knit::gemm(knit::transpose::no, knit::transpose::no, m, n, k, 1.f, a.data(), k, b.data(), n, 0.f, c.data(), n);
+    knit::gemm_reference(knit::transpose::no, knit::transpose::no, m, n, k, 1.f, a.data(), k, b.data(), n, 0.f,
+                         expected.data(), n);
+    for (std::size_t i = 0; i < m * n; ++i)
+        if (std::abs(c[i] - expected[i]) > 1e-3f * (1 + std::abs(expected[i])))
+            throw std::runtime_error("gemm result differs from the reference");
+    for (auto _ : s) {
+        knit::gemm(knit::transpose::no, knit::transpose::no, m, n, k, 1.f, a.data(), k, b.data(), n, 0.f, c.data(), n);
+        benchmark::DoNotOptimize(c.data());
+    }
+    s.counters["FLOP/s"] = benchmark::Counter(2.0 * double(m * n * k), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+}  // namespace
+
+// Args: {H, N}.
+BENCHMARK(BM_lstm_train_step)->Args({21, 100})->Args({32, 100})->Args({64, 100})->Args({128, 100})
+    ->Args({512, 256})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_lstm_inference)->Args({21, 100})->Args({32, 100})->Args({64, 100})->Args({128, 100})
+    ->Args({512, 256})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_gemm_recurrent_shape)->Unit(benchmark::kMillisecond);
+
+BENCHMARK_MAIN();
