@@ -1,6 +1,7 @@
 // The paper's CNN (REFERENCE §3), float, one thread: forward and backward of each of its
 // three Conv2D(2x3, same, relu) layers at N = 100, and a whole train step (softmax +
-// categorical cross-entropy, Adam lr 1e-3) at N = 100 and at full batch N = 2,816.
+// categorical cross-entropy, Adam lr 1e-3) at N = 100 and at full batch N = 2,816, and the
+// CNN's forward pass alone (inference) at N = 2,048.
 //   OPENBLAS_NUM_THREADS=1 ./bench_conv --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 // bench/compare/conv.py runs this binary and the same shapes through PyTorch.
 #include <benchmark/benchmark.h>
@@ -165,11 +166,32 @@ void BM_paper_cnn_train_step(benchmark::State& st) {
     st.counters["loss"] = loss;
 }
 
+// Scoring: the paper's CNN forward only (mode::infer), in chunks of 2,048 records as the
+// knit-grn demo scores them.
+void BM_paper_cnn_forward(benchmark::State& st) {
+    const std::size_t n = st.range(0);
+    knit::tensor<float> x, y;
+    make_data(n, x, y);
+    knit::nn::sequential<float> model({1, 2, 21}), reference({1, 2, 21});
+    add_paper_cnn(model, knit::nn::conv_algorithm::gemm);
+    add_paper_cnn(reference, knit::nn::conv_algorithm::direct);
+    {
+        // Before timing: the same predictions as the direct-loop convolutions.
+        knit::tensor<float> xs, ys;
+        make_data(32, xs, ys);
+        const knit::tensor<float> a = model.forward(xs, knit::nn::mode::infer);
+        const knit::tensor<float>& b = reference.forward(xs, knit::nn::mode::infer);
+        require_close(a.data(), b.data(), a.size(), "paper CNN forward");
+    }
+    for (auto _ : st) benchmark::DoNotOptimize(model.forward(x, knit::nn::mode::infer).data());
+}
+
 // (N, conv index): the paper's three conv layers at N = 100.
 BENCHMARK(BM_conv_forward)->Args({100, 0})->Args({100, 1})->Args({100, 2})->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_conv_backward)->Args({100, 0})->Args({100, 1})->Args({100, 2})->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_conv_forward_backward)->Args({100, 0})->Args({100, 1})->Args({100, 2})->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_paper_cnn_train_step)->Arg(100)->Arg(2816)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_paper_cnn_forward)->Arg(2048)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -6,7 +6,8 @@
 Runs bench_conv (Google Benchmark, JSON) and then the same work through PyTorch:
 the three Conv2D(2x3, Keras "same", relu) layers of the paper's CNN at N = 100 (forward,
 backward, forward + backward) and a whole train step of the CNN (softmax cross-entropy,
-Adam lr 1e-3) at N = 100 and N = 2,816. Prints per shape: knit median, torch median and
+Adam lr 1e-3) at N = 100 and N = 2,816, and the CNN's forward pass alone (inference,
+softmax included, no autograd) at N = 2,048. Prints per shape: knit median, torch median and
 torch / knit (> 1 means knit is faster).
 
 Keras "same" for a 2x3 kernel pads 0 rows above, 1 below and 1 column each side; torch
@@ -117,6 +118,18 @@ def torch_train_step(n, repetitions):
     return median_time(step, repetitions, min_time=0.5 if n > 1000 else 0.2)
 
 
+def torch_forward(n, repetitions):
+    torch.manual_seed(7)
+    model = PaperCnn().eval()
+    g = torch.Generator().manual_seed(3)
+    x = torch.rand(n, 1, 2, 21, generator=g) * 2 - 1
+
+    def forward():
+        with torch.no_grad():
+            torch.softmax(model(x), dim=1)
+    return median_time(forward, repetitions, min_time=0.5)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--knit-bench", required=True, help="path to the bench_conv binary")
@@ -135,6 +148,8 @@ def main():
     for n in (100, 2816):
         rows.append((f"paper CNN train step, N={n}", knit[f"BM_paper_cnn_train_step/{n}"],
                      torch_train_step(n, args.repetitions)))
+    rows.append(("paper CNN forward (inference), N=2048", knit["BM_paper_cnn_forward/2048"],
+                 torch_forward(2048, args.repetitions)))
 
     print(f"torch {torch.__version__}, 1 thread, float32, medians of {args.repetitions} repetitions")
     print(f"{'shape':<52} {'knit':>11} {'torch':>11} {'torch/knit':>11}")

@@ -386,3 +386,65 @@ TEST_CASE("a small CNN learns horizontal vs vertical bars") {
     CHECK(last_loss < 0.5 * first_loss);
     CHECK(after >= 0.95);
 }
+
+namespace {
+
+// Runs one conv2d configuration through the fast path and the direct-loop reference on
+// the same weights and inputs, over a sequence of batch sizes (so the grid buffers are
+// reallocated and reused), and checks y, dx and every parameter gradient.
+template <class T>
+void check_fast_equals_direct(const shape_t& input, std::size_t filters, extent2d kernel,
+                              nn::conv2d_options o, double tol) {
+    nn::conv2d_options slow = o;
+    slow.algorithm = conv_algorithm::direct;
+    nn::conv2d<T> a(filters, kernel, o), b(filters, kernel, slow);
+    a.build(input);
+    b.build(input);
+    param_store<T> sa, sb;
+    rng ga(3), gb(3), g(17);
+    nn::bind_layers<T>({&a}, sa, ga);
+    nn::bind_layers<T>({&b}, sb, gb);
+    for (std::size_t n : {3u, 1u, 3u, 5u}) {
+        CAPTURE(n);
+        const tensor<double> x = test::random_tensor(with_batch(n, input), g);
+        const tensor<T> xt = xt::cast<T>(x);
+        const tensor<T> other = xt::cast<T>(test::random_tensor(with_batch(n, input), g));
+        a.forward(other, nn::mode::infer);  // another input first: its cache must be replaced
+        const tensor<double> ya = xt::cast<double>(a.forward(xt, nn::mode::train));
+        const tensor<double> yb = xt::cast<double>(b.forward(xt, nn::mode::train));
+        test::check_close(ya, yb, "y", tol, tol);
+        const tensor<double> dy = test::random_tensor(to_shape(ya.shape()), g);
+        const tensor<double> dxa = xt::cast<double>(a.backward(xt::cast<T>(dy)));
+        const tensor<double> dxb = xt::cast<double>(b.backward(xt::cast<T>(dy)));
+        test::check_close(dxa, dxb, "dx", tol, tol);
+        tensor<double> ga_t = xt::cast<double>(xt::adapt(sa.grads(), sa.size(), xt::no_ownership(), shape_t{sa.size()}));
+        tensor<double> gb_t = xt::cast<double>(xt::adapt(sb.grads(), sb.size(), xt::no_ownership(), shape_t{sb.size()}));
+        test::check_close(ga_t, gb_t, "parameter gradients (accumulated over the batches)", tol, tol);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("conv2d: the shifted-grid path (stride 1) equals the direct-loop reference") {
+    using nn::activation;
+    const auto relu_same = options_of(activation::relu, padding2d::same());
+    SUBCASE("the paper's three layers, float and double") {
+        // (C, H, W) -> filters: 1 -> 50 (rows blocked 6+...+5), 50 -> 25 (5 x 5), 25 -> 15
+        const std::pair<shape_t, std::size_t> layers[] = {{{1, 4, 24}, 50}, {{50, 4, 12}, 25}, {{25, 4, 6}, 15}};
+        for (const auto& [input, filters] : layers) {
+            CAPTURE(filters);
+            check_fast_equals_direct<double>(input, filters, {2, 3}, relu_same, 1e-12);
+            check_fast_equals_direct<float>(input, filters, {2, 3}, relu_same, 1e-4);
+        }
+    }
+    SUBCASE("padding wider than the kernel's reach, dilation, 9 and 1 taps, no bias") {
+        // kernel 1x1 with 2+1 rows and 3+2 columns of padding: the output is wider and
+        // taller than the padded input rows, so the grid's row and stride come from it
+        check_fast_equals_direct<double>({2, 3, 4}, 3, {1, 1},
+                                         options_of(activation::linear, padding2d::sides(2, 1, 3, 2)), 1e-12);
+        check_fast_equals_direct<double>({3, 6, 7}, 7, {3, 3},
+                                         options_of(activation::tanh, padding2d::sides(0, 2, 1, 0), {1, 1}, {2, 2}, false), 1e-12);
+        check_fast_equals_direct<float>({4, 5, 5}, 2, {2, 2},
+                                        options_of(activation::sigmoid, padding2d::same(), {1, 1}, {1, 2}), 1e-4);
+    }
+}

@@ -158,3 +158,42 @@ TEST_CASE("float pooling matches double") {
     const tensor<double> af_y = xt::cast<double>(af.forward(xt::cast<float>(x), nn::mode::train));
     test::check_close(af_y, ad.forward(x, nn::mode::train), "avg float", 1e-5, 1e-6);
 }
+
+namespace {
+
+// The (1x2) max-pool written out: y = the first maximum of each pair, dx routes dy to it.
+template <class T>
+void check_pairs_against_loops(std::size_t n, const shape_t& input) {
+    nn::max_pool2d<T> layer({1, 2});
+    layer.build(input);
+    const std::size_t c = input[0], h = input[1], w = input[2], wo = w / 2;
+    rng g(5);
+    // values on a coarse grid so that many pairs tie (the first must win)
+    tensor<T> x = tensor<T>::from_shape(with_batch(n, input));
+    for (auto& v : x) v = T(double(g.below(5)) - 2.0);
+    tensor<T> dy = tensor<T>::from_shape({n, c, h, wo});
+    for (auto& v : dy) v = T(g.uniform(-1, 1));
+    const tensor<T> y = layer.forward(x, nn::mode::train);
+    const tensor<T> dx = layer.backward(dy);
+    REQUIRE(y.shape() == dy.shape());
+    for (std::size_t s = 0; s < n; ++s)
+        for (std::size_t ch = 0; ch < c; ++ch)
+            for (std::size_t r = 0; r < h; ++r) {
+                for (std::size_t k = 0; k < wo; ++k) {
+                    const T a = x(s, ch, r, 2 * k), b = x(s, ch, r, 2 * k + 1);
+                    const bool second = b > a;
+                    CHECK(y(s, ch, r, k) == (second ? b : a));
+                    CHECK(dx(s, ch, r, 2 * k) == (second ? T(0) : dy(s, ch, r, k)));
+                    CHECK(dx(s, ch, r, 2 * k + 1) == (second ? dy(s, ch, r, k) : T(0)));
+                }
+                if (w % 2 == 1) CHECK(dx(s, ch, r, w - 1) == T(0));
+            }
+}
+
+}  // namespace
+
+TEST_CASE("max_pool2d (1x2), the paper's window: the fast path equals the loops, ties included") {
+    check_pairs_against_loops<double>(3, {4, 4, 12});  // even width
+    check_pairs_against_loops<float>(2, {3, 2, 7});    // odd width: the last column is dropped
+    check_pairs_against_loops<double>(1, {1, 1, 2});
+}

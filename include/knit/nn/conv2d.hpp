@@ -13,10 +13,16 @@
 // Shapes (legend: N batch, C input channels, O filters, H/W input, Ho/Wo output,
 // K = C*kh*kw, P = Ho*Wo): x (N, C, H, W), W (O, C, kh, kw) as PyTorch stores it (Keras
 // stores (kh, kw, C, O)), b (O), y (N, O, Ho, Wo).
-// Cached by forward: x (N, C, H, W) and y (N, O, Ho, Wo); the fast path also keeps its
-// im2col buffer (K, n*P) for the last chunk of n samples.
+// Cached by forward: y (N, O, Ho, Wo) and x (N, C, H, W) -- as its zero-padded grid on the
+// stride-1 fast path; the im2col path also keeps its buffer (K, n*P) for the last chunk.
 //
-// Fast path (conv_algorithm::gemm), over chunks of samples so the buffer stays bounded:
+// Fast path at stride 1 (conv_algorithm::gemm): the shifted grid (see forward_grid below
+// and docs/math/conv2d.md): x is copied once into per-channel zero-padded rows in which
+// every kernel tap is one fixed offset for the whole batch, and small AVX-512 kernels
+// (src/nn/conv2d.cpp, portable loops without AVX-512) compute z, dW and dx from them with
+// no im2col copy and no GEMM packing. Buffers are reused while the batch size is steady.
+// Fast path at stride > 1 (conv_algorithm::gemm), over chunks of samples so the buffer
+// stays bounded:
 //   col = im2col(x chunk)           (K, n*P)
 //   Z   = W col                     (O, K) x (K, n*P), one GEMM; then scattered to NCHW
 //   dW += dZ col^T,  dcol = W^T dZ, dx = col2im(dcol)      (two GEMMs + the adjoint scatter)
@@ -42,6 +48,48 @@ namespace knit::nn {
 
 enum class conv_algorithm { gemm, direct };
 
+namespace detail {
+
+// Position counts handed to the grid kernels are multiples of this (4 AVX-512 vectors).
+constexpr std::size_t grid_alignment = 64;
+
+// out[m][q] = sum over k < rows_in, t < taps of
+//             weights[m*weight_row + k*weight_col + t] * in[k*in_stride + q + offsets[t]]
+// for m < rows_out, q < positions. Every in[] read must be inside the caller's buffer.
+template <class T>
+struct grid_correlate_args {
+    const T* in;
+    std::size_t in_stride, rows_in;
+    const std::ptrdiff_t* offsets;
+    std::size_t taps;
+    const T* weights;
+    std::size_t weight_row, weight_col;
+    T* out;
+    std::size_t out_stride, rows_out, positions;
+};
+
+// grad[m*grad_row + k*grad_col + t] += sum over q < positions of
+//                                      a[m*a_stride + q] * b[k*b_stride + q + offsets[t]]
+template <class T>
+struct grid_weight_grad_args {
+    const T* a;
+    std::size_t a_stride, rows_a;
+    const T* b;
+    std::size_t b_stride, rows_b;
+    const std::ptrdiff_t* offsets;
+    std::size_t taps;
+    T* grad;
+    std::size_t grad_row, grad_col, positions;
+};
+
+// Defined in src/nn/conv2d.cpp (AVX-512 when the CPU has it, else portable loops).
+template <class T>
+void grid_correlate(const grid_correlate_args<T>& a);
+template <class T>
+void grid_weight_grad(const grid_weight_grad_args<T>& a);
+
+}  // namespace detail
+
 struct conv2d_options {
     activation act = activation::linear;
     padding2d padding = padding2d::valid();
@@ -51,8 +99,8 @@ struct conv2d_options {
     init kernel_init = init::glorot_uniform();
     init bias_init = init::zeros();
     conv_algorithm algorithm = conv_algorithm::gemm;
-    // Upper bound on the im2col buffer, in elements; the batch is processed in chunks of
-    // whole samples that fit (at least one sample per chunk).
+    // Upper bound on the im2col buffer (stride > 1 only), in elements; the batch is
+    // processed in chunks of whole samples that fit (at least one sample per chunk).
     std::size_t max_col_elements = std::size_t(1) << 22;
 
     static conv2d_options torch(activation a = activation::linear,
@@ -116,12 +164,16 @@ public:
         this->require_built("forward");
         check_batch_shape(x, this->input_shape(), "conv2d");
         const std::size_t n = x.shape()[0];
-        x_ = x;
+        in_shape_ = to_shape(x.shape());
         ensure_shape(y_, {n, filters_, geo_.out_h, geo_.out_w});
         col_valid_ = false;
-        if (opt_.algorithm == conv_algorithm::gemm) {
+        if (use_grid()) {
+            forward_grid(x.data(), n);  // caches the input as its grid, not as x_
+        } else if (opt_.algorithm == conv_algorithm::gemm) {
+            x_ = x;
             forward_gemm(n);  // applies the activation while scattering to NCHW
         } else {
+            x_ = x;
             forward_direct(n);
             // y = act(z), in place
             activation_forward(opt_.act, y_.data(), y_.data(), y_.size(), geo_.out_w);
@@ -136,7 +188,11 @@ public:
                       "conv2d::backward dy shape: got " << shape_to_string(dy.shape())
                                                         << ", expected " << shape_to_string(y_.shape()));
         const std::size_t n = dy.shape()[0];
-        ensure_shape(dx_, to_shape(x_.shape()));
+        ensure_shape(dx_, in_shape_);
+        if (use_grid()) {
+            backward_grid(dy.data(), n);  // writes every element of dx
+            return dx_;
+        }
         std::fill(dx_.begin(), dx_.end(), T(0));
         if (opt_.algorithm == conv_algorithm::gemm) {
             backward_gemm(dy.data(), n);  // applies act' while gathering dz into the GEMM layout
@@ -156,6 +212,7 @@ protected:
     shape_t do_build(const shape_t& input_shape) override {
         geo_ = detail::make_window_geometry("conv2d", input_shape, kernel_, opt_.stride,
                                             opt_.dilation, opt_.padding);
+        build_grid();
         return {filters_, geo_.out_h, geo_.out_w};
     }
 
@@ -185,6 +242,141 @@ private:
         const std::size_t per_sample = geo_.patch() * geo_.out_plane();
         return std::max<std::size_t>(1, std::min(n, opt_.max_col_elements / per_sample));
     }
+
+
+    // ---- shifted-grid path (conv_algorithm::gemm with stride 1) ----
+    //
+    // Each channel of the whole batch lives in one zero-padded "grid" row: sample s,
+    // padded row r, column u at s*R*S + r*S + u, the input (h, w) at r = h + pt, u = w + pl,
+    // zeros elsewhere. Output (s, oy, ox) sits at q = s*R*S + oy*S + ox, and tap (i, j)
+    // reads the grid at q + i*dh*S + j*dw: one fixed offset per tap for the whole batch.
+    // With S = max(W + max(pl, pr), Wo) and R = max(H + max(pt, pb), Ho), a tap that
+    // leaves its sample's row (or its sample) lands in the next row's (sample's) leading
+    // padding, which is zero, so no bounds are checked. Then
+    //   z[o][q]     = sum_{c,t} W[o,c,t] * xg[c][q + off_t]            (grid_correlate)
+    //   dW[o,c,t]  += sum_q dz[o][q] * xg[c][q + off_t]                 (grid_weight_grad)
+    //   dxg[c][q]   = sum_{o,t} W[o,c,t] * dz[o][q - off_t]             (grid_correlate)
+    // where dz is zero at every position that is not an output. Positions that are not
+    // outputs (padding rows/columns) are computed and dropped: 25-45% extra arithmetic
+    // for the paper's shapes, against no im2col copy and no GEMM packing.
+    bool use_grid() const {
+        return opt_.algorithm == conv_algorithm::gemm && opt_.stride.h == 1 && opt_.stride.w == 1;
+    }
+
+    static std::size_t round_up(std::size_t v, std::size_t to) { return (v + to - 1) / to * to; }
+
+    void build_grid() {
+        const auto& g = geo_;
+        grid_cols_ = std::max(g.in_w + std::max(g.pad_left, g.pad_right), g.out_w);
+        grid_rows_ = std::max(g.in_h + std::max(g.pad_top, g.pad_bottom), g.out_h);
+        offsets_.clear();
+        back_offsets_.clear();
+        for (std::size_t i = 0; i < g.kh; ++i)
+            for (std::size_t j = 0; j < g.kw; ++j) {
+                const std::size_t off = i * g.dh * grid_cols_ + j * g.dw;
+                offsets_.push_back(static_cast<std::ptrdiff_t>(off));
+                back_offsets_.push_back(-static_cast<std::ptrdiff_t>(off));
+            }
+        // slack after (forward reads) and before (backward reads) the grid positions
+        grid_slack_ = round_up(static_cast<std::size_t>(offsets_.back()) + 1, 16);
+    }
+
+    std::size_t grid_sample() const { return grid_rows_ * grid_cols_; }
+    std::size_t grid_positions(std::size_t n) const {
+        return round_up(n * grid_sample(), detail::grid_alignment);
+    }
+
+    void forward_grid(const T* x, std::size_t n) {
+        const auto& g = geo_;
+        const std::size_t q_pad = grid_positions(n), xs = q_pad + grid_slack_;
+        const std::size_t taps = g.kh * g.kw, sample = grid_sample();
+        if (grid_n_ != n) {  // zeros everywhere but the input slots, which are rewritten below
+            xg_.assign(g.channels * xs, T(0));
+            zg_.resize(filters_ * q_pad);
+            grid_n_ = n;
+        }
+        for (std::size_t s = 0; s < n; ++s)
+            for (std::size_t c = 0; c < g.channels; ++c) {
+                const T* src = x + (s * g.channels + c) * g.in_plane();
+                T* dst = xg_.data() + c * xs + s * sample + g.pad_top * grid_cols_ + g.pad_left;
+                for (std::size_t h = 0; h < g.in_h; ++h)
+                    std::copy(src + h * g.in_w, src + (h + 1) * g.in_w, dst + h * grid_cols_);
+            }
+        // z = W (*) xg at every grid position
+        detail::grid_correlate<T>({xg_.data(), xs, g.channels, offsets_.data(), taps, weight_.value,
+                                   g.channels * taps, taps, zg_.data(), q_pad, filters_, q_pad});
+        // y[s, o] = act(z[o] at the sample's output positions + b[o])
+        const std::size_t plane = g.out_plane();
+        for (std::size_t s = 0; s < n; ++s)
+            for (std::size_t o = 0; o < filters_; ++o) {
+                const T* src = zg_.data() + o * q_pad + s * sample;
+                T* dst = y_.data() + (s * filters_ + o) * plane;
+                const T b = opt_.use_bias ? bias_.value[o] : T(0);
+                for (std::size_t oy = 0; oy < g.out_h; ++oy) {
+                    const T* zr = src + oy * grid_cols_;
+                    T* yr = dst + oy * g.out_w;
+                    if (opt_.act == activation::relu) {
+                        for (std::size_t ox = 0; ox < g.out_w; ++ox) yr[ox] = std::max(zr[ox] + b, T(0));
+                    } else {
+                        for (std::size_t ox = 0; ox < g.out_w; ++ox) yr[ox] = zr[ox] + b;
+                    }
+                }
+                if (opt_.act != activation::relu) activation_forward(opt_.act, dst, dst, plane, g.out_w);
+            }
+    }
+
+    void backward_grid(const T* dy, std::size_t n) {
+        const auto& g = geo_;
+        const std::size_t q_pad = grid_positions(n), xs = q_pad + grid_slack_;
+        const std::size_t ds = grid_slack_ + q_pad;  // dz rows: slack, then the positions
+        const std::size_t taps = g.kh * g.kw, sample = grid_sample(), plane = g.out_plane();
+        if (dgrid_n_ != n) {  // zeros everywhere but the output slots, rewritten below
+            dzg_.assign(filters_ * ds, T(0));
+            dxg_.resize(g.channels * q_pad);
+            dgrid_n_ = n;
+        }
+        // dz = dy * act'(z), from the cached y, into the grid
+        for (std::size_t s = 0; s < n; ++s)
+            for (std::size_t o = 0; o < filters_; ++o) {
+                const std::size_t at = (s * filters_ + o) * plane;
+                T* dst = dzg_.data() + o * ds + grid_slack_ + s * sample;
+                for (std::size_t oy = 0; oy < g.out_h; ++oy) {
+                    const T* dys = dy + at + oy * g.out_w;
+                    const T* ys = y_.data() + at + oy * g.out_w;
+                    T* dzr = dst + oy * grid_cols_;
+                    if (opt_.act == activation::relu) {
+                        // relu' = [y > 0]; both loads unconditional so this is a blend
+                        for (std::size_t ox = 0; ox < g.out_w; ++ox) {
+                            const T grad = dys[ox], out = ys[ox];
+                            dzr[ox] = out > T(0) ? grad : T(0);
+                        }
+                    } else {
+                        activation_backward(opt_.act, ys, dys, dzr, g.out_w, g.out_w);
+                    }
+                }
+            }
+        const T* dz = dzg_.data() + grid_slack_;
+        if (opt_.use_bias) {
+            // dL/db[o] = sum of dz over samples and positions (zero off the outputs)
+            for (std::size_t o = 0; o < filters_; ++o) bias_.grad[o] += row_sum(dz + o * ds, q_pad);
+        }
+        // dL/dW[o,c,t] += sum_q dz[o][q] * xg[c][q + off_t]   (z[o][q] has that term)
+        detail::grid_weight_grad<T>({dz, ds, filters_, xg_.data(), xs, g.channels, offsets_.data(),
+                                     taps, weight_.grad, g.channels * taps, taps, q_pad});
+        // dL/dxg[c][p] = sum_{o,t} W[o,c,t] * dz[o][p - off_t]   (xg[c][p] feeds z[o][p - off_t])
+        detail::grid_correlate<T>({dz, ds, filters_, back_offsets_.data(), taps, weight_.value, taps,
+                                   g.channels * taps, dxg_.data(), q_pad, g.channels, q_pad});
+        // dx = dxg at the input slots (the padding slots' gradients are dropped)
+        for (std::size_t s = 0; s < n; ++s)
+            for (std::size_t c = 0; c < g.channels; ++c) {
+                const T* src = dxg_.data() + c * q_pad + s * sample + g.pad_top * grid_cols_ + g.pad_left;
+                T* dst = dx_.data() + (s * g.channels + c) * g.in_plane();
+                for (std::size_t h = 0; h < g.in_h; ++h)
+                    std::copy(src + h * grid_cols_, src + h * grid_cols_ + g.in_w, dst + h * g.in_w);
+            }
+    }
+
+    // ---- im2col + GEMM path (conv_algorithm::gemm with a stride > 1) ----
 
     void forward_gemm(std::size_t n) {
         const std::size_t k = geo_.patch(), plane = geo_.out_plane();
@@ -323,7 +515,14 @@ private:
     conv2d_options opt_;
     detail::window_geometry geo_;
     param_view<T> weight_, bias_;
-    tensor<T> x_, y_, dz_, dx_;  // dz_: direct path only
+    tensor<T> x_, y_, dz_, dx_;  // x_: im2col and direct paths; dz_: direct path only
+    shape_t in_shape_;
+    // grid path: geometry, tap offsets, and the grids of x, z, dz and dx (sized for grid_n_ /
+    // dgrid_n_ samples; reallocated, and so re-zeroed, only when the batch size changes)
+    std::size_t grid_cols_ = 0, grid_rows_ = 0, grid_slack_ = 0;
+    std::vector<std::ptrdiff_t> offsets_, back_offsets_;
+    std::vector<T> xg_, zg_, dzg_, dxg_;
+    std::size_t grid_n_ = 0, dgrid_n_ = 0;
     std::vector<T> col_, zt_;  // im2col buffer (K, chunk*P) and GEMM-layout output (O, chunk*P)
     bool col_valid_ = false;
     forward_guard guard_;

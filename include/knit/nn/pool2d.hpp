@@ -112,6 +112,13 @@ public:
         const auto& g = this->geo_;
         const std::size_t n = x.shape()[0], planes = n * g.channels;
         ensure_shape(y_, {n, g.channels, g.out_h, g.out_w});
+        in_shape_ = to_shape(x.shape());
+        guard_.on_forward(n);
+        pairs_ = is_pair_window();
+        if (pairs_) {
+            forward_pairs(x.data(), planes * g.in_h);
+            return y_;
+        }
         argmax_.resize(planes * g.out_plane());
         for (std::size_t p = 0; p < planes; ++p) {
             const T* xp = x.data() + p * g.in_plane();
@@ -139,8 +146,6 @@ public:
                 }
             }
         }
-        in_shape_ = to_shape(x.shape());
-        guard_.on_forward(n);
         return y_;
     }
 
@@ -148,6 +153,10 @@ public:
         guard_.on_backward("max_pool2d", dy.dimension() ? dy.shape()[0] : 0);
         this->check_dy(dy, y_, "max_pool2d");
         ensure_shape(dx_, in_shape_);
+        if (pairs_) {
+            backward_pairs(dy.data(), in_shape_[0] * this->geo_.channels * this->geo_.in_h);
+            return dx_;
+        }
         std::fill(dx_.begin(), dx_.end(), T(0));
         // dL/dx[argmax] += dL/dy  (y = x[argmax]; the other inputs do not move y)
         for (std::size_t k = 0; k < argmax_.size(); ++k) dx_.data()[argmax_[k]] += dy.data()[k];
@@ -155,7 +164,68 @@ public:
     }
 
 private:
+    // The paper's (1x2) window with stride (1, 2) and no padding: each output is the max
+    // of two neighbours in one row, so forward keeps one "second one won" flag per output
+    // instead of an index, and backward writes dx directly (no zero fill, no scatter).
+    bool is_pair_window() const {
+        const auto& g = this->geo_;
+        return g.kh == 1 && g.kw == 2 && g.sh == 1 && g.sw == 2 && g.pad_top == 0 &&
+               g.pad_left == 0 && g.pad_bottom == 0 && g.pad_right == 0;
+    }
+
+    void forward_pairs(const T* x, std::size_t rows) {
+        const auto& g = this->geo_;
+        std::size_t out_w = g.out_w, in_w = g.in_w;  // out_w = floor(W / 2)
+        if (in_w == 2 * out_w) {  // even width: all rows are one long row (longer loops)
+            out_w *= rows;
+            in_w *= rows;
+            rows = 1;
+        }
+        second_.resize(rows * out_w);
+        T* y = y_.data();
+        unsigned char* second = second_.data();
+        for (std::size_t r = 0; r < rows; ++r) {
+            const T* xr = x + r * in_w;
+            T* yr = y + r * out_w;
+            unsigned char* sr = second + r * out_w;
+            for (std::size_t k = 0; k < out_w; ++k) {
+                // strictly greater: the first maximum wins (as in the general path)
+                const T a = xr[2 * k], b = xr[2 * k + 1];
+                const bool right = b > a;
+                yr[k] = right ? b : a;
+                sr[k] = right;
+            }
+        }
+    }
+
+    void backward_pairs(const T* dy, std::size_t rows) {
+        const auto& g = this->geo_;
+        std::size_t out_w = g.out_w, in_w = g.in_w;
+        if (in_w == 2 * out_w) {  // as in forward_pairs
+            out_w *= rows;
+            in_w *= rows;
+            rows = 1;
+        }
+        T* dx = dx_.data();
+        const unsigned char* second = second_.data();
+        for (std::size_t r = 0; r < rows; ++r) {
+            const T* dyr = dy + r * out_w;
+            const unsigned char* sr = second + r * out_w;
+            T* dxr = dx + r * in_w;
+            // dL/dx = dL/dy at the window's max, 0 at the other input
+            for (std::size_t k = 0; k < out_w; ++k) {
+                const T grad = dyr[k];
+                const bool right = sr[k] != 0;
+                dxr[2 * k] = right ? T(0) : grad;
+                dxr[2 * k + 1] = right ? grad : T(0);
+            }
+            if (in_w > 2 * out_w) dxr[in_w - 1] = T(0);  // the odd column no window reads
+        }
+    }
+
     tensor<T> y_, dx_;
+    bool pairs_ = false;
+    std::vector<unsigned char> second_;  // pair windows: 1 where the right input is the max
     std::vector<std::size_t> argmax_;  // flat index into x of each output's maximum
     shape_t in_shape_;
     forward_guard guard_;
