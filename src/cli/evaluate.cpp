@@ -90,7 +90,8 @@ void write_figure_2(const common_options& o, const std::vector<grn::network_data
                     if (r != t) (n.gold.is_edge(r, t) ? regulatory : other).push_back(s(r, t));
         }
         grn::plot_options po;
-        po.title = label + ", regulatory vs non-regulatory pairs (" + std::to_string(networks.size()) + " networks)";
+        po.title = label + ", regulatory vs non-regulatory pairs (" + std::to_string(networks.size()) +
+                   (networks.size() == 1 ? " network)" : " networks)");
         po.x_label = label;
         write_output(o, "fig2_" + name + ".svg", grn::svg_histograms({{"regulatory", regulatory}, {"non-regulatory", other}}, 40, po));
     }
@@ -120,7 +121,7 @@ void add_evaluate(CLI::App& app) {
     auto* sub = app.add_subcommand("evaluate", "honest evaluation: leave-one-network-out or pair-disjoint");
     add_common(*sub, *o);
     sub->add_option("--protocol", o->protocol, "lono (DREAM metric) or pair-disjoint")->capture_default_str()->check(CLI::IsMember({"lono", "pair-disjoint"}));
-    sub->add_option("--model", o->model, "rnn, cnn, ae-nn or all")->capture_default_str()->check(CLI::IsMember({"rnn", "cnn", "ae-nn", "all"}));
+    sub->add_option("--model", o->model, "rnn, cnn, ae-nn, context-mlp or all")->capture_default_str()->check(CLI::IsMember({"rnn", "cnn", "ae-nn", "context-mlp", "all"}));
     add_schedule(*sub, *o);
     sub->add_flag("!--no-baselines", o->baselines, "leave out the unsupervised baselines");
     sub->callback([o] { run_evaluate(*o); });

@@ -128,11 +128,14 @@ std::string number(double v) {
 
 class canvas {
 public:
-    canvas(const plot_options& o, double x0, double x1, double y0, double y1)
+    // legend_chars: the longest legend entry; the legend sits right of the plot area so
+    // that it never hides a curve.
+    canvas(const plot_options& o, double x0, double x1, double y0, double y1, std::size_t legend_chars)
         : o_(o), x0_(x0), x1_(x1), y0_(y0), y1_(y1) {
         KNIT_CHECK_AS(value_error, o.width >= 200 && o.height >= 150,
                       "plot size: got " << o.width << "x" << o.height << ", expected at least 200x150");
-        left_ = 70, right_ = o.width - 20, top_ = 40, bottom_ = o.height - 55;
+        const double legend = legend_chars ? std::min(0.45 * o.width, 40.0 + 7.0 * double(legend_chars)) : 0.0;
+        left_ = 70, right_ = o.width - 20 - legend, top_ = 40, bottom_ = o.height - 55;
         out_ << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << o.width << "\" height=\"" << o.height
              << "\" viewBox=\"0 0 " << o.width << " " << o.height << "\" font-family=\"sans-serif\" font-size=\"12\">\n"
              << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
@@ -159,7 +162,7 @@ public:
     void legend(const std::vector<std::string>& names) {
         double y = top_ + 8;
         for (std::size_t i = 0; i < names.size(); ++i, y += 18) {
-            const double x = right_ - 190;
+            const double x = right_ + 14;
             out_ << "<line x1=\"" << x << "\" y1=\"" << y << "\" x2=\"" << x + 24 << "\" y2=\"" << y << "\" stroke=\""
                  << palette[i % 8] << "\" stroke-width=\"3\"/>\n"
                  << "<text x=\"" << x + 30 << "\" y=\"" << y + 4 << "\">" << xml_escape(names[i]) << "</text>\n";
@@ -225,7 +228,9 @@ std::string svg_line_plot(const std::vector<plot_series>& series, const plot_opt
     }
     const auto [x0, x1] = range(o.x_min, o.x_max, xlo, xhi);
     const auto [y0, y1] = range(o.y_min, o.y_max, ylo, yhi);
-    canvas c(o, x0, x1, y0, y1);
+    std::size_t legend_chars = 0;
+    for (const auto& s : series) legend_chars = std::max(legend_chars, s.name.size());
+    canvas c(o, x0, x1, y0, y1, legend_chars);
     if (o.diagonal) c.polyline({x0, x1}, {x0, x1}, "#999999", true);
     std::vector<std::string> names;
     for (std::size_t i = 0; i < series.size(); ++i) {

@@ -46,9 +46,10 @@ TEST_CASE("line plots: one polyline per series, axes, labels, legend, escaped te
     CHECK(svg.find(">false positive rate<") != std::string::npos);
     CHECK(svg.find(">rnn<") != std::string::npos);
     CHECK(svg.find(">0.6<") != std::string::npos);  // a tick label (steps of 0.2)
-    // Points map into the plot area: (0,0) is bottom-left, (1,1) top-right.
+    // Points map into the plot area: (0,0) is bottom-left, (1,1) top-right; the legend
+    // (longest name "rnn", 3 characters) takes 40 + 7 * 3 = 61 px on the right.
     CHECK(svg.find("70.00,425.00") != std::string::npos);
-    CHECK(svg.find("620.00,40.00") != std::string::npos);
+    CHECK(svg.find("719.00,40.00") != std::string::npos);
     CHECK_THROWS_AS(svg_line_plot({{"bad", {0, 1}, {0}}}, o), knit::value_error);
 }
 
@@ -81,5 +82,5 @@ TEST_CASE("long series are thinned, keeping the first and last points") {
     CHECK(pairs >= 100);
     CHECK(pairs <= 102);
     CHECK(points.rfind("70.00,425.00", 0) == 0);                  // (0, 0)
-    CHECK(points.find("620.00,40.00") != std::string::npos);      // (1, 1)
+    CHECK(points.find("712.00,40.00") != std::string::npos);      // (1, 1); legend "long": 68 px
 }

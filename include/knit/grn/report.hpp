@@ -51,7 +51,7 @@ struct plot_options {
     // Longer series are thinned to about this many evenly spaced points (the first and
     // last kept), so a 9,900-point ROC curve stays a small file.
     std::size_t max_points = 1000;
-    int width = 640;
+    int width = 800;
     int height = 480;
 };
 
