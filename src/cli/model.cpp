@@ -108,7 +108,7 @@ void add_train(CLI::App& app) {
     auto o = std::make_shared<train_options>();
     auto* sub = app.add_subcommand("train", "train a pair model on labelled networks and save it");
     add_common(*sub, *o);
-    sub->add_option("--model", o->model, "rnn, cnn or ae-nn")->capture_default_str()->check(CLI::IsMember({"rnn", "cnn", "ae-nn"}));
+    sub->add_option("--model", o->model, "rnn, cnn, ae-nn or context-mlp")->capture_default_str()->check(CLI::IsMember({"rnn", "cnn", "ae-nn", "context-mlp"}));
     sub->add_option("--save", o->save, "model file to write")->required();
     add_schedule(*sub, *o);
     sub->callback([o] { run_train(*o); });

@@ -59,8 +59,9 @@ void run_demo(demo_options& o) {
     o.size = 100;
     o.networks = {1, 2, 3, 4, 5};
     o.schedule = o.full ? "standard" : "quick";
-    std::cout << "knit-grn demo: five simulated 100-gene networks (no downloads), the classic baselines and the "
-                 "paper's three models under leave-one-network-out, scored with the DREAM metric.\n\n";
+    std::cout << "knit-grn demo: five simulated 100-gene networks (no downloads), the classic baselines, the "
+                 "paper's three models and knit's context-mlp under leave-one-network-out, scored with the "
+                 "DREAM metric.\n\n";
     simulate_into(o.data, 100, 5, o.seed, true);
     const auto networks = load_networks(o);
 

@@ -9,6 +9,7 @@
 #include "knit/grn/features.hpp"
 #include "knit/grn/models/ae_nn.hpp"
 #include "knit/grn/models/cnn.hpp"
+#include "knit/grn/models/context_mlp.hpp"
 #include "knit/grn/models/rnn.hpp"
 #include "knit/grn/pairs.hpp"
 #include "knit/grn/protocol.hpp"
@@ -80,6 +81,11 @@ std::unique_ptr<pair_model> make_pair_model(const std::string& name, schedule s)
         a.autoencoder_epochs = 10;
         a.epochs = 8;
         return std::make_unique<ae_nn_model>(a);
+    }
+    if (name == "context-mlp") {
+        context_mlp_settings c;
+        c.ensemble = 1;
+        return std::make_unique<context_mlp_model>(c);
     }
     return make_pair_model(name);  // refuses the unknown name
 }

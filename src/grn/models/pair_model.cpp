@@ -6,18 +6,20 @@
 
 #include "knit/grn/models/ae_nn.hpp"
 #include "knit/grn/models/cnn.hpp"
+#include "knit/grn/models/context_mlp.hpp"
 #include "knit/grn/models/rnn.hpp"
 #include "knit/nn/serialize.hpp"
 
 namespace knit::grn {
 
-std::vector<std::string> pair_model_names() { return {"rnn", "cnn", "ae-nn"}; }
+std::vector<std::string> pair_model_names() { return {"rnn", "cnn", "ae-nn", "context-mlp"}; }
 
 std::unique_ptr<pair_model> make_pair_model(const std::string& name) {
     if (name == "rnn") return std::make_unique<rnn_model>();
     if (name == "cnn") return std::make_unique<cnn_model>();
     if (name == "ae-nn") return std::make_unique<ae_nn_model>();
-    KNIT_CHECK_AS(value_error, false, "model: got '" << name << "', expected rnn, cnn or ae-nn");
+    if (name == "context-mlp") return std::make_unique<context_mlp_model>();
+    KNIT_CHECK_AS(value_error, false, "model: got '" << name << "', expected rnn, cnn, ae-nn or context-mlp");
     return nullptr;
 }
 
@@ -27,7 +29,8 @@ std::unique_ptr<pair_model> load_pair_model(const std::string& path) {
     if (kind == "rnn") return rnn_model::load(path);
     if (kind == "cnn") return cnn_model::load(path);
     if (kind == "ae-nn") return ae_nn_model::load(path);
-    KNIT_CHECK_AS(io_error, false, path << ": model kind '" << kind << "', expected rnn, cnn or ae-nn");
+    if (kind == "context-mlp") return context_mlp_model::load(path);
+    KNIT_CHECK_AS(io_error, false, path << ": model kind '" << kind << "', expected rnn, cnn, ae-nn or context-mlp");
     return nullptr;
 }
 

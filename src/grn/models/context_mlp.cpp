@@ -1,0 +1,227 @@
+#include "knit/grn/models/context_mlp.hpp"
+
+#include <algorithm>
+#include <set>
+#include <sstream>
+
+#include "knit/grn/metrics.hpp"
+#include "knit/nn/dense.hpp"
+#include "knit/nn/losses.hpp"
+#include "knit/nn/optim/adam.hpp"
+#include "knit/nn/serialize.hpp"
+#include "knit/nn/trainer.hpp"
+
+namespace knit::grn {
+
+namespace {
+
+struct pair_key {
+    std::size_t network, regulator, target;
+    bool operator<(const pair_key& o) const {
+        return std::tie(network, regulator, target) < std::tie(o.network, o.regulator, o.target);
+    }
+};
+
+// Pair rows of a feature table: rows[i] = features of pair i (row r * G + t of its network).
+struct pair_table {
+    tensor<float> x;               // (N, F)
+    tensor<float> y;               // (N, 1)
+    std::vector<std::size_t> network;
+};
+
+pair_table gather_pairs(const std::vector<std::pair<pair_key, bool>>& pairs,
+                        const std::map<std::size_t, tensor<double>>& features, const std::vector<std::size_t>& which) {
+    pair_table out;
+    const std::size_t f = features.begin()->second.shape(1);
+    out.x = tensor<float>::from_shape({which.size(), f});
+    out.y = tensor<float>::from_shape({which.size(), 1});
+    for (std::size_t i = 0; i < which.size(); ++i) {
+        const auto& [key, label] = pairs[which[i]];
+        const tensor<double>& table = features.at(key.network);
+        const std::size_t genes = static_cast<std::size_t>(std::lround(std::sqrt(double(table.shape(0)))));
+        const std::size_t row = key.regulator * genes + key.target;
+        for (std::size_t c = 0; c < f; ++c) out.x(i, c) = static_cast<float>(table(row, c));
+        out.y(i, 0) = label ? 1.0f : 0.0f;
+        out.network.push_back(key.network);
+    }
+    return out;
+}
+
+std::vector<double> predict(nn::sequential<float>& net, const tensor<float>& x) {
+    const tensor<float>& p = net.forward(x, nn::mode::infer);
+    return std::vector<double>(p.begin(), p.end());
+}
+
+}  // namespace
+
+context_mlp_model::context_mlp_model(context_mlp_settings settings) : settings_(std::move(settings)) {
+    KNIT_CHECK_AS(value_error, settings_.hidden > 0 && settings_.batch_size > 0 && settings_.ensemble > 0,
+                  "context-mlp settings: got hidden " << settings_.hidden << ", batch " << settings_.batch_size
+                                                      << ", ensemble " << settings_.ensemble << ", expected all > 0");
+    KNIT_CHECK_AS(value_error, !settings_.epoch_candidates.empty(),
+                  "context-mlp settings: got no epoch candidates, expected at least one");
+    for (std::size_t e : settings_.epoch_candidates)
+        KNIT_CHECK_AS(value_error, e > 0, "context-mlp settings: got an epoch candidate 0, expected > 0");
+    std::sort(settings_.epoch_candidates.begin(), settings_.epoch_candidates.end());
+}
+
+template <class T>
+std::unique_ptr<nn::sequential<T>> context_mlp_model::build(const context_mlp_settings& s, std::size_t features) {
+    auto net = std::make_unique<nn::sequential<T>>(shape_t{features});
+    net->add(nn::dense<T>(s.hidden, nn::activation::relu));
+    net->add(nn::dense<T>(1, nn::activation::sigmoid));
+    return net;
+}
+template std::unique_ptr<nn::sequential<float>> context_mlp_model::build<float>(const context_mlp_settings&, std::size_t);
+template std::unique_ptr<nn::sequential<double>> context_mlp_model::build<double>(const context_mlp_settings&, std::size_t);
+
+void context_mlp_model::fit(const pair_records& records, const std::vector<std::size_t>& train,
+                            const training_options& options) {
+    detail::check_trainable(records, train, "context-mlp");
+    // The distinct training pairs, each with its (record) label.
+    std::map<pair_key, bool> labelled;
+    for (std::size_t i : train) {
+        const pair_record r = records.record(i);
+        labelled[{r.network, r.regulator, r.target}] = records.label(i);
+    }
+    std::vector<std::pair<pair_key, bool>> pairs(labelled.begin(), labelled.end());
+    std::map<std::size_t, tensor<double>> features;
+    for (const auto& [key, label] : pairs)
+        if (!features.count(key.network)) features[key.network] = dynamics_features(records.network_data(key.network), settings_.features);
+    const std::size_t feature_count = dynamics_feature_names().size();
+
+    nn::binary_crossentropy<float> loss;
+    auto train_net = [&](const pair_table& data, std::size_t epochs, std::uint64_t seed,
+                         const std::function<void(std::size_t, nn::sequential<float>&)>& after_epoch) {
+        auto net = build<float>(settings_, feature_count);
+        net->compile(seed);
+        auto optimizer = detail::keras_adam(settings_.learning_rate);
+        auto fit_options = detail::fit_settings(epochs, settings_.batch_size, seed, options.progress);
+        nn::sequential<float>* raw = net.get();
+        if (after_epoch) fit_options.on_epoch_end = [&, raw](std::size_t epoch) { after_epoch(epoch + 1, *raw); return true; };
+        nn::fit(*net, data.x, data.y, loss, optimizer, fit_options);
+        return net;
+    };
+
+    // Leave-one-training-network-out choice of the number of epochs: one run per fold up
+    // to the largest candidate, read at every candidate.
+    std::set<std::size_t> networks;
+    for (const auto& [key, label] : pairs) networks.insert(key.network);
+    cv_ap_.clear();
+    chosen_epochs_ = settings_.epoch_candidates.back();
+    if (networks.size() >= 2) {
+        std::map<std::size_t, std::vector<double>> fold_ap;
+        for (std::size_t held : networks) {
+            std::vector<std::size_t> inner, outer;
+            for (std::size_t i = 0; i < pairs.size(); ++i) (pairs[i].first.network == held ? outer : inner).push_back(i);
+            const pair_table fit_part = gather_pairs(pairs, features, inner);
+            const pair_table check_part = gather_pairs(pairs, features, outer);
+            std::vector<int> labels;
+            for (std::size_t i = 0; i < check_part.y.shape(0); ++i) labels.push_back(check_part.y(i, 0) > 0.5f);
+            const bool both = std::count(labels.begin(), labels.end(), 1) > 0 && std::count(labels.begin(), labels.end(), 0) > 0;
+            if (!both) continue;
+            if (std::count_if(inner.begin(), inner.end(), [&](std::size_t i) { return pairs[i].second; }) == 0) continue;
+            train_net(fit_part, settings_.epoch_candidates.back(), options.seed,
+                      [&](std::size_t epoch, nn::sequential<float>& net) {
+                          if (std::find(settings_.epoch_candidates.begin(), settings_.epoch_candidates.end(), epoch) ==
+                              settings_.epoch_candidates.end())
+                              return;
+                          fold_ap[epoch].push_back(average_precision(predict(net, check_part.x), labels));
+                      });
+        }
+        double best = -1;
+        for (const auto& [epochs, aps] : fold_ap) {
+            double mean = 0;
+            for (double a : aps) mean += a / double(aps.size());
+            cv_ap_[epochs] = mean;
+            if (mean > best) best = mean, chosen_epochs_ = epochs;
+        }
+    }
+
+    std::vector<std::size_t> everything(pairs.size());
+    for (std::size_t i = 0; i < pairs.size(); ++i) everything[i] = i;
+    const pair_table all = gather_pairs(pairs, features, everything);
+    nets_.clear();
+    for (std::size_t m = 0; m < settings_.ensemble; ++m)
+        nets_.push_back(train_net(all, chosen_epochs_, options.seed + m, {}));
+}
+
+tensor<double> context_mlp_model::score_network(const time_series_data& data) {
+    KNIT_CHECK_AS(state_error, !nets_.empty(), "context-mlp::score: model not trained, expected fit() or load() first");
+    const tensor<double> f = dynamics_features(data, settings_.features);
+    const std::size_t genes = data.gene_count();
+    const tensor<float> x = xt::cast<float>(f);
+    tensor<double> out = xt::zeros<double>({genes, genes});
+    for (auto& net : nets_) {
+        const std::vector<double> p = predict(*net, x);
+        for (std::size_t r = 0; r < genes; ++r)
+            for (std::size_t t = 0; t < genes; ++t)
+                if (r != t) out(r, t) += p[r * genes + t] / double(nets_.size());
+    }
+    return out;
+}
+
+std::vector<double> context_mlp_model::score(const pair_records& records, const std::vector<std::size_t>& indices) {
+    KNIT_CHECK_AS(state_error, !nets_.empty(), "context-mlp::score: model not trained, expected fit() or load() first");
+    std::map<std::size_t, tensor<double>> by_network;
+    std::vector<double> out;
+    out.reserve(indices.size());
+    for (std::size_t i : indices) {
+        const pair_record r = records.record(i);
+        auto it = by_network.find(r.network);
+        if (it == by_network.end()) it = by_network.emplace(r.network, score_network(records.network_data(r.network))).first;
+        out.push_back(it->second(r.regulator, r.target));
+    }
+    return out;
+}
+
+std::string context_mlp_model::summary() const {
+    std::ostringstream s;
+    s << "context-mlp: " << settings_.ensemble << " x [" << dynamics_feature_names().size() << " pair features -> Dense("
+      << settings_.hidden << ", relu) -> Dense(1, sigmoid)], epochs " << (chosen_epochs_ ? chosen_epochs_ : settings_.epoch_candidates.back())
+      << "\n"
+      << build<float>(settings_, dynamics_feature_names().size())->summary();
+    return s.str();
+}
+
+std::size_t context_mlp_model::parameter_count() const {
+    return settings_.ensemble * build<float>(settings_, dynamics_feature_names().size())->parameter_count();
+}
+
+void context_mlp_model::save(const std::string& path) const {
+    KNIT_CHECK_AS(state_error, !nets_.empty(), "context-mlp::save: model not trained, expected fit() first");
+    std::ostringstream header;
+    header << "model=context-mlp\nhidden=" << settings_.hidden << "\nensemble=" << nets_.size()
+           << "\nepochs=" << chosen_epochs_ << "\nrelease_time=" << detail::exact(settings_.features.release_time)
+           << "\nridge_small=" << detail::exact(settings_.features.ridge_small)
+           << "\nridge_large=" << detail::exact(settings_.features.ridge_large)
+           << "\nfeatures=" << dynamics_feature_names().size();
+    std::vector<const nn::sequential<float>*> nets;
+    for (const auto& n : nets_) nets.push_back(n.get());
+    nn::save_bundle<float>(path, header.str(), nets);
+}
+
+std::unique_ptr<context_mlp_model> context_mlp_model::load(const std::string& path) {
+    const std::string header = nn::read_model_file(path).signature;
+    context_mlp_settings s;
+    s.hidden = detail::parse_count(detail::header_value(header, "hidden", path), path);
+    s.ensemble = detail::parse_count(detail::header_value(header, "ensemble", path), path);
+    s.features.release_time = detail::parse_exact(detail::header_value(header, "release_time", path), path);
+    s.features.ridge_small = detail::parse_exact(detail::header_value(header, "ridge_small", path), path);
+    s.features.ridge_large = detail::parse_exact(detail::header_value(header, "ridge_large", path), path);
+    const std::size_t features = detail::parse_count(detail::header_value(header, "features", path), path);
+    KNIT_CHECK_AS(io_error, features == dynamics_feature_names().size(),
+                  path << ": context-mlp with " << features << " features, expected " << dynamics_feature_names().size());
+    auto m = std::make_unique<context_mlp_model>(s);
+    m->chosen_epochs_ = detail::parse_count(detail::header_value(header, "epochs", path), path);
+    std::vector<nn::sequential<float>*> nets;
+    for (std::size_t i = 0; i < s.ensemble; ++i) {
+        m->nets_.push_back(build<float>(s, features));
+        m->nets_.back()->compile(0);
+        nets.push_back(m->nets_.back().get());
+    }
+    nn::load_bundle<float>(path, nets);
+    return m;
+}
+
+}  // namespace knit::grn
