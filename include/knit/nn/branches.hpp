@@ -36,7 +36,11 @@ public:
                       "branches::add_branch: got a branch after build, expected all branches first");
         KNIT_CHECK_AS(value_error, begin < end,
                       "branches column range: got [" << begin << ", " << end << "), expected begin < end");
-        parts_.push_back({begin, end, std::make_unique<sequential<T>>(shape_t{end - begin})});
+        part p;
+        p.begin = begin;
+        p.end = end;
+        p.model = std::make_unique<sequential<T>>(shape_t{end - begin});
+        parts_.push_back(std::move(p));
         return *parts_.back().model;
     }
     std::size_t count() const { return parts_.size(); }
@@ -139,7 +143,7 @@ protected:
 
 private:
     struct part {
-        std::size_t begin, end;
+        std::size_t begin = 0, end = 0;
         std::unique_ptr<sequential<T>> model;
         std::size_t offset = 0, width_out = 0;
         tensor<T> slice, dy;
