@@ -11,29 +11,17 @@
 #include "knit/core/random.hpp"
 #include "knit/grn/detail/text.hpp"
 #include "knit/grn/dream4.hpp"
+#include "support/parse_error.hpp"
 #include "support/dream4.hpp"
 
 using namespace knit;
 using namespace knit::grn;
 
+using knit::test::expect_parse_error;
+
 namespace {
 
 // Runs f, expects a parse_error at (line, column) whose message contains `needle`.
-template <class F>
-void expect_parse_error(F&& f, std::size_t line, std::size_t column, const std::string& needle) {
-    bool thrown = false;
-    try {
-        f();
-    } catch (const parse_error& e) {
-        thrown = true;
-        INFO("message: " << std::string(e.what()));
-        CHECK(e.file() == "sample.tsv");
-        CHECK(e.line() == line);
-        CHECK(e.column() == column);
-        CHECK(std::string(e.what()).find(needle) != std::string::npos);
-    }
-    CHECK_MESSAGE(thrown, "expected a parse_error containing '" << needle << "'");
-}
 
 time_series_data ts(const std::string& text, const std::vector<std::string>& genes = {}) {
     return parse_time_series(text, "sample.tsv", genes);

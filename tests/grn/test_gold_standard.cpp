@@ -11,9 +11,12 @@
 
 #include "knit/core/error.hpp"
 #include "knit/grn/gold_standard.hpp"
+#include "support/parse_error.hpp"
 #include "support/dream4.hpp"
 
 using knit::grn::gold_standard;
+
+using knit::test::expect_parse_error;
 
 namespace {
 
@@ -36,21 +39,6 @@ struct temp_file {
     }
 };
 
-// Runs f, which must throw knit::parse_error at (line, column) with `needle` in the message.
-template <class F>
-void expect_parse_error(F&& f, std::size_t line, std::size_t column, const std::string& needle) {
-    try {
-        f();
-        FAIL("expected a parse_error containing '" << needle << "'");
-    } catch (const knit::parse_error& e) {
-        const std::string what = e.what();
-        INFO(what);
-        CHECK(e.line() == line);
-        CHECK(e.column() == column);
-        CHECK(what.find(needle) != std::string::npos);
-        CHECK(what.find(e.file()) == 0);  // message starts with file:line
-    }
-}
 
 gold_standard parse(const std::string& text, const std::vector<std::string>* genes = nullptr) {
     return knit::grn::parse_gold_standard(text, "gs.tsv", genes);

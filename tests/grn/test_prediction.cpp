@@ -1,6 +1,8 @@
 // DREAM prediction lists: reader (CRLF, refusals), writer round trip, rank_edges.
 #include <doctest/doctest.h>
 
+#include "support/parse_error.hpp"
+
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -15,6 +17,8 @@
 #include "knit/grn/prediction.hpp"
 
 using knit::grn::scored_edge;
+
+using knit::test::expect_parse_error;
 
 namespace {
 
@@ -31,20 +35,6 @@ std::vector<scored_edge> parse(const std::string& text) {
     return knit::grn::parse_prediction(text, "pred.txt");
 }
 
-template <class F>
-void expect_parse_error(F&& f, std::size_t line, std::size_t column, const std::string& needle) {
-    try {
-        f();
-        FAIL("expected a parse_error containing '" << needle << "'");
-    } catch (const knit::parse_error& e) {
-        const std::string what = e.what();
-        INFO(what);
-        CHECK(e.line() == line);
-        CHECK(e.column() == column);
-        CHECK(what.find(needle) != std::string::npos);
-        CHECK(what.rfind("pred.txt:" + std::to_string(line), 0) == 0);
-    }
-}
 
 }  // namespace
 
