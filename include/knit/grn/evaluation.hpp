@@ -37,7 +37,7 @@ using progress_fn = std::function<void(const std::string&)>;
 
 // How models train.
 //   exact     REFERENCE §3 to the letter, the CNN included: 1,500 full-batch updates
-//             (about 12 minutes per DREAM4 network on 2 cores).
+//             (about 7 minutes per DREAM4 network on this project's 2-core machine).
 //   standard  exact, except that the CNN trains on shuffled mini-batches of 32 for its
 //             30 epochs (30 passes over the data instead of 1,500): the one named
 //             deviation, for time (docs/grn.md). knit-grn's default.
