@@ -108,6 +108,19 @@ TEST_CASE("simulate, baselines, train, predict and score work together") {
     CHECK(contains(lono.output, "Leave-one-network-out"));
     CHECK(std::filesystem::exists(out + "/evaluate_lono.json"));
 
+    const run_result pair_disjoint = run("evaluate --protocol pair-disjoint --model rnn --schedule quick --data " + dir +
+                                         " --size 12 --json");
+    REQUIRE(pair_disjoint.code == 0);
+    CHECK(contains(pair_disjoint.output, "\"protocol\": \"pair-disjoint\""));
+    CHECK(contains(pair_disjoint.output, "abs-lag1-correlation"));  // baselines on the same pairs
+
+    const run_result reproduce = run("reproduce --models rnn cnn --schedule quick --repeats 2 --data " + dir +
+                                     " --size 12 --networks 1 --out " + out);
+    REQUIRE(reproduce.code == 0);
+    CHECK(contains(reproduce.output, "Seed protocol"));
+    CHECK(contains(reproduce.output, " ± "));  // two seeds give a spread
+    CHECK(std::filesystem::exists(out + "/reproduce.tsv"));
+
     const run_result damaged = run("predict --model-file " + prediction + " --data " + dir +
                                    " --size 12 --network 3 --prediction " + out + "/x.txt");
     CHECK(damaged.code == 2);
