@@ -14,5 +14,7 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/knitConfigVersion.cmake
   COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/knitConfig.cmake ${PROJECT_BINARY_DIR}/knitConfigVersion.cmake
   DESTINATION ${_knit_cmake_dir})
+file(RELATIVE_PATH KNIT_PC_TO_PREFIX "/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/")
+string(REGEX REPLACE "/$" "" KNIT_PC_TO_PREFIX "${KNIT_PC_TO_PREFIX}")
 configure_file(cmake/knit.pc.in ${PROJECT_BINARY_DIR}/knit.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/knit.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
