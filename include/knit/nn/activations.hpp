@@ -147,10 +147,7 @@ public:
     }
 
     const tensor<T>& backward(const tensor<T>& dy) override {
-        guard_.on_backward(kind(), dy.dimension() ? dy.shape()[0] : 0);
-        KNIT_CHECK_AS(shape_error, dy.shape() == y_.shape(),
-                      kind() << "::backward dy shape: got " << shape_to_string(dy.shape())
-                             << ", expected " << shape_to_string(y_.shape()));
+        guard_.on_backward(kind(), dy, y_);
         ensure_shape(dx_, to_shape(dy.shape()));
         activation_backward(act_, y_.data(), dy.data(), dx_.data(), dy.size(), last_extent());
         return dx_;

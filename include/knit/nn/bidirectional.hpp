@@ -107,11 +107,7 @@ public:
     }
 
     const tensor<T>& backward(const tensor<T>& dy) override {
-        guard_.on_backward("bidirectional", dy.dimension() ? dy.shape()[0] : 0);
-        KNIT_CHECK_AS(shape_error, dy.shape() == y_.shape(),
-                      "bidirectional::backward dy shape: got " << shape_to_string(dy.shape())
-                                                               << ", expected "
-                                                               << shape_to_string(y_.shape()));
+        guard_.on_backward("bidirectional", dy, y_);
         const std::size_t n = dy.shape()[0], h = units_;
         ensure_shape(dy_forward_, with_batch(n, forward_->output_shape()));
         ensure_shape(dy_backward_, with_batch(n, backward_->output_shape()));

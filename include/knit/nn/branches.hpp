@@ -99,10 +99,7 @@ public:
     }
 
     const tensor<T>& backward(const tensor<T>& dy) override {
-        guard_.on_backward("branches", dy.dimension() ? dy.shape()[0] : 0);
-        KNIT_CHECK_AS(shape_error, dy.shape() == y_.shape(),
-                      "branches::backward dy shape: got " << shape_to_string(dy.shape())
-                                                          << ", expected " << shape_to_string(y_.shape()));
+        guard_.on_backward("branches", dy, y_);
         const std::size_t n = dy.shape()[0], in = this->input_shape()[0], out = this->output_shape()[0];
         ensure_shape(dx_, {n, in});
         std::fill(dx_.begin(), dx_.end(), T(0));

@@ -183,10 +183,7 @@ public:
     }
 
     const tensor<T>& backward(const tensor<T>& dy) override {
-        guard_.on_backward("conv2d", dy.dimension() ? dy.shape()[0] : 0);
-        KNIT_CHECK_AS(shape_error, dy.shape() == y_.shape(),
-                      "conv2d::backward dy shape: got " << shape_to_string(dy.shape())
-                                                        << ", expected " << shape_to_string(y_.shape()));
+        guard_.on_backward("conv2d", dy, y_);
         const std::size_t n = dy.shape()[0];
         ensure_shape(dx_, in_shape_);
         if (use_grid()) {

@@ -84,10 +84,7 @@ public:
     }
 
     const tensor<T>& backward(const tensor<T>& dy) override {
-        guard_.on_backward("dense", dy.dimension() ? dy.shape()[0] : 0);
-        KNIT_CHECK_AS(shape_error, dy.shape() == y_.shape(),
-                      "dense::backward dy shape: got " << shape_to_string(dy.shape())
-                                                       << ", expected " << shape_to_string(y_.shape()));
+        guard_.on_backward("dense", dy, y_);
         const std::size_t n = dy.shape()[0];
         ensure_shape(dz_, {n, units_});
         // dz = dy * act'(z), written from the cached output y

@@ -54,10 +54,7 @@ public:
     }
 
     const tensor<T>& backward(const tensor<T>& dy) override {
-        guard_.on_backward("dropout", dy.dimension() ? dy.shape()[0] : 0);
-        KNIT_CHECK_AS(shape_error, dy.shape() == y_.shape(),
-                      "dropout::backward dy shape: got " << shape_to_string(dy.shape())
-                                                         << ", expected " << shape_to_string(y_.shape()));
+        guard_.on_backward("dropout", dy, y_);
         ensure_shape(dx_, to_shape(dy.shape()));
         for (std::size_t i = 0; i < dy.size(); ++i)  // dy/dx = m in training, 1 at inference
             dx_.data()[i] = training_ ? dy.data()[i] * mask_.data()[i] : dy.data()[i];

@@ -92,13 +92,19 @@ private:
 class forward_guard {
 public:
     void on_forward(std::size_t batch) { batch_ = batch; ready_ = true; }
-    // Call at the top of backward with dy's batch size.
-    void on_backward(const std::string& kind, std::size_t dy_batch) const {
+    // Call at the top of backward: dy must follow a forward, and have the shape of that
+    // forward's output y (the same batch first, then every other extent).
+    template <class T>
+    void on_backward(const std::string& kind, const tensor<T>& dy, const tensor<T>& y) const {
         KNIT_CHECK_AS(state_error, ready_,
                       kind << "::backward: got no preceding forward, expected forward() first");
+        const std::size_t dy_batch = dy.dimension() ? dy.shape()[0] : 0;
         KNIT_CHECK_AS(shape_error, dy_batch == batch_,
                       kind << "::backward: got dy with batch " << dy_batch
                            << ", expected " << batch_ << " (the last forward's batch)");
+        KNIT_CHECK_AS(shape_error, dy.shape() == y.shape(),
+                      kind << "::backward dy shape: got " << shape_to_string(dy.shape())
+                           << ", expected " << shape_to_string(y.shape()));
     }
 
 private:

@@ -378,10 +378,7 @@ public:
     }
 
     const tensor<T>& backward(const tensor<T>& dy) override {
-        guard_.on_backward("lstm", dy.dimension() ? dy.shape()[0] : 0);
-        KNIT_CHECK_AS(shape_error, dy.shape() == y_.shape(),
-                      "lstm::backward dy shape: got " << shape_to_string(dy.shape())
-                                                      << ", expected " << shape_to_string(y_.shape()));
+        guard_.on_backward("lstm", dy, y_);
         const std::size_t n = dy.shape()[0], steps = steps_, f = features_, h = units_,
                           g4 = 4 * units_;
         ensure_shape(dz_, {steps, n, g4});

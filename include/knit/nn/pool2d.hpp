@@ -86,12 +86,6 @@ protected:
         c1 = std::min(geo_.in_w, px + geo_.kw > geo_.pad_left ? px + geo_.kw - geo_.pad_left : 0);
     }
 
-    void check_dy(const tensor<T>& dy, const tensor<T>& y_like, const char* name) const {
-        KNIT_CHECK_AS(shape_error, dy.shape() == y_like.shape(),
-                      name << "::backward dy shape: got " << shape_to_string(dy.shape())
-                           << ", expected " << shape_to_string(y_like.shape()));
-    }
-
     extent2d kernel_;
     pool2d_options opt_;
     window_geometry geo_;
@@ -150,8 +144,7 @@ public:
     }
 
     const tensor<T>& backward(const tensor<T>& dy) override {
-        guard_.on_backward("max_pool2d", dy.dimension() ? dy.shape()[0] : 0);
-        this->check_dy(dy, y_, "max_pool2d");
+        guard_.on_backward("max_pool2d", dy, y_);
         ensure_shape(dx_, in_shape_);
         if (pairs_) {
             backward_pairs(dy.data(), in_shape_[0] * this->geo_.channels * this->geo_.in_h);
@@ -268,8 +261,7 @@ public:
     }
 
     const tensor<T>& backward(const tensor<T>& dy) override {
-        guard_.on_backward("avg_pool2d", dy.dimension() ? dy.shape()[0] : 0);
-        this->check_dy(dy, y_, "avg_pool2d");
+        guard_.on_backward("avg_pool2d", dy, y_);
         const auto& g = this->geo_;
         ensure_shape(dx_, in_shape_);
         std::fill(dx_.begin(), dx_.end(), T(0));

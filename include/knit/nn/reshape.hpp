@@ -39,10 +39,7 @@ public:
     }
 
     const tensor<T>& backward(const tensor<T>& dy) override {
-        guard_.on_backward("flatten", dy.dimension() ? dy.shape()[0] : 0);
-        KNIT_CHECK_AS(shape_error, dy.shape() == y_.shape(),
-                      "flatten::backward dy shape: got " << shape_to_string(dy.shape())
-                                                         << ", expected " << shape_to_string(y_.shape()));
+        guard_.on_backward("flatten", dy, y_);
         ensure_shape(dx_, with_batch(dy.shape()[0], this->input_shape()));
         // dL/dx = dL/dy in x's shape (y is a relabelling of x)
         std::copy(dy.data(), dy.data() + dy.size(), dx_.data());
@@ -96,10 +93,7 @@ public:
     }
 
     const tensor<T>& backward(const tensor<T>& dy) override {
-        guard_.on_backward("zero_pad2d", dy.dimension() ? dy.shape()[0] : 0);
-        KNIT_CHECK_AS(shape_error, dy.shape() == y_.shape(),
-                      "zero_pad2d::backward dy shape: got " << shape_to_string(dy.shape())
-                                                            << ", expected " << shape_to_string(y_.shape()));
+        guard_.on_backward("zero_pad2d", dy, y_);
         const std::size_t n = dy.shape()[0];
         ensure_shape(dx_, with_batch(n, this->input_shape()));
         const std::size_t planes = n * channels_;
