@@ -65,6 +65,20 @@ inline void check_layer_contract(
     for (std::size_t i = 0; i < store.size(); ++i)
         CHECK(store.grads()[i] == doctest::Approx(2 * once[i]).epsilon(1e-12));
     CHECK_THROWS_AS(l->backward(random_tensor(with_batch(4, out), g)), knit::shape_error);
+
+    // Rule 7: without an input gradient, the parameter gradients are unchanged and dx is
+    // either skipped (size 0) or complete; turning it back on restores dx.
+    l->set_input_grad(false);
+    CHECK_FALSE(l->input_grad());
+    store.zero_grad();
+    l->forward(x, nn::mode::train);
+    const tensor<double> dx_skipped = l->backward(dy);
+    CHECK((dx_skipped.size() == 0 || to_shape(dx_skipped.shape()) == with_batch(3, input_shape)));
+    for (std::size_t i = 0; i < store.size(); ++i)
+        CHECK(store.grads()[i] == doctest::Approx(once[i]).epsilon(1e-12));
+    l->set_input_grad(true);
+    l->forward(x, nn::mode::train);
+    CHECK(to_shape(l->backward(dy).shape()) == with_batch(3, input_shape));
 }
 
 }  // namespace knit::test

@@ -50,6 +50,12 @@ public:
         return out.str();
     }
     std::vector<const layer<T>*> children() const override { return {forward_.get(), backward_.get()}; }
+    // Rule 7: both directions read this layer's input.
+    void set_input_grad(bool needed) override {
+        layer<T>::set_input_grad(needed);
+        forward_->set_input_grad(needed);
+        backward_->set_input_grad(needed);
+    }
     layer<T>& forward_layer() { return *forward_; }
     layer<T>& backward_layer() { return *backward_; }
 
@@ -123,6 +129,7 @@ public:
         }
         const tensor<T>& dxf = forward_->backward(dy_forward_);
         const tensor<T>& dxb = backward_->backward(dy_backward_);
+        if (!this->input_grad()) return this->skipped_input_grad();
         ensure_shape(dx_, to_shape(dxf.shape()));
         // dL/dx = dL/dx via F + reverse_t(dL/d(reversed x) via B)
         const std::size_t f = dxf.shape()[2];

@@ -40,6 +40,7 @@ public:
         p.begin = begin;
         p.end = end;
         p.model = std::make_unique<sequential<T>>(shape_t{end - begin});
+        p.model->set_input_grad(this->input_grad());
         parts_.push_back(std::move(p));
         return *parts_.back().model;
     }
@@ -73,6 +74,11 @@ public:
     void init_params(rng& g) override {
         for (auto& p : parts_) p.model->init_params(g);
     }
+    // Rule 7: every branch reads a slice of this layer's input.
+    void set_input_grad(bool needed) override {
+        layer<T>::set_input_grad(needed);
+        for (auto& p : parts_) p.model->set_input_grad(needed);
+    }
     std::vector<const layer<T>*> children() const override {
         std::vector<const layer<T>*> out;
         for (const auto& p : parts_) out.push_back(p.model.get());
@@ -101,19 +107,23 @@ public:
     const tensor<T>& backward(const tensor<T>& dy) override {
         guard_.on_backward("branches", dy, y_);
         const std::size_t n = dy.shape()[0], in = this->input_shape()[0], out = this->output_shape()[0];
-        ensure_shape(dx_, {n, in});
-        std::fill(dx_.begin(), dx_.end(), T(0));
+        const bool want_dx = this->input_grad();
+        if (want_dx) {
+            ensure_shape(dx_, {n, in});
+            std::fill(dx_.begin(), dx_.end(), T(0));
+        }
         for (auto& p : parts_) {
             ensure_shape(p.dy, {n, p.width_out});
             for (std::size_t i = 0; i < n; ++i)  // dL/dy_b is dL/dy's column block of branch b
                 std::copy(dy.data() + i * out + p.offset, dy.data() + i * out + p.offset + p.width_out,
                           p.dy.data() + i * p.width_out);
             const tensor<T>& dxb = p.model->backward(p.dy);
+            if (!want_dx) continue;
             const std::size_t width = p.end - p.begin;
             for (std::size_t i = 0; i < n; ++i)  // x_b = x[:, begin:end], so its gradient lands there (+=)
                 for (std::size_t j = 0; j < width; ++j) dx_.data()[i * in + p.begin + j] += dxb.data()[i * width + j];
         }
-        return dx_;
+        return want_dx ? dx_ : this->skipped_input_grad();
     }
 
 protected:

@@ -98,6 +98,7 @@ public:
             for (std::size_t i = 0; i < n; ++i)
                 for (std::size_t j = 0; j < units_; ++j) bias_.grad[j] += dz[i * units_ + j];
         }
+        if (!this->input_grad()) return this->skipped_input_grad();  // rule 7
         ensure_shape(dx_, {n, in_features_});
         // dL/dx = dz W^T
         gemm(transpose::no, transpose::yes, n, in_features_, units_, T(1), dz_.data(), units_,

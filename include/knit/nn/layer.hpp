@@ -18,6 +18,10 @@
 //     float; src/ instantiates both.
 //  6. Nothing allocates per call once the batch size is steady: output, cache and
 //     gradient buffers are resized only when the batch size changes.
+//  7. set_input_grad(false) says nobody will read dL/dx (the layer reads the model's
+//     data, like PyTorch's requires_grad=False input). The layer may then skip that
+//     work and return an empty (size 0) tensor from backward; parameter gradients are the same
+//     either way. Containers pass the setting to the children that read their input.
 #pragma once
 
 #include <memory>
@@ -69,6 +73,10 @@ public:
     virtual const tensor<T>& forward(const tensor<T>& x, mode m) = 0;
     virtual const tensor<T>& backward(const tensor<T>& dy) = 0;
 
+    // Rule 7. Containers override this to pass the setting on, then call the base.
+    virtual void set_input_grad(bool needed) { input_grad_ = needed; }
+    bool input_grad() const { return input_grad_; }
+
     // A layer holding other layers (branches, wrappers) lists them here for summaries.
     // Such a layer also gathers its children's params() under prefixed names and hands
     // each child its views in bind(), so models never need to walk the tree themselves.
@@ -81,11 +89,30 @@ protected:
         KNIT_CHECK_AS(state_error, built_,
                       kind() << "::" << what << ": layer not built, expected build() first");
     }
+    // What backward returns when rule 7 let it skip dL/dx.
+    const tensor<T>& skipped_input_grad() const { return no_grad_; }
 
 private:
     bool built_ = false;
+    bool input_grad_ = true;
+    tensor<T> no_grad_ = tensor<T>::from_shape({0});  // size 0 (a default xarray holds 1)
     shape_t input_shape_;
     shape_t output_shape_;
+};
+
+// Turns a layer's input gradient off for a scope (rule 7) and restores the setting after:
+// training loops use it, because nothing reads dL/d(data).
+template <class T>
+class without_input_grad {
+public:
+    explicit without_input_grad(layer<T>& l) : layer_(l), was_(l.input_grad()) { layer_.set_input_grad(false); }
+    ~without_input_grad() { layer_.set_input_grad(was_); }
+    without_input_grad(const without_input_grad&) = delete;
+    without_input_grad& operator=(const without_input_grad&) = delete;
+
+private:
+    layer<T>& layer_;
+    bool was_;
 };
 
 // Tracks whether backward() has a forward() to differentiate, for contract rule 4.

@@ -56,7 +56,15 @@ public:
                       "sequential::add: got a layer after compile(), expected all layers first");
         KNIT_CHECK(l != nullptr, "sequential::add: got a null layer, expected a layer");
         current_shape_ = l->build(current_shape_);
+        if (layers_.empty()) l->set_input_grad(this->input_grad());  // it reads the model's input
         layers_.push_back(std::move(l));
+    }
+
+    // Rule 7 (layer.hpp): only the first layer reads the model's input. A model starts
+    // with it on, like any layer; fit() turns it off, since the data needs no gradient.
+    void set_input_grad(bool needed) override {
+        layer<T>::set_input_grad(needed);
+        if (!layers_.empty()) layers_.front()->set_input_grad(needed);
     }
 
     // Allocates the flat buffer and initialises every parameter from the seed.
@@ -87,6 +95,7 @@ public:
     // One optimisation step on one batch; returns the batch loss before the step.
     T train_step(const tensor<T>& x, const tensor<T>& y, loss<T>& objective, optimizer<T>& opt) {
         require_ready("train_step");
+        const without_input_grad<T> data_needs_no_gradient(*this);
         zero_grad();
         const T value = objective.forward(forward(x, mode::train), y);
         backward(objective.backward());

@@ -213,6 +213,7 @@ history fit(sequential<T>& model, const tensor<T>& x, const tensor<T>& y, loss<T
     for (std::size_t i = 0; i < train_rows; ++i) order[i] = i;
 
     history h;
+    const without_input_grad<T> data_needs_no_gradient(model);
     double best = std::numeric_limits<double>::infinity();
     std::size_t since_best = 0;
     std::vector<T> best_weights;
