@@ -84,16 +84,19 @@ struct lstm_problem {
         store.zero_grad();
     }
 
-    // GEMM flops of one forward + backward: forward X W and T recurrent h U; backward
-    // T products dZ U^T, then dU, dW and dX, each over all N*T rows.
+    // Multiply-add flops of one training forward + backward: forward X W and T recurrent
+    // h U; backward T products dZ U^T, then dU and dW over all N*T rows (no dX: the
+    // train step, like PyTorch's, needs no gradient for the data).
     double train_flops() const {
         const double rows = double(n * kSteps), g4 = 4.0 * double(h);
-        return 2 * rows * g4 * (3 * double(h) + 3 * double(kFeatures));
+        return 2 * rows * g4 * (3 * double(h) + 2 * double(kFeatures));
     }
 };
 
 void BM_lstm_train_step(benchmark::State& s) {
     lstm_problem p(s.range(1), s.range(0));
+    // As in PyTorch's step (x has requires_grad=False): the data needs no gradient.
+    p.layer.set_input_grad(false);
     for (auto _ : s) {
         p.store.zero_grad();
         p.layer.forward(p.x, knit::nn::mode::train);

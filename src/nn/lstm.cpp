@@ -126,6 +126,18 @@ void lstm_step_backward_float(bool hard, const float* gates, const float* c_prev
     else lstm_step_backward<false>(gates, c_prev, tanh_c, dh, dc, dz, n, units);
 }
 
+KNIT_LSTM_MULTIVERSION
+void lstm_input_projection_float(const float* x, const float* w, const float* b, float* z, std::size_t n,
+                                 std::size_t f, std::size_t g4) {
+    input_projection_rows_t(x, w, b, z, n, f, g4);
+}
+
+KNIT_LSTM_MULTIVERSION
+void lstm_input_grads_float(const float* x, const float* dz, float* dw, float* db, std::size_t n,
+                            std::size_t f, std::size_t g4) {
+    input_weight_grads_rows_t(x, dz, dw, db, n, f, g4);
+}
+
 }  // namespace detail
 
 template class lstm<float>;

@@ -30,7 +30,9 @@
 // Initial state: set_initial_state(h0, c0) makes every following forward start from it
 // (both (N, H); the batch must match x's); clear_initial_state() returns to zeros.
 // After backward, initial_state_grad_h() and initial_state_grad_c() hold dL/dh0 and
-// dL/dc0 (written, not accumulated, like dx). final_hidden() / final_cell() give h and c
+// dL/dc0 (written, not accumulated, like dx) when an initial state was set; without one
+// they are empty, since nothing can read the gradient of the zero state (PyTorch does
+// not compute it either) and skipping it saves the last step's dZ U^T product. final_hidden() / final_cell() give h and c
 // after the last step of the last forward.
 //
 // Defaults (lstm_options{} or keras()) are Keras 2.2's, the paper's setting: recurrent
@@ -228,6 +230,67 @@ inline void step_backward(bool hard, const double* gates, const double* c_prev,
     else lstm_step_backward<false>(gates, c_prev, tanh_c, dh, dc, dz, n, units);
 }
 
+// With few input features (the paper has F = 2) the input's share of each step is F
+// multiply-adds per gate. A GEMM then costs more in packing than in arithmetic
+// (bench: 65 us for X W and 166 us for dW at N=100, T=21, F=2, H=64, against 513 us for
+// all 21 recurrent products), so below this width plain row loops, run per step while
+// the step's rows are in cache, replace the input GEMMs.
+constexpr std::size_t lstm_direct_features = 8;
+
+// z_t = x_t W + b for one step's rows: rows (n, 4H), x (n, F), W (F, 4H).
+template <class T>
+void input_projection_rows_t(const T* x, const T* w, const T* b, T* z, std::size_t n, std::size_t f,
+                           std::size_t g4) {
+    for (std::size_t r = 0; r < n; ++r) {
+        T* __restrict zr = z + r * g4;
+        std::copy(b, b + g4, zr);
+        for (std::size_t j = 0; j < f; ++j) {
+            const T xj = x[r * f + j];
+            const T* __restrict wj = w + j * g4;
+            for (std::size_t k = 0; k < g4; ++k) zr[k] += xj * wj[k];
+        }
+    }
+}
+
+// dW += x_t^T dZ_t and db += the column sums of dZ_t, for one step's rows.
+template <class T>
+void input_weight_grads_rows_t(const T* x, const T* dz, T* dw, T* db, std::size_t n, std::size_t f,
+                             std::size_t g4) {
+    for (std::size_t r = 0; r < n; ++r) {
+        const T* __restrict dzr = dz + r * g4;
+        T* __restrict dbr = db;
+        for (std::size_t k = 0; k < g4; ++k) dbr[k] += dzr[k];  // dL/db: b is added to every row
+        for (std::size_t j = 0; j < f; ++j) {
+            const T xj = x[r * f + j];
+            T* __restrict dwj = dw + j * g4;
+            for (std::size_t k = 0; k < g4; ++k) dwj[k] += xj * dzr[k];  // dL/dW_jk += x_rj dz_rk
+        }
+    }
+}
+
+// Float runs them compiled per instruction set (src/nn/lstm.cpp), like the gate kernels:
+// the library's baseline target has 4-wide SSE2 vectors and no FMA.
+void lstm_input_projection_float(const float* x, const float* w, const float* b, float* z, std::size_t n,
+                                 std::size_t f, std::size_t g4);
+void lstm_input_grads_float(const float* x, const float* dz, float* dw, float* db, std::size_t n,
+                            std::size_t f, std::size_t g4);
+inline void input_projection_rows(const float* x, const float* w, const float* b, float* z, std::size_t n,
+                                  std::size_t f, std::size_t g4) {
+    lstm_input_projection_float(x, w, b, z, n, f, g4);
+}
+inline void input_projection_rows(const double* x, const double* w, const double* b, double* z,
+                                  std::size_t n, std::size_t f, std::size_t g4) {
+    input_projection_rows_t(x, w, b, z, n, f, g4);
+}
+inline void input_weight_grads_rows(const float* x, const float* dz, float* dw, float* db, std::size_t n,
+                                    std::size_t f, std::size_t g4) {
+    lstm_input_grads_float(x, dz, dw, db, n, f, g4);
+}
+inline void input_weight_grads_rows(const double* x, const double* dz, double* dw, double* db,
+                                    std::size_t n, std::size_t f, std::size_t g4) {
+    input_weight_grads_rows_t(x, dz, dw, db, n, f, g4);
+}
+
 }  // namespace detail
 
 template <class T>
@@ -305,8 +368,8 @@ public:
     }
     bool has_initial_state() const { return has_initial_state_; }
     // dL/dh0 and dL/dc0 (N, H) of the last backward (the zero state's when none was set).
-    const tensor<T>& initial_state_grad_h() const { return dh0_; }
-    const tensor<T>& initial_state_grad_c() const { return dc0_; }
+    const tensor<T>& initial_state_grad_h() const { return has_initial_grad_ ? dh0_ : this->skipped_input_grad(); }
+    const tensor<T>& initial_state_grad_c() const { return has_initial_grad_ ? dc0_ : this->skipped_input_grad(); }
     // h and c after the last step of the last forward, (N, H).
     const tensor<T>& final_hidden() const { return final_h_; }
     const tensor<T>& final_cell() const { return final_c_; }
@@ -334,10 +397,14 @@ public:
             for (std::size_t t = 0; t < steps; ++t)
                 std::copy(xs + (s * steps + t) * f, xs + (s * steps + t + 1) * f, xt + (t * n + s) * f);
 
-        // Z = X W + b for every step at once: one GEMM with T*N rows.
+        // Z = X W + b: for wide inputs one GEMM over all T*N rows now, for narrow ones per
+        // step below (detail::lstm_direct_features).
         T* z = gates_.data();
-        for (std::size_t r = 0; r < steps * n; ++r) std::copy(bias_.value, bias_.value + g4, z + r * g4);
-        gemm(transpose::no, transpose::no, steps * n, g4, f, T(1), xt, f, kernel_.value, g4, T(1), z, g4);
+        const bool direct = f <= detail::lstm_direct_features;
+        if (!direct) {
+            for (std::size_t r = 0; r < steps * n; ++r) std::copy(bias_.value, bias_.value + g4, z + r * g4);
+            gemm(transpose::no, transpose::no, steps * n, g4, f, T(1), xt, f, kernel_.value, g4, T(1), z, g4);
+        }
 
         T* hs = h_.data();
         T* cs = c_.data();
@@ -351,6 +418,7 @@ public:
         const bool hard = opt_.recurrent_activation == activation::hard_sigmoid;
         for (std::size_t t = 0; t < steps; ++t) {
             T* zt = z + t * n * g4;
+            if (direct) detail::input_projection_rows(xt + t * n * f, kernel_.value, bias_.value, zt, n, f, g4);
             // Z_t += h_{t-1} U
             gemm(transpose::no, transpose::no, n, g4, h, T(1), hs + t * n * h, h, recurrent_.value,
                  g4, T(1), zt, g4);
@@ -389,6 +457,7 @@ public:
         std::fill(dh, dh + n * h, T(0));
         std::fill(dc, dc + n * h, T(0));
         const bool hard = opt_.recurrent_activation == activation::hard_sigmoid;
+        const bool direct = f <= detail::lstm_direct_features;
         const T* dys = dy.data();
         const T* hs = h_.data();
         const T* cs = c_.data();
@@ -413,21 +482,28 @@ public:
             T* dz_t = dz + t * n * g4;
             detail::step_backward(hard, gates_.data() + t * n * g4, cs + t * n * h,
                                   tanh_c_.data() + t * n * h, dh, dc, dz_t, n, h);
-            // dL/dh_{t-1} = dZ_t U^T  (Z_t = ... + h_{t-1} U)
-            gemm(transpose::no, transpose::no, n, h, g4, T(1), dz_t, g4, ut, h, T(0), dh, h);
+            // dL/dh_{t-1} = dZ_t U^T  (Z_t = ... + h_{t-1} U); h_{-1} is the initial state
+            if (t > 0 || has_initial_state_) gemm(transpose::no, transpose::no, n, h, g4, T(1), dz_t, g4, ut, h, T(0), dh, h);
+            // Narrow inputs: dW and db from this step's rows while they are in cache.
+            if (direct)
+                detail::input_weight_grads_rows(xt_.data() + t * n * f, dz_t, kernel_.grad, bias_.grad, n, f, g4);
         }
 
         // dL/dU = sum_t h_{t-1}^T dZ_t: slots 0..T-1 of h are h_{-1}..h_{T-2}, one GEMM.
         gemm(transpose::yes, transpose::no, h, g4, steps * n, T(1), hs, h, dz, g4, T(1),
              recurrent_.grad, g4);
-        // dL/dW = sum_t x_t^T dZ_t  (Z_t = x_t W + ...)
-        gemm(transpose::yes, transpose::no, f, g4, steps * n, T(1), xt_.data(), f, dz, g4, T(1),
-             kernel_.grad, g4);
-        // dL/db = sum over steps and samples of dZ  (b broadcast over rows)
-        for (std::size_t r = 0; r < steps * n; ++r) {
-            const T* row = dz + r * g4;
-            for (std::size_t k = 0; k < g4; ++k) bias_.grad[k] += row[k];
+        has_initial_grad_ = has_initial_state_;
+        if (!direct) {
+            // dL/dW = sum_t x_t^T dZ_t  (Z_t = x_t W + ...)
+            gemm(transpose::yes, transpose::no, f, g4, steps * n, T(1), xt_.data(), f, dz, g4, T(1),
+                 kernel_.grad, g4);
+            // dL/db = sum over steps and samples of dZ  (b broadcast over rows)
+            for (std::size_t r = 0; r < steps * n; ++r) {
+                const T* row = dz + r * g4;
+                for (std::size_t k = 0; k < g4; ++k) bias_.grad[k] += row[k];
+            }
         }
+        if (!this->input_grad()) return this->skipped_input_grad();  // rule 7
         // dL/dx_t = dZ_t W^T, time-major, then back to (N, T, F)
         ensure_shape(dxt_, {steps, n, f});
         gemm(transpose::no, transpose::yes, steps * n, f, g4, T(1), dz, g4, kernel_.value, g4, T(0),
@@ -466,6 +542,7 @@ private:
     tensor<T> h0_, c0_;
     tensor<T> xt_, gates_, h_, c_, tanh_c_, y_, final_h_, final_c_;  // forward caches
     tensor<T> dz_, dh0_, dc0_, dxt_, dx_, recurrent_t_;               // backward buffers
+    bool has_initial_grad_ = false;  // dh0_ and dc0_ hold dL/dh0 and dL/dc0
     forward_guard guard_;
 };
 
