@@ -367,6 +367,15 @@ TEST_CASE("lstm refuses bad input with clear errors") {
     CHECK_THROWS_AS(layer.forward(xt::zeros<double>({3, 4, 2}), nn::mode::train), knit::shape_error);
     layer.clear_initial_state();
     CHECK_NOTHROW(layer.forward(xt::zeros<double>({3, 4, 2}), nn::mode::train));
+    // Backward writes dZ over the forward's gates, so one forward serves one backward.
+    CHECK_NOTHROW(layer.backward(xt::ones<double>({3, 3})));
+    try {
+        layer.backward(xt::ones<double>({3, 3}));
+        FAIL("expected a state_error");
+    } catch (const knit::state_error& e) {
+        CHECK(std::string(e.what()).find("second backward") != std::string::npos);
+    }
+    CHECK_NOTHROW(layer.forward(xt::zeros<double>({3, 4, 2}), nn::mode::train));
     try {
         layer.forward(tensor<double>::from_shape({2, 4, 3}), nn::mode::train);
         FAIL("expected a shape_error");

@@ -64,6 +64,7 @@ inline void check_layer_contract(
     CHECK(to_shape(dx_once.shape()) == with_batch(3, input_shape));
     for (std::size_t i = 0; i < store.size(); ++i)
         CHECK(store.grads()[i] == doctest::Approx(2 * once[i]).epsilon(1e-12));
+    l->forward(x, nn::mode::train);
     CHECK_THROWS_AS(l->backward(random_tensor(with_batch(4, out), g)), knit::shape_error);
 
     // Rule 7: without an input gradient, the parameter gradients are unchanged and dx is

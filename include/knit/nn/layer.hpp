@@ -118,13 +118,16 @@ private:
 // Tracks whether backward() has a forward() to differentiate, for contract rule 4.
 class forward_guard {
 public:
-    void on_forward(std::size_t batch) { batch_ = batch; ready_ = true; }
+    void on_forward(std::size_t batch) { batch_ = batch; ready_ = true; consumed_ = false; }
     // Call at the top of backward: dy must follow a forward, and have the shape of that
     // forward's output y (the same batch first, then every other extent).
     template <class T>
     void on_backward(const std::string& kind, const tensor<T>& dy, const tensor<T>& y) const {
         KNIT_CHECK_AS(state_error, ready_,
                       kind << "::backward: got no preceding forward, expected forward() first");
+        KNIT_CHECK_AS(state_error, !consumed_,
+                      kind << "::backward: got a second backward for one forward, expected a new "
+                              "forward first (this layer's backward reuses its forward cache)");
         const std::size_t dy_batch = dy.dimension() ? dy.shape()[0] : 0;
         KNIT_CHECK_AS(shape_error, dy_batch == batch_,
                       kind << "::backward: got dy with batch " << dy_batch
@@ -134,7 +137,11 @@ public:
                            << ", expected " << shape_to_string(y.shape()));
     }
 
+    // For a backward that overwrites its forward cache: the next backward needs a new forward.
+    void consume() { consumed_ = true; }
+
 private:
+    bool consumed_ = false;
     std::size_t batch_ = 0;
     bool ready_ = false;
 };

@@ -167,35 +167,37 @@ inline void lstm_step_forward(T* z, const T* c_prev, T* c, T* tanh_c, T* h, std:
 
 // One backward step's element-wise part. gates: the step's activated gates (n, 4H);
 // dh: dL/dh_t (n, H), output gradient included; dc: dL/dc_t from later steps on entry,
-// dL/dc_{t-1} on exit; dz: dL/dz_t (n, 4H).
+// dL/dc_{t-1} on exit; dz: dL/dz_t (n, 4H), which may be gates itself (each unit's four
+// gates are read before its four dz are written, so the pointers carry no __restrict).
 template <bool Hard, class T>
 inline void lstm_step_backward(const T* gates, const T* c_prev, const T* tanh_c, const T* dh, T* dc,
                         T* dz, std::size_t n, std::size_t units) {
     const std::size_t stride = 4 * units;
     for (std::size_t r = 0; r < n; ++r) {
-        const T* __restrict gi = gates + r * stride;
-        const T* __restrict gf = gi + units;
-        const T* __restrict gg = gf + units;
-        const T* __restrict go = gg + units;
+        const T* gi = gates + r * stride;
+        const T* gf = gi + units;
+        const T* gg = gf + units;
+        const T* go = gg + units;
         const T* __restrict cp = c_prev + r * units;
         const T* __restrict tc = tanh_c + r * units;
         const T* __restrict dhr = dh + r * units;
         T* __restrict dcr = dc + r * units;
-        T* __restrict dzi = dz + r * stride;
-        T* __restrict dzf = dzi + units;
-        T* __restrict dzg = dzf + units;
-        T* __restrict dzo = dzg + units;
+        T* dzi = dz + r * stride;
+        T* dzf = dzi + units;
+        T* dzg = dzf + units;
+        T* dzo = dzg + units;
         KNIT_LSTM_IVDEP
         for (std::size_t j = 0; j < units; ++j) {
             const T dh_total = dhr[j];
+            const T i = gi[j], f = gf[j], g = gg[j], o = go[j];
             // h = o tanh(c):  dL/do = dh tanh(c),  dL/dc += dh o (1 - tanh(c)^2)
-            const T dcell = dcr[j] + dh_total * go[j] * (T(1) - tc[j] * tc[j]);
-            dzo[j] = dh_total * tc[j] * gate_derivative<Hard>(go[j]);
+            const T dcell = dcr[j] + dh_total * o * (T(1) - tc[j] * tc[j]);
+            dzo[j] = dh_total * tc[j] * gate_derivative<Hard>(o);
             // c = f c_prev + i g:  dL/di = dc g,  dL/dg = dc i,  dL/df = dc c_prev
-            dzi[j] = dcell * gg[j] * gate_derivative<Hard>(gi[j]);
-            dzg[j] = dcell * gi[j] * (T(1) - gg[j] * gg[j]);  // g = tanh(z_g)
-            dzf[j] = dcell * cp[j] * gate_derivative<Hard>(gf[j]);
-            dcr[j] = dcell * gf[j];                            // dL/dc_{t-1} = dc f
+            dzi[j] = dcell * g * gate_derivative<Hard>(i);
+            dzg[j] = dcell * i * (T(1) - g * g);  // g = tanh(z_g)
+            dzf[j] = dcell * cp[j] * gate_derivative<Hard>(f);
+            dcr[j] = dcell * f;                            // dL/dc_{t-1} = dc f
         }
     }
 }
@@ -449,7 +451,6 @@ public:
         guard_.on_backward("lstm", dy, y_);
         const std::size_t n = dy.shape()[0], steps = steps_, f = features_, h = units_,
                           g4 = 4 * units_;
-        ensure_shape(dz_, {steps, n, g4});
         ensure_shape(dh0_, {n, h});
         ensure_shape(dc0_, {n, h});
         T* dh = dh0_.data();  // runs backwards through time; ends as dL/dh0
@@ -461,7 +462,11 @@ public:
         const T* dys = dy.data();
         const T* hs = h_.data();
         const T* cs = c_.data();
-        T* dz = dz_.data();
+        // dZ overwrites the cached gates, step by step as each is read for the last time:
+        // 2 MB less to touch at the paper's shape (N=100, T=21, H=64), where backward's
+        // element-wise loop waits on memory. So a second backward needs a new forward.
+        T* dz = gates_.data();
+        guard_.consume();
         // U^T (4H, H), copied once per call: the step product dZ_t U^T then runs as a
         // plain (no, no) GEMM, which OpenBLAS does faster than (no, yes) at these shapes
         // (docs/performance-lstm.md).
@@ -541,7 +546,7 @@ private:
     bool has_initial_state_ = false;
     tensor<T> h0_, c0_;
     tensor<T> xt_, gates_, h_, c_, tanh_c_, y_, final_h_, final_c_;  // forward caches
-    tensor<T> dz_, dh0_, dc0_, dxt_, dx_, recurrent_t_;               // backward buffers
+    tensor<T> dh0_, dc0_, dxt_, dx_, recurrent_t_;               // backward buffers
     bool has_initial_grad_ = false;  // dh0_ and dc0_ hold dL/dh0 and dL/dc0
     forward_guard guard_;
 };
