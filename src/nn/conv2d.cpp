@@ -5,7 +5,11 @@
 #include "knit/nn/conv2d.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
 
 // -DKNIT_NO_AVX512 builds only the portable kernels (to test them on an AVX-512 machine).
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(KNIT_NO_AVX512)
@@ -75,6 +79,70 @@ void weight_grad_portable(const grid_weight_grad_args<T>& a) {
             }
 }
 
+// Lane l of vector v of a plane mask: is position v*L + l's tap inside the input?
+template <class T>
+bool plane_bit(const std::uint16_t* masks, std::size_t vectors, std::size_t t, std::size_t p) {
+    constexpr std::size_t L = plane_lanes<T>;
+    return (masks[t * vectors + p / L] >> (p % L)) & 1u;
+}
+
+template <class T>
+void plane_correlate_portable(const plane_correlate_args<T>& a) {
+    constexpr std::size_t L = plane_lanes<T>;
+    const std::size_t vectors = (a.plane + L - 1) / L;
+    for (std::size_t s = 0; s < a.samples; ++s)
+        for (std::size_t m = 0; m < a.rows_out; ++m) {
+            T* out = a.out + s * a.out_sample + m * a.plane;
+            std::fill(out, out + a.plane, a.bias ? a.bias[m] : T(0));
+            for (std::size_t k = 0; k < a.rows_in; ++k) {
+                const T* in = a.in + s * a.in_sample + k * a.plane;
+                for (std::size_t t = 0; t < a.taps; ++t) {
+                    const T w = a.weights[m * a.weight_row + k * a.weight_col + t];
+                    for (std::size_t p = 0; p < a.plane; ++p)
+                        if (plane_bit<T>(a.masks, vectors, t, p))
+                            out[p] += w * in[static_cast<std::ptrdiff_t>(p) + a.offsets[t]];
+                }
+            }
+            if (a.relu)
+                for (std::size_t p = 0; p < a.plane; ++p) out[p] = std::max(out[p], T(0));
+        }
+}
+
+template <class T>
+void plane_weight_grad_portable(const plane_weight_grad_args<T>& a) {
+    constexpr std::size_t L = plane_lanes<T>;
+    const std::size_t vectors = (a.plane + L - 1) / L;
+    for (std::size_t m = 0; m < a.rows_a; ++m)
+        for (std::size_t k = 0; k < a.rows_b; ++k)
+            for (std::size_t t = 0; t < a.taps; ++t) {
+                T sum = 0;
+                for (std::size_t s = 0; s < a.samples; ++s) {
+                    const T* x = a.a + s * a.a_sample + m * a.plane;
+                    const T* y = a.b + s * a.b_sample + k * a.plane;
+                    for (std::size_t p = 0; p < a.plane; ++p)
+                        if (plane_bit<T>(a.masks, vectors, t, p))
+                            sum += x[p] * y[static_cast<std::ptrdiff_t>(p) + a.offsets[t]];
+                }
+                a.grad[m * a.grad_row + k * a.grad_col + t] += sum;
+            }
+}
+
+template <class T>
+void relu_backward_portable(const T* y, const T* dy, T* dz, std::size_t samples, std::size_t rows,
+                            std::size_t plane, T* sums) {
+    for (std::size_t s = 0; s < samples; ++s)
+        for (std::size_t m = 0; m < rows; ++m) {
+            const std::size_t at = (s * rows + m) * plane;
+            T sum = 0;
+            for (std::size_t p = 0; p < plane; ++p) {
+                const T grad = dy[at + p], out = y[at + p];  // both loads: a blend, not a branch
+                dz[at + p] = out > T(0) ? grad : T(0);
+                sum += dz[at + p];
+            }
+            if (sums) sums[m] += sum;
+        }
+}
+
 #ifdef KNIT_CONV_AVX512
 #define KNIT_AVX512 __attribute__((target("avx512f")))
 
@@ -90,6 +158,24 @@ struct avx512<float> {
     KNIT_AVX512 static void store(float* p, vec v) { _mm512_storeu_ps(p, v); }
     KNIT_AVX512 static vec broadcast(float v) { return _mm512_set1_ps(v); }
     KNIT_AVX512 static vec fma(vec a, vec b, vec c) { return _mm512_fmadd_ps(a, b, c); }
+    // max(a, b), b where either is NaN (the merge form: the plain one trips GCC 12's
+    // -Wmaybe-uninitialized, as the reductions do)
+    KNIT_AVX512 static vec max(vec a, vec b) { return _mm512_mask_max_ps(a, 0xFFFF, a, b); }
+    KNIT_AVX512 static vec add(vec a, vec b) { return _mm512_add_ps(a, b); }
+    using mask = __mmask16;
+    // p[l] under the set bits of m, 0 elsewhere; all 16 lanes must be readable. A plain
+    // load and a zeroing move, which GCC fuses into one masked load: with the masked-load
+    // builtin (or asm) GCC 12 stores every accumulator to the stack after each load.
+    KNIT_AVX512 static vec load_masked(mask m, const float* p) { return _mm512_maskz_mov_ps(m, _mm512_loadu_ps(p)); }
+    // a masked load that may end at the buffer's end (lanes past it do not fault)
+    KNIT_AVX512 static vec load_tail(mask m, const float* p) { return _mm512_maskz_loadu_ps(m, p); }
+    // g where y > 0, else 0
+    KNIT_AVX512 static vec select_positive(vec y, vec g) {
+        return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(y, zero(), _CMP_GT_OQ), g);
+    }
+    KNIT_AVX512 static void store_masked(float* p, std::uint32_t m, vec v) {
+        _mm512_mask_storeu_ps(p, static_cast<__mmask16>(m), v);
+    }
 };
 template <>
 struct avx512<double> {
@@ -100,6 +186,17 @@ struct avx512<double> {
     KNIT_AVX512 static void store(double* p, vec v) { _mm512_storeu_pd(p, v); }
     KNIT_AVX512 static vec broadcast(double v) { return _mm512_set1_pd(v); }
     KNIT_AVX512 static vec fma(vec a, vec b, vec c) { return _mm512_fmadd_pd(a, b, c); }
+    KNIT_AVX512 static vec max(vec a, vec b) { return _mm512_mask_max_pd(a, 0xFF, a, b); }
+    KNIT_AVX512 static vec add(vec a, vec b) { return _mm512_add_pd(a, b); }
+    using mask = __mmask8;
+    KNIT_AVX512 static vec load_masked(mask m, const double* p) { return _mm512_maskz_mov_pd(m, _mm512_loadu_pd(p)); }
+    KNIT_AVX512 static vec load_tail(mask m, const double* p) { return _mm512_maskz_loadu_pd(m, p); }
+    KNIT_AVX512 static vec select_positive(vec y, vec g) {
+        return _mm512_maskz_mov_pd(_mm512_cmp_pd_mask(y, zero(), _CMP_GT_OQ), g);
+    }
+    KNIT_AVX512 static void store_masked(double* p, std::uint32_t m, vec v) {
+        _mm512_mask_storeu_pd(p, static_cast<__mmask8>(m), v);
+    }
 };
 
 // Four vectors of positions x ROWS output rows held in registers; for every input row
@@ -206,6 +303,208 @@ KNIT_AVX512 void weight_grad_avx512(const grid_weight_grad_args<T>& a) {
     }
 }
 
+// ---- plane kernels (see plane_correlate_args) ----
+
+// Lanes of vector v that lie inside a plane of `plane` positions.
+template <class T>
+std::uint32_t tail_mask(std::size_t plane, std::size_t v) {
+    constexpr std::size_t L = plane_lanes<T>;
+    const std::size_t left = plane - v * L;
+    return left >= L ? (L == 32 ? ~std::uint32_t(0) : (std::uint32_t(1) << L) - 1)
+                     : (std::uint32_t(1) << left) - 1;
+}
+
+// Most rows per register block for V vectors of positions: ROWS*V accumulators, V inputs
+// and one broadcast weight within the 32 vector registers.
+constexpr std::size_t plane_max_rows(std::size_t v) { return v == 1 ? 12 : v == 2 ? 12 : v == 3 ? 8 : 6; }
+constexpr std::size_t plane_max_vectors = 4;
+
+// ROWS output rows x V vectors of positions of one sample, in registers: for every tap
+// (its V lane masks held in mask registers) and input row, V loads and ROWS*V masked
+// fused multiply-adds.
+template <class T, std::size_t V, std::size_t ROWS>
+KNIT_AVX512 void plane_correlate_block(const plane_correlate_args<T>& a, std::size_t s, std::size_t v0,
+                                       std::size_t m0) {
+    using X = avx512<T>;
+    constexpr std::size_t L = X::lanes;
+    const std::size_t vectors = (a.plane + L - 1) / L, plane = a.plane, rows_in = a.rows_in;
+    const std::size_t weight_row = a.weight_row, weight_col = a.weight_col;
+    typename X::vec acc[ROWS][V];
+    for (std::size_t r = 0; r < ROWS; ++r)
+        for (std::size_t v = 0; v < V; ++v) acc[r][v] = X::zero();
+    const T* in_s = a.in + s * a.in_sample + v0 * L;
+    const T* w_block = a.weights + m0 * weight_row;
+    for (std::size_t t = 0; t < a.taps; ++t) {
+        typename X::mask mask[V];
+        for (std::size_t v = 0; v < V; ++v) mask[v] = static_cast<typename X::mask>(a.masks[t * vectors + v0 + v]);
+        const T* in = in_s + a.offsets[t];
+        const T* w = w_block + t;
+        for (std::size_t k = 0; k < rows_in; ++k) {
+            typename X::vec xv[V];
+            for (std::size_t v = 0; v < V; ++v) xv[v] = X::load_masked(mask[v], in + k * plane + v * L);
+            for (std::size_t r = 0; r < ROWS; ++r) {
+                const typename X::vec wv = X::broadcast(w[r * weight_row + k * weight_col]);
+                for (std::size_t v = 0; v < V; ++v) acc[r][v] = X::fma(wv, xv[v], acc[r][v]);
+            }
+        }
+    }
+    T* out = a.out + s * a.out_sample + m0 * plane + v0 * L;
+    for (std::size_t r = 0; r < ROWS; ++r) {
+        const typename X::vec b = X::broadcast(a.bias ? a.bias[m0 + r] : T(0));
+        for (std::size_t v = 0; v < V; ++v) {
+            typename X::vec z = X::add(acc[r][v], b);
+            if (a.relu) z = X::max(X::zero(), z);  // max(0, z): a NaN z stays NaN, as std::max(z, 0)
+            X::store_masked(out + r * plane + v * L, tail_mask<T>(plane, v0 + v), z);
+        }
+    }
+}
+
+template <class T>
+using plane_correlate_fn = void (*)(const plane_correlate_args<T>&, std::size_t, std::size_t, std::size_t);
+
+// table[ROWS - 1] = plane_correlate_block<T, V, ROWS>
+template <class T, std::size_t V, std::size_t... R>
+constexpr std::array<plane_correlate_fn<T>, sizeof...(R)> plane_correlate_table(std::index_sequence<R...>) {
+    return {&plane_correlate_block<T, V, R + 1>...};
+}
+
+template <class T>
+KNIT_AVX512 void plane_correlate_avx512(const plane_correlate_args<T>& a) {
+    constexpr std::size_t L = avx512<T>::lanes;
+    static constexpr auto t1 = plane_correlate_table<T, 1>(std::make_index_sequence<plane_max_rows(1)>());
+    static constexpr auto t2 = plane_correlate_table<T, 2>(std::make_index_sequence<plane_max_rows(2)>());
+    static constexpr auto t3 = plane_correlate_table<T, 3>(std::make_index_sequence<plane_max_rows(3)>());
+    static constexpr auto t4 = plane_correlate_table<T, 4>(std::make_index_sequence<plane_max_rows(4)>());
+    const plane_correlate_fn<T>* tables[] = {t1.data(), t2.data(), t3.data(), t4.data()};
+    const std::size_t vectors = (a.plane + L - 1) / L;
+    // the plane's vectors in groups of at most four, as even as possible (6 -> 3 + 3)
+    const std::size_t groups = (vectors + plane_max_vectors - 1) / plane_max_vectors;
+    for (std::size_t s = 0; s < a.samples; ++s) {
+        std::size_t v0 = 0;
+        for (std::size_t gi = 0; gi < groups; ++gi) {
+            const std::size_t nv = vectors / groups + (gi < vectors % groups ? 1 : 0);
+            const plane_correlate_fn<T>* table = tables[nv - 1];
+            for_each_row_block(a.rows_out, plane_max_rows(nv),
+                               [&](std::size_t m0, std::size_t rows) { table[rows - 1](a, s, v0, m0); });
+            v0 += nv;
+        }
+    }
+}
+
+// ROWS rows of `a` against one row of `b` at up to six taps, summed over samples
+// [s_begin, s_end) and the whole plane: 6 + ROWS loads and 6*ROWS masked fused
+// multiply-adds per vector of positions. Taps past the last real one have no lanes.
+template <class T, std::size_t ROWS>
+KNIT_AVX512 void plane_weight_grad_block(const plane_weight_grad_args<T>& a, std::size_t m0, std::size_t k,
+                                         std::size_t t0, std::size_t s_begin, std::size_t s_end, T* lanes) {
+    using X = avx512<T>;
+    constexpr std::size_t L = X::lanes;
+    constexpr std::size_t TB = taps_per_block;
+    const std::size_t vectors = (a.plane + L - 1) / L, plane = a.plane;
+    const std::size_t real_taps = std::min(TB, a.taps - t0);
+    std::ptrdiff_t off[TB];
+    const std::uint16_t* masks[TB];
+    static const std::uint16_t no_lanes[1] = {0};  // what unused taps read, at every vector
+    std::size_t mask_step[TB];
+    for (std::size_t t = 0; t < TB; ++t) {
+        off[t] = t < real_taps ? a.offsets[t0 + t] : 0;
+        masks[t] = t < real_taps ? a.masks + (t0 + t) * vectors : no_lanes;
+        mask_step[t] = t < real_taps ? 1 : 0;
+    }
+    typename X::vec acc[ROWS][TB];
+    for (std::size_t r = 0; r < ROWS; ++r)
+        for (std::size_t t = 0; t < TB; ++t) acc[r][t] = X::zero();
+    // vectors outside, samples inside: the masks stay in registers for the whole sweep
+    for (std::size_t v = 0; v < vectors; ++v) {
+        typename X::mask mask[TB];
+        for (std::size_t t = 0; t < TB; ++t) mask[t] = static_cast<typename X::mask>(masks[t][v * mask_step[t]]);
+        for (std::size_t s = s_begin; s < s_end; ++s) {
+            const T* bs = a.b + s * a.b_sample + k * plane + v * L;
+            const T* as = a.a + s * a.a_sample + m0 * plane + v * L;
+            typename X::vec xb[TB];
+            for (std::size_t t = 0; t < TB; ++t) xb[t] = X::load_masked(mask[t], bs + off[t]);
+            for (std::size_t r = 0; r < ROWS; ++r) {
+                const typename X::vec xa = X::load(as + r * plane);
+                for (std::size_t t = 0; t < TB; ++t) acc[r][t] = X::fma(xa, xb[t], acc[r][t]);
+            }
+        }
+    }
+    // lane-wise partial sums: lanes[((r * rows_b + k) * taps + t) * L + l], reduced at the end
+    for (std::size_t r = 0; r < ROWS; ++r)
+        for (std::size_t t = 0; t < real_taps; ++t) {
+            T* to = lanes + ((r * a.rows_b + k) * a.taps + t0 + t) * L;
+            X::store(to, X::add(X::load(to), acc[r][t]));
+        }
+}
+
+template <class T>
+KNIT_AVX512 void relu_backward_avx512(const T* y, const T* dy, T* dz, std::size_t samples, std::size_t rows,
+                                      std::size_t plane, T* sums) {
+    using X = avx512<T>;
+    constexpr std::size_t L = X::lanes;
+    const std::size_t vectors = (plane + L - 1) / L;
+    for (std::size_t s = 0; s < samples; ++s)
+        for (std::size_t m = 0; m < rows; ++m) {
+            const std::size_t at = (s * rows + m) * plane;
+            typename X::vec sum = X::zero();
+            for (std::size_t v = 0; v < vectors; ++v) {
+                const auto tail = static_cast<typename X::mask>(tail_mask<T>(plane, v));
+                const typename X::vec out = X::load_tail(tail, y + at + v * L);
+                const typename X::vec grad = X::load_tail(tail, dy + at + v * L);
+                const typename X::vec d = X::select_positive(out, grad);  // [y > 0] dy
+                X::store_masked(dz + at + v * L, tail, d);
+                sum = X::add(sum, d);
+            }
+            if (sums) {
+                T lane[L];
+                X::store(lane, sum);
+                T total = 0;
+                for (std::size_t l = 0; l < L; ++l) total += lane[l];
+                sums[m] += total;
+            }
+        }
+}
+
+// Samples per chunk of plane_weight_grad: a row block of `a` (up to 4 rows) and one row
+// of `b` for the chunk stay in L1 while every row of b and tap block sweeps them.
+constexpr std::size_t plane_chunk_bytes = std::size_t(1) << 14;
+
+template <class T>
+KNIT_AVX512 void plane_weight_grad_avx512(const plane_weight_grad_args<T>& a) {
+    constexpr std::size_t L = avx512<T>::lanes;
+    const std::size_t per_sample = (max_rows_weight_grad + 1) * a.plane * sizeof(T);
+    const std::size_t chunk = std::max<std::size_t>(1, plane_chunk_bytes / per_sample);
+    // Lane-wise sums of one row block, reduced once after all chunks (reducing 16 lanes per
+    // chunk would cost as much as a chunk's multiply-adds). Grows once per thread.
+    thread_local std::vector<T> lane_sums;
+    const std::size_t block_lanes = max_rows_weight_grad * a.rows_b * a.taps * L;
+    if (lane_sums.size() < block_lanes) lane_sums.resize(block_lanes);
+    T* lanes = lane_sums.data();
+    for_each_row_block(a.rows_a, max_rows_weight_grad, [&](std::size_t m0, std::size_t rows) {
+        std::fill(lanes, lanes + rows * a.rows_b * a.taps * L, T(0));
+        for (std::size_t s0 = 0; s0 < a.samples; s0 += chunk) {
+            const std::size_t s1 = std::min(a.samples, s0 + chunk);
+            for (std::size_t k = 0; k < a.rows_b; ++k)
+                for (std::size_t t0 = 0; t0 < a.taps; t0 += taps_per_block) {
+                    switch (rows) {
+                        case 1: plane_weight_grad_block<T, 1>(a, m0, k, t0, s0, s1, lanes); break;
+                        case 2: plane_weight_grad_block<T, 2>(a, m0, k, t0, s0, s1, lanes); break;
+                        case 3: plane_weight_grad_block<T, 3>(a, m0, k, t0, s0, s1, lanes); break;
+                        default: plane_weight_grad_block<T, 4>(a, m0, k, t0, s0, s1, lanes); break;
+                    }
+                }
+        }
+        for (std::size_t r = 0; r < rows; ++r)
+            for (std::size_t k = 0; k < a.rows_b; ++k)
+                for (std::size_t t = 0; t < a.taps; ++t) {
+                    const T* from = lanes + ((r * a.rows_b + k) * a.taps + t) * L;
+                    T sum = 0;
+                    for (std::size_t l = 0; l < L; ++l) sum += from[l];
+                    a.grad[(m0 + r) * a.grad_row + k * a.grad_col + t] += sum;
+                }
+    });
+}
+
 bool cpu_has_avx512() {
     static const bool has = __builtin_cpu_supports("avx512f");
     return has;
@@ -232,6 +531,39 @@ void grid_weight_grad(const grid_weight_grad_args<T>& a) {
     weight_grad_portable(a);
 }
 
+template <class T>
+void relu_backward_rows(const T* y, const T* dy, T* dz, std::size_t samples, std::size_t rows,
+                        std::size_t plane, T* sums) {
+#ifdef KNIT_CONV_AVX512
+    if (cpu_has_avx512()) return relu_backward_avx512(y, dy, dz, samples, rows, plane, sums);
+#endif
+    relu_backward_portable(y, dy, dz, samples, rows, plane, sums);
+}
+
+template <class T>
+void plane_correlate(const plane_correlate_args<T>& a) {
+#ifdef KNIT_CONV_AVX512
+    if (cpu_has_avx512()) return plane_correlate_avx512(a);
+#endif
+    plane_correlate_portable(a);
+}
+
+template <class T>
+void plane_weight_grad(const plane_weight_grad_args<T>& a) {
+#ifdef KNIT_CONV_AVX512
+    if (cpu_has_avx512()) return plane_weight_grad_avx512(a);
+#endif
+    plane_weight_grad_portable(a);
+}
+
+template void relu_backward_rows<float>(const float*, const float*, float*, std::size_t, std::size_t,
+                                        std::size_t, float*);
+template void relu_backward_rows<double>(const double*, const double*, double*, std::size_t, std::size_t,
+                                         std::size_t, double*);
+template void plane_correlate<float>(const plane_correlate_args<float>&);
+template void plane_correlate<double>(const plane_correlate_args<double>&);
+template void plane_weight_grad<float>(const plane_weight_grad_args<float>&);
+template void plane_weight_grad<double>(const plane_weight_grad_args<double>&);
 template void grid_correlate<float>(const grid_correlate_args<float>&);
 template void grid_correlate<double>(const grid_correlate_args<double>&);
 template void grid_weight_grad<float>(const grid_weight_grad_args<float>&);

@@ -448,3 +448,56 @@ TEST_CASE("conv2d: the shifted-grid path (stride 1) equals the direct-loop refer
                                         options_of(activation::sigmoid, padding2d::same(), {1, 1}, {1, 2}), 1e-4);
     }
 }
+
+TEST_CASE("conv2d: the plane path (stride 1, output as large as the input) equals the direct-loop reference") {
+    using nn::activation;
+    // The plane path reads x and dz in place with lane masks for the taps that fall in the
+    // padding. Shapes chosen for its edge cases: planes of 1 to 5 vectors (float 16 lanes,
+    // double 8) with partial last vectors, row blocks of 1..12 filters, taps above, below,
+    // left and right of the output (symmetric padding), dilation, and 30 filters on a
+    // one-vector plane.
+    const auto relu_sides = options_of(activation::relu, padding2d::sides(1, 1, 1, 1));
+    check_fast_equals_direct<double>({3, 5, 13}, 13, {3, 3}, relu_sides, 1e-12);
+    check_fast_equals_direct<float>({3, 5, 13}, 13, {3, 3}, relu_sides, 1e-4);
+    check_fast_equals_direct<double>({2, 3, 5}, 30, {2, 3}, options_of(activation::relu, padding2d::same()), 1e-12);
+    check_fast_equals_direct<float>({2, 3, 5}, 30, {2, 3}, options_of(activation::relu, padding2d::same()), 1e-4);
+    check_fast_equals_direct<double>({4, 6, 7}, 5, {3, 2},
+                                     options_of(activation::tanh, padding2d::same(), {1, 1}, {2, 2}, false), 1e-12);
+    check_fast_equals_direct<float>({1, 1, 40}, 9, {1, 5}, options_of(activation::linear, padding2d::same()), 1e-4);
+}
+
+TEST_CASE("conv2d rule 7: without an input gradient, backward skips dx on every path and keeps dW, db") {
+    using nn::activation;
+    struct path_case {
+        const char* name;
+        extent2d stride;
+        padding2d pad;
+        conv_algorithm algo;
+    };
+    const path_case paths[] = {
+        {"plane (same, stride 1)", {1, 1}, padding2d::same(), conv_algorithm::gemm},
+        {"grid (valid, stride 1)", {1, 1}, padding2d::valid(), conv_algorithm::gemm},
+        {"im2col + GEMM (stride 2)", {2, 2}, padding2d::same(), conv_algorithm::gemm},
+        {"direct", {1, 1}, padding2d::same(), conv_algorithm::direct},
+    };
+    for (const auto& p : paths) {
+        CAPTURE(p.name);
+        const shape_t input{3, 4, 6};
+        nn::conv2d<double> with(4, {2, 3}, options_of(activation::relu, p.pad, p.stride, {1, 1}, true, p.algo));
+        nn::conv2d<double> without(4, {2, 3}, options_of(activation::relu, p.pad, p.stride, {1, 1}, true, p.algo));
+        with.build(input);
+        without.build(input);
+        param_store<double> sa, sb;
+        rng ga(5), gb(5), g(9);
+        nn::bind_layers<double>({&with}, sa, ga);
+        nn::bind_layers<double>({&without}, sb, gb);
+        without.set_input_grad(false);
+        const auto x = test::random_tensor(with_batch(2, input), g);
+        const tensor<double> y = with.forward(x, nn::mode::train);
+        without.forward(x, nn::mode::train);
+        const auto dy = test::random_tensor(to_shape(y.shape()), g);
+        CHECK(with.backward(dy).size() == 2 * shape_size(input));
+        CHECK(without.backward(dy).size() == 0);
+        for (std::size_t i = 0; i < sa.size(); ++i) CHECK(sb.grads()[i] == sa.grads()[i]);
+    }
+}

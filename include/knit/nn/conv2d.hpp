@@ -13,14 +13,23 @@
 // Shapes (legend: N batch, C input channels, O filters, H/W input, Ho/Wo output,
 // K = C*kh*kw, P = Ho*Wo): x (N, C, H, W), W (O, C, kh, kw) as PyTorch stores it (Keras
 // stores (kh, kw, C, O)), b (O), y (N, O, Ho, Wo).
-// Cached by forward: y (N, O, Ho, Wo) and x (N, C, H, W) -- as its zero-padded grid on the
-// stride-1 fast path; the im2col path also keeps its buffer (K, n*P) for the last chunk.
+// Cached by forward: y (N, O, Ho, Wo) and x (N, C, H, W) -- with slack around it on the
+// plane path, as its zero-padded grid on the grid path; the im2col path also keeps its
+// buffer (K, n*P) for the last chunk.
 //
-// Fast path at stride 1 (conv_algorithm::gemm): the shifted grid (see forward_grid below
-// and docs/math/conv2d.md): x is copied once into per-channel zero-padded rows in which
-// every kernel tap is one fixed offset for the whole batch, and small AVX-512 kernels
-// (src/nn/conv2d.cpp, portable loops without AVX-512) compute z, dW and dx from them with
-// no im2col copy and no GEMM packing. Buffers are reused while the batch size is steady.
+// Fast path at stride 1 with Ho = H, Wo = W (conv_algorithm::gemm; Keras "same", the
+// paper's layers): the plane path (forward_plane below, docs/math/conv2d.md). Input and
+// output rows have the same length, so each kernel tap is one fixed offset within a
+// sample's plane; taps that fall in the padding are cleared by per-vector lane masks.
+// Small AVX-512 kernels (src/nn/conv2d.cpp, portable loops without AVX-512) compute z
+// (bias and relu fused), dW and dx straight from NCHW: no padded copy, no arithmetic on
+// padding positions, no GEMM packing.
+// Fast path at other stride-1 shapes (conv_algorithm::gemm): the shifted grid (see
+// forward_grid below): x is copied once into per-channel zero-padded rows in which
+// every kernel tap is one fixed offset for the whole batch, and similar kernels compute
+// z, dW and dx from them. Buffers are reused while the batch size is steady.
+// Rule 7 (layer.hpp): without an input gradient every path skips dx (its correlation,
+// GEMM + col2im, or scatter) and backward returns a size-0 tensor.
 // Fast path at stride > 1 (conv_algorithm::gemm), over chunks of samples so the buffer
 // stays bounded:
 //   col = im2col(x chunk)           (K, n*P)
@@ -34,6 +43,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -82,11 +92,67 @@ struct grid_weight_grad_args {
     std::size_t grad_row, grad_col, positions;
 };
 
+// ---- plane path: stride 1 with an output as large as the input ("same") ----
+//
+// Lanes of one AVX-512 vector: the plane kernels' masks hold one bit per lane.
+template <class T>
+constexpr std::size_t plane_lanes = 64 / sizeof(T);
+
+// out[s*out_sample + m*plane + p] = act(bias[m] + sum over k < rows_in, t < taps of
+//     weights[m*weight_row + k*weight_col + t] * in_t(s, k, p))
+//   in_t(s, k, p) = in[s*in_sample + k*plane + p + offsets[t]]   if bit p % L of
+//                   masks[t*V + p / L] is set (L = plane_lanes<T>, V = ceil(plane / L)),
+//                   else 0
+// for s < samples, m < rows_out, p < plane; act is relu or the identity, bias may be null.
+// The kernels load whole vectors and mask the arithmetic, so the reads for every
+// p < V*L, also under clear bits, must be inside the caller's buffer (plane_slack).
+template <class T>
+struct plane_correlate_args {
+    const T* in;
+    std::size_t in_sample, rows_in;
+    const std::ptrdiff_t* offsets;
+    const std::uint16_t* masks;
+    std::size_t taps;
+    const T* weights;
+    std::size_t weight_row, weight_col;
+    const T* bias;
+    bool relu;
+    T* out;
+    std::size_t out_sample, rows_out;
+    std::size_t samples, plane;
+};
+
+// grad[m*grad_row + k*grad_col + t] += sum over s < samples, p < plane of
+//                                      a[s*a_sample + m*plane + p] * b_t(s, k, p)
+// with b_t masked as in_t above; a is read up to p < V*L too.
+template <class T>
+struct plane_weight_grad_args {
+    const T* a;
+    std::size_t a_sample, rows_a;
+    const T* b;
+    std::size_t b_sample, rows_b;
+    const std::ptrdiff_t* offsets;
+    const std::uint16_t* masks;
+    std::size_t taps;
+    T* grad;
+    std::size_t grad_row, grad_col;
+    std::size_t samples, plane;
+};
+
 // Defined in src/nn/conv2d.cpp (AVX-512 when the CPU has it, else portable loops).
 template <class T>
 void grid_correlate(const grid_correlate_args<T>& a);
 template <class T>
 void grid_weight_grad(const grid_weight_grad_args<T>& a);
+// dz[i] = y[i] > 0 ? dy[i] : 0 for i < samples*rows*plane (relu's derivative from its
+// output), and when sums is not null, sums[m] += sum over s, p of dz[(s*rows + m)*plane + p].
+template <class T>
+void relu_backward_rows(const T* y, const T* dy, T* dz, std::size_t samples, std::size_t rows,
+                        std::size_t plane, T* sums);
+template <class T>
+void plane_correlate(const plane_correlate_args<T>& a);
+template <class T>
+void plane_weight_grad(const plane_weight_grad_args<T>& a);
 
 }  // namespace detail
 
@@ -167,7 +233,9 @@ public:
         in_shape_ = to_shape(x.shape());
         ensure_shape(y_, {n, filters_, geo_.out_h, geo_.out_w});
         col_valid_ = false;
-        if (use_grid()) {
+        if (use_plane()) {
+            forward_plane(x, n);  // copies x for the weight gradient
+        } else if (use_grid()) {
             forward_grid(x.data(), n);  // caches the input as its grid, not as x_
         } else if (opt_.algorithm == conv_algorithm::gemm) {
             x_ = x;
@@ -185,21 +253,24 @@ public:
     const tensor<T>& backward(const tensor<T>& dy) override {
         guard_.on_backward("conv2d", dy, y_);
         const std::size_t n = dy.shape()[0];
-        ensure_shape(dx_, in_shape_);
-        if (use_grid()) {
-            backward_grid(dy.data(), n);  // writes every element of dx
-            return dx_;
-        }
-        std::fill(dx_.begin(), dx_.end(), T(0));
-        if (opt_.algorithm == conv_algorithm::gemm) {
-            backward_gemm(dy.data(), n);  // applies act' while gathering dz into the GEMM layout
+        // Rule 7: without an input gradient, dx (its correlation, col2im or scatter) is skipped.
+        const bool want_dx = this->input_grad();
+        if (want_dx) ensure_shape(dx_, in_shape_);
+        if (use_plane()) {
+            backward_plane(dy.data(), n, want_dx);  // writes every element of dx
+        } else if (use_grid()) {
+            backward_grid(dy.data(), n, want_dx);  // writes every element of dx
+        } else if (opt_.algorithm == conv_algorithm::gemm) {
+            if (want_dx) std::fill(dx_.begin(), dx_.end(), T(0));
+            backward_gemm(dy.data(), n, want_dx);  // applies act' while gathering dz into the GEMM layout
         } else {
+            if (want_dx) std::fill(dx_.begin(), dx_.end(), T(0));
             ensure_shape(dz_, to_shape(y_.shape()));
             // dz = dy * act'(z), written from the cached output y
             activation_backward(opt_.act, y_.data(), dy.data(), dz_.data(), dz_.size(), geo_.out_w);
-            backward_direct(n);
+            backward_direct(n, want_dx);
         }
-        return dx_;
+        return want_dx ? dx_ : this->skipped_input_grad();
     }
 
     const param_view<T>& weight() const { return weight_; }
@@ -210,6 +281,7 @@ protected:
         geo_ = detail::make_window_geometry("conv2d", input_shape, kernel_, opt_.stride,
                                             opt_.dilation, opt_.padding);
         build_grid();
+        build_plane();
         return {filters_, geo_.out_h, geo_.out_w};
     }
 
@@ -240,6 +312,110 @@ private:
         return std::max<std::size_t>(1, std::min(n, opt_.max_col_elements / per_sample));
     }
 
+
+    // ---- plane path (conv_algorithm::gemm, stride 1, output as large as the input) ----
+    //
+    // When Ho = H and Wo = W (Keras "same" at stride 1), input and output planes have the
+    // same row length, so tap (i, j) of output position p = y*W + x reads the input plane
+    // at p + off_t with one fixed offset  off_t = (i*dh - pt)*W + (j*dw - pl).  A tap
+    // that falls in the padding (or past the plane) is a clear bit in a per-vector lane
+    // mask, so the kernels read x, dz and write y, dx in place in NCHW: no padded copy,
+    // no arithmetic on padding positions. With in_t masked like this,
+    //   z[s,o,p]    = b[o] + sum_{c,t} W[o,c,t] * x_t[s,c,p]                (plane_correlate)
+    //   dW[o,c,t]  += sum_{s,p} dz[s,o,p] * x_t[s,c,p]                      (plane_weight_grad)
+    //   dx[s,c,p]   = sum_{o,t} W[o,c,t] * dz[s,o,p - off_t]  where output position
+    //                 p - off_t exists (the back masks)                     (plane_correlate)
+    bool use_plane() const {
+        return opt_.algorithm == conv_algorithm::gemm && opt_.stride.h == 1 && opt_.stride.w == 1 &&
+               geo_.out_h == geo_.in_h && geo_.out_w == geo_.in_w;
+    }
+
+    void build_plane() {
+        const auto& g = geo_;
+        if (!use_plane()) return;
+        constexpr std::size_t lanes = detail::plane_lanes<T>;
+        const std::size_t plane = g.in_plane(), vectors = (plane + lanes - 1) / lanes;
+        const std::size_t taps = g.kh * g.kw;
+        plane_offsets_.assign(taps, 0);
+        plane_back_offsets_.assign(taps, 0);
+        plane_masks_.assign(taps * vectors, 0);
+        plane_back_masks_.assign(taps * vectors, 0);
+        const auto h = static_cast<std::ptrdiff_t>(g.in_h), w = static_cast<std::ptrdiff_t>(g.in_w);
+        for (std::size_t i = 0; i < g.kh; ++i)
+            for (std::size_t j = 0; j < g.kw; ++j) {
+                const std::size_t t = i * g.kw + j;
+                // input row/column of output (y, x) under this tap: (y + di, x + dj)
+                const auto di = static_cast<std::ptrdiff_t>(i * g.dh) - static_cast<std::ptrdiff_t>(g.pad_top);
+                const auto dj = static_cast<std::ptrdiff_t>(j * g.dw) - static_cast<std::ptrdiff_t>(g.pad_left);
+                plane_offsets_[t] = di * w + dj;
+                plane_back_offsets_[t] = -(di * w + dj);
+                for (std::size_t p = 0; p < plane; ++p) {
+                    const auto y = static_cast<std::ptrdiff_t>(p / g.in_w), x = static_cast<std::ptrdiff_t>(p % g.in_w);
+                    const auto bit = static_cast<std::uint16_t>(1u << (p % lanes));
+                    // forward and dW: input (y + di, x + dj) exists
+                    if (y + di >= 0 && y + di < h && x + dj >= 0 && x + dj < w)
+                        plane_masks_[t * vectors + p / lanes] |= bit;
+                    // dx: output (y - di, x - dj), the one whose tap t reads input p, exists
+                    if (y - di >= 0 && y - di < h && x - dj >= 0 && x - dj < w)
+                        plane_back_masks_[t * vectors + p / lanes] |= bit;
+                }
+            }
+        // reads reach |offset| before a plane's start and |offset| + lanes past its end
+        std::ptrdiff_t reach = 0;
+        for (auto off : plane_offsets_) reach = std::max(reach, off < 0 ? -off : off);
+        plane_slack_ = static_cast<std::size_t>(reach) + lanes;
+    }
+
+    // A buffer of `size` elements with plane_slack_ on both sides, for the kernels' reads
+    // past a plane's first and last position; returns the first element.
+    T* plane_buffer(std::vector<T>& b, std::size_t size) const {
+        if (b.size() != size + 2 * plane_slack_) b.assign(size + 2 * plane_slack_, T(0));
+        return b.data() + plane_slack_;
+    }
+
+    void forward_plane(const tensor<T>& x, std::size_t n) {
+        const auto& g = geo_;
+        const std::size_t taps = g.kh * g.kw, plane = g.in_plane();
+        T* xs = plane_buffer(xs_, x.size());  // the copy dW reads, with slack
+        std::copy(x.data(), x.data() + x.size(), xs);
+        const bool relu = opt_.act == activation::relu;
+        // y = act(b + W (*) x), relu fused into the kernel's store
+        detail::plane_correlate<T>({xs, g.in_sample(), g.channels, plane_offsets_.data(),
+                                    plane_masks_.data(), taps, weight_.value, g.channels * taps, taps,
+                                    opt_.use_bias ? bias_.value : nullptr, relu, y_.data(),
+                                    filters_ * plane, filters_, n, plane});
+        if (!relu) activation_forward(opt_.act, y_.data(), y_.data(), y_.size(), g.out_w);
+    }
+
+    void backward_plane(const T* dy, std::size_t n, bool want_dx) {
+        const auto& g = geo_;
+        const std::size_t taps = g.kh * g.kw, plane = g.in_plane();
+        const std::size_t size = y_.size();
+        T* dz = plane_buffer(dzs_, size);
+        const T* y = y_.data();
+        if (opt_.act == activation::relu) {
+            // dz = dy * relu'(z) = [y > 0] dy, and dL/db[o] = sum of dz over samples and
+            // positions, in one pass (AVX-512 in src/nn/conv2d.cpp)
+            detail::relu_backward_rows<T>(y, dy, dz, n, filters_, plane, opt_.use_bias ? bias_.grad : nullptr);
+        } else {
+            activation_backward(opt_.act, y, dy, dz, size, g.out_w);
+            if (opt_.use_bias) {
+                // dL/db[o] = sum of dz over samples and positions
+                for (std::size_t s = 0; s < n; ++s)
+                    for (std::size_t o = 0; o < filters_; ++o)
+                        bias_.grad[o] += row_sum(dz + (s * filters_ + o) * plane, plane);
+            }
+        }
+        // dL/dW[o,c,t] += sum_{s,p} dz[s,o,p] * x_t[s,c,p]   (z[s,o,p] has that term)
+        detail::plane_weight_grad<T>({dz, filters_ * plane, filters_, xs_.data() + plane_slack_, g.in_sample(), g.channels,
+                                      plane_offsets_.data(), plane_masks_.data(), taps, weight_.grad,
+                                      g.channels * taps, taps, n, plane});
+        if (!want_dx) return;
+        // dL/dx[s,c,p] = sum_{o,t} W[o,c,t] * dz[s,o,p - off_t]  (x[s,c,p] feeds z[s,o,p - off_t])
+        detail::plane_correlate<T>({dz, filters_ * plane, filters_, plane_back_offsets_.data(),
+                                    plane_back_masks_.data(), taps, weight_.value, taps, g.channels * taps,
+                                    nullptr, false, dx_.data(), g.in_sample(), g.channels, n, plane});
+    }
 
     // ---- shifted-grid path (conv_algorithm::gemm with stride 1) ----
     //
@@ -322,14 +498,13 @@ private:
             }
     }
 
-    void backward_grid(const T* dy, std::size_t n) {
+    void backward_grid(const T* dy, std::size_t n, bool want_dx) {
         const auto& g = geo_;
         const std::size_t q_pad = grid_positions(n), xs = q_pad + grid_slack_;
         const std::size_t ds = grid_slack_ + q_pad;  // dz rows: slack, then the positions
         const std::size_t taps = g.kh * g.kw, sample = grid_sample(), plane = g.out_plane();
         if (dgrid_n_ != n) {  // zeros everywhere but the output slots, rewritten below
             dzg_.assign(filters_ * ds, T(0));
-            dxg_.resize(g.channels * q_pad);
             dgrid_n_ = n;
         }
         // dz = dy * act'(z), from the cached y, into the grid
@@ -360,6 +535,8 @@ private:
         // dL/dW[o,c,t] += sum_q dz[o][q] * xg[c][q + off_t]   (z[o][q] has that term)
         detail::grid_weight_grad<T>({dz, ds, filters_, xg_.data(), xs, g.channels, offsets_.data(),
                                      taps, weight_.grad, g.channels * taps, taps, q_pad});
+        if (!want_dx) return;
+        dxg_.resize(g.channels * q_pad);
         // dL/dxg[c][p] = sum_{o,t} W[o,c,t] * dz[o][p - off_t]   (xg[c][p] feeds z[o][p - off_t])
         detail::grid_correlate<T>({dz, ds, filters_, back_offsets_.data(), taps, weight_.value, taps,
                                    g.channels * taps, dxg_.data(), q_pad, g.channels, q_pad});
@@ -407,7 +584,7 @@ private:
         col_valid_ = chunk >= n;
     }
 
-    void backward_gemm(const T* dy, std::size_t n) {
+    void backward_gemm(const T* dy, std::size_t n, bool want_dx) {
         const std::size_t k = geo_.patch(), plane = geo_.out_plane();
         const std::size_t chunk = chunk_samples(n);
         col_.resize(k * chunk * plane);
@@ -441,10 +618,11 @@ private:
             // dL/dW = dZ col^T  (Z = W col)
             gemm(transpose::no, transpose::yes, filters_, k, cols, T(1), zt_.data(), cols,
                  col_.data(), cols, T(1), weight_.grad, k);
+            col_valid_ = false;
+            if (!want_dx) continue;
             // dL/dcol = W^T dZ  (Z = W col); col_ is free now, so it holds dcol
             gemm(transpose::yes, transpose::no, k, cols, filters_, T(1), weight_.value, k,
                  zt_.data(), cols, T(0), col_.data(), cols);
-            col_valid_ = false;
             // dL/dx = col2im(dcol)  (col = im2col(x) copies x, so its adjoint sums back)
             detail::col2im(geo_, col_.data(), m, dx_.data() + s0 * geo_.in_sample());
         }
@@ -489,7 +667,7 @@ private:
         });
     }
 
-    void backward_direct(std::size_t n) {
+    void backward_direct(std::size_t n, bool want_dx) {
         const std::size_t plane = geo_.out_plane();
         if (opt_.use_bias) {
             // dL/db[o] = sum of dz over samples and positions
@@ -502,8 +680,8 @@ private:
         const T* dz = dz_.data();
         T* dx = dx_.data();
         for_each_tap(n, [&](std::size_t w_at, std::size_t x_at, std::size_t y_at) {
-            weight_.grad[w_at] += dz[y_at] * x[x_at];        // dz/dW[o,c,i,j] = x[n,c,iy,ix]
-            dx[x_at] += dz[y_at] * weight_.value[w_at];      // dz/dx[n,c,iy,ix] = W[o,c,i,j]
+            weight_.grad[w_at] += dz[y_at] * x[x_at];             // dz/dW[o,c,i,j] = x[n,c,iy,ix]
+            if (want_dx) dx[x_at] += dz[y_at] * weight_.value[w_at];  // dz/dx[n,c,iy,ix] = W[o,c,i,j]
         });
     }
 
@@ -520,6 +698,11 @@ private:
     std::vector<std::ptrdiff_t> offsets_, back_offsets_;
     std::vector<T> xg_, zg_, dzg_, dxg_;
     std::size_t grid_n_ = 0, dgrid_n_ = 0;
+    // plane path: tap offsets and lane masks (taps x vectors per plane), forward and back
+    std::vector<std::ptrdiff_t> plane_offsets_, plane_back_offsets_;
+    std::vector<std::uint16_t> plane_masks_, plane_back_masks_;
+    std::size_t plane_slack_ = 0;
+    std::vector<T> xs_, dzs_;  // x (for dW) and dz, each with plane_slack_ on both sides
     std::vector<T> col_, zt_;  // im2col buffer (K, chunk*P) and GEMM-layout output (O, chunk*P)
     bool col_valid_ = false;
     forward_guard guard_;
