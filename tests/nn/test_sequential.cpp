@@ -189,3 +189,45 @@ TEST_CASE("a moved model keeps working: its layers' views still point into its b
     moved.store().values()[0] += 1.0;  // the layer sees the change through its view
     CHECK(moved.forward(x, nn::mode::infer)(0, 0) != y);
 }
+
+TEST_CASE("rule 7: a model passes 'no input gradient' down to its first layer with parameters") {
+    nn::sequential<double> model(shape_t{3});
+    auto& scale = model.add(nn::activation_layer<double>(nn::activation::tanh));
+    auto& first = model.add(nn::dense<double>(4, nn::activation::relu));
+    auto& second = model.add(nn::dense<double>(2));
+    model.compile(5);
+    CHECK(model.input_grad());
+    CHECK(scale.input_grad());
+    CHECK(first.input_grad());
+
+    model.set_input_grad(false);
+    CHECK_FALSE(scale.input_grad());   // reads the data
+    CHECK_FALSE(first.input_grad());   // reads tanh(data): nothing to learn below it
+    CHECK(second.input_grad());        // first's weights need dL/d(first's output)
+
+    rng g(2);
+    const tensor<double> x = test::random_tensor({5, 3}, g), dy = test::random_tensor({5, 2}, g);
+    model.zero_grad();
+    model.forward(x, nn::mode::train);
+    CHECK(model.backward(dy).size() == 0);
+    const std::vector<double> skipped(model.store().grads(), model.store().grads() + model.store().size());
+
+    model.set_input_grad(true);
+    CHECK(first.input_grad());
+    model.zero_grad();
+    model.forward(x, nn::mode::train);
+    CHECK(to_shape(model.backward(dy).shape()) == shape_t{5, 3});
+    for (std::size_t i = 0; i < skipped.size(); ++i)
+        CHECK(model.store().grads()[i] == doctest::Approx(skipped[i]).epsilon(1e-14));
+
+    // fit turns it off while training and restores the caller's setting afterwards.
+    nn::mean_squared_error<double> loss;
+    nn::sgd<double> opt(nn::sgd_options{0.01});
+    nn::fit_options<double> o;
+    o.epochs = 1;
+    o.batch_size = 5;
+    o.verbose = nn::verbosity::silent;
+    nn::fit(model, x, test::random_tensor({5, 2}, g), loss, opt, o);
+    CHECK(model.input_grad());
+    CHECK(first.input_grad());
+}

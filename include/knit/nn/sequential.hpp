@@ -56,15 +56,17 @@ public:
                       "sequential::add: got a layer after compile(), expected all layers first");
         KNIT_CHECK(l != nullptr, "sequential::add: got a null layer, expected a layer");
         current_shape_ = l->build(current_shape_);
-        if (layers_.empty()) l->set_input_grad(this->input_grad());  // it reads the model's input
         layers_.push_back(std::move(l));
+        pass_input_grad();
     }
 
-    // Rule 7 (layer.hpp): only the first layer reads the model's input. A model starts
-    // with it on, like any layer; fit() turns it off, since the data needs no gradient.
+    // Rule 7 (layer.hpp): the first layer reads the model's input, and so does, in effect,
+    // every layer up to the first one with parameters (zero_pad2d, flatten, dropout...):
+    // no gradient is needed below a layer whose input needs none and that has nothing to
+    // learn. A model starts with it on, like any layer; fit() turns it off for the data.
     void set_input_grad(bool needed) override {
         layer<T>::set_input_grad(needed);
-        if (!layers_.empty()) layers_.front()->set_input_grad(needed);
+        pass_input_grad();
     }
 
     // Allocates the flat buffer and initialises every parameter from the seed.
@@ -88,7 +90,11 @@ public:
     const tensor<T>& backward(const tensor<T>& dy) override {
         require_ready("backward");
         const tensor<T>* g = &dy;
-        for (auto it = layers_.rbegin(); it != layers_.rend(); ++it) g = &(*it)->backward(*g);
+        for (auto it = layers_.rbegin(); it != layers_.rend(); ++it) {
+            g = &(*it)->backward(*g);
+            // Rule 7: below a layer that needs no input gradient nothing has parameters.
+            if (!(*it)->input_grad()) return this->skipped_input_grad();
+        }
         return *g;
     }
 
@@ -200,6 +206,13 @@ protected:
     }
 
 private:
+    void pass_input_grad() {
+        bool needed = this->input_grad();
+        for (auto& l : layers_) {
+            l->set_input_grad(needed);
+            if (!l->params().empty()) needed = true;  // its parameters need dL/d(its output)
+        }
+    }
     std::vector<layer<T>*> raw_layers() {
         std::vector<layer<T>*> out;
         for (auto& l : layers_) out.push_back(l.get());
