@@ -2,12 +2,17 @@
 //   the autoencoder (21-64-32-3-32-64-21, MSE) at N = 256, and
 //   the AE-NN (two Dense 256-128-64-32-32 branches + 200-20-1, BCE) at N = 100,
 // each with Adam (PyTorch defaults). bench/compare/composition.py runs the same in PyTorch.
+// train_step turns the model's input gradient off (rule 7), as PyTorch's inputs have none.
+// The *_gemm_floor benchmarks time only the matrix products of the same steps.
 //   OPENBLAS_NUM_THREADS=1 ./bench_composition --benchmark_repetitions=7 --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 
 #include <cmath>
 #include <stdexcept>
+#include <utility>
+#include <vector>
 
+#include "knit/core/blas.hpp"
 #include "knit/nn/autoencoder.hpp"
 #include "knit/nn/branches.hpp"
 #include "knit/nn/dense.hpp"
@@ -65,8 +70,71 @@ void BM_ae_nn_train_step(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations() * n);
 }
 
+// The floor for a BLAS-based train step: only the matrix products of one step, at the
+// models' exact shapes, through knit::gemm (forward x W, dW += x^T dz, and dx = dz W^T
+// for every layer but the first, whose input needs no gradient). Everything a step does
+// beyond this (activations, bias, loss, Adam, zeroing the gradients) is overhead.
+struct gemm_layer {
+    std::size_t in, out;
+    bool needs_dx;
+};
+
+void gemm_floor(benchmark::State& state, const std::vector<gemm_layer>& layers) {
+    const std::size_t n = state.range(0);
+    std::vector<std::vector<float>> x, w, y, dz, dw, dx;
+    for (const auto& l : layers) {
+        x.emplace_back(n * l.in, 0.5f);
+        w.emplace_back(l.in * l.out, 0.01f);
+        y.emplace_back(n * l.out, 0.0f);
+        dz.emplace_back(n * l.out, 0.1f);
+        dw.emplace_back(l.in * l.out, 0.0f);
+        dx.emplace_back(n * l.in, 0.0f);
+    }
+    double flops = 0;
+    for (const auto& l : layers) flops += 2.0 * n * l.in * l.out * (l.needs_dx ? 3 : 2);
+    for (auto _ : state) {
+        for (std::size_t i = 0; i < layers.size(); ++i) {
+            const auto& l = layers[i];
+            gemm(transpose::no, transpose::no, n, l.out, l.in, 1.f, x[i].data(), l.in, w[i].data(), l.out, 0.f,
+                 y[i].data(), l.out);
+            gemm(transpose::yes, transpose::no, l.in, l.out, n, 1.f, x[i].data(), l.in, dz[i].data(), l.out, 1.f,
+                 dw[i].data(), l.out);
+            if (l.needs_dx)
+                gemm(transpose::no, transpose::yes, n, l.in, l.out, 1.f, dz[i].data(), l.out, w[i].data(), l.out,
+                     0.f, dx[i].data(), l.in);
+        }
+        benchmark::ClobberMemory();
+    }
+    state.counters["GFLOP"] = benchmark::Counter(flops * state.iterations() * 1e-9, benchmark::Counter::kIsRate);
+}
+
+void BM_autoencoder_gemm_floor(benchmark::State& state) {
+    std::vector<gemm_layer> layers;
+    std::size_t in = 21;
+    for (std::size_t u : {64, 32, 3, 32, 64, 21}) {
+        layers.push_back({in, u, !layers.empty()});
+        in = u;
+    }
+    gemm_floor(state, layers);
+}
+
+void BM_ae_nn_gemm_floor(benchmark::State& state) {
+    std::vector<gemm_layer> layers;
+    for (int side = 0; side < 2; ++side) {
+        std::size_t in = 3;
+        for (std::size_t u : {256, 128, 64, 32, 32}) {
+            layers.push_back({in, u, in != 3});
+            in = u;
+        }
+    }
+    for (auto [in, u] : {std::pair<std::size_t, std::size_t>{64, 200}, {200, 20}, {20, 1}}) layers.push_back({in, u, true});
+    gemm_floor(state, layers);
+}
+
 BENCHMARK(BM_autoencoder_train_step)->Arg(256);
 BENCHMARK(BM_ae_nn_train_step)->Arg(100);
+BENCHMARK(BM_autoencoder_gemm_floor)->Arg(256);
+BENCHMARK(BM_ae_nn_gemm_floor)->Arg(100);
 
 }  // namespace
 

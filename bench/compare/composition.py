@@ -70,6 +70,13 @@ def main():
         ("AE-NN train step N=100", knit.get("BM_ae_nn_train_step/100"), median_ns(ae_nn_step(100))),
     ]
     print_table(rows)
+    # The matrix products alone (BM_*_gemm_floor): no BLAS-based step can beat them, so
+    # torch / floor bounds the ratio such a design can reach.
+    for name, floor_key, torch_ns in (("autoencoder", "BM_autoencoder_gemm_floor/256", rows[0][2]),
+                                      ("AE-NN", "BM_ae_nn_gemm_floor/100", rows[1][2])):
+        floor = knit.get(floor_key)
+        if floor:
+            print(f"{name} GEMM floor: {floor / 1e3:.1f} us (torch / floor {torch_ns / floor:.2f}x)")
 
 
 if __name__ == "__main__":

@@ -250,3 +250,19 @@ TEST_CASE("losses refuse bad shapes and backward before forward") {
     CHECK_THROWS_AS(nn::binary_crossentropy<double>(0.0), value_error);
     CHECK_THROWS_AS(nn::categorical_crossentropy<double>(0.5), value_error);
 }
+
+TEST_CASE("mean_squared_error's lane sums equal the plain sum for any length") {
+    for (std::size_t n : {1u, 7u, 8u, 13u, 64u, 5377u}) {
+        CAPTURE(n);
+        rng g(n);
+        tensor<float> p = tensor<float>::from_shape({n}), t = tensor<float>::from_shape({n});
+        for (auto& v : p) v = static_cast<float>(g.uniform(-1, 1));
+        for (auto& v : t) v = static_cast<float>(g.uniform(-1, 1));
+        double plain = 0;
+        for (std::size_t i = 0; i < n; ++i) plain += double(p(i) - t(i)) * double(p(i) - t(i));
+        nn::mean_squared_error<float> l;
+        CHECK(l.forward(p, t) == doctest::Approx(plain / double(n)).epsilon(1e-7));
+        const tensor<float>& d = l.backward();
+        for (std::size_t i = 0; i < n; ++i) CHECK(d(i) == 2.0f / float(n) * (p(i) - t(i)));
+    }
+}

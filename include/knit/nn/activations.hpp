@@ -18,9 +18,17 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <limits>
 #include <string>
+#include <type_traits>
 
 #include "knit/nn/layer.hpp"
+
+#if defined(__SSE2__)
+#include <xmmintrin.h>  // _mm_getcsr, _mm_setcsr
+#endif
 
 namespace knit::nn {
 
@@ -60,6 +68,59 @@ template <class T>
 inline T hard_sigmoid(T x) {
     return std::clamp(T(0.2) * x + T(0.5), T(0), T(1));
 }
+
+namespace detail {
+// take_a ? a : b through the bit patterns, with an all-ones or all-zeros mask. GCC's
+// default -ftrapping-math keeps a floating-point `?:` from vectorising; this form
+// vectorises and is exact.
+template <class T>
+inline T pick(bool take_a, T a, T b) {
+    using bits_t = std::conditional_t<sizeof(T) == 4, std::int32_t, std::int64_t>;
+    static_assert(sizeof(T) == sizeof(bits_t), "pick: float or double");
+    bits_t ia, ib;
+    std::memcpy(&ia, &a, sizeof a);
+    std::memcpy(&ib, &b, sizeof b);
+    const bits_t mask = -static_cast<bits_t>(take_a);
+    const bits_t picked = (ia & mask) | (ib & ~mask);
+    T out;
+    std::memcpy(&out, &picked, sizeof out);
+    return out;
+}
+
+// For its lifetime, the calling thread's CPU treats denormal floats and doubles as 0,
+// both as results (flush-to-zero) and as inputs (denormals-are-zero); the caller's modes
+// come back on destruction. Denormal arithmetic takes a microcode assist on x86, tens of
+// times slower per operation, and a network whose outputs saturate feeds such tiny
+// numbers through every matrix product (OpenBLAS included) and the optimiser: the AE-NN
+// benchmark's step measured 725 us with them, 665 us with the whole process in this mode.
+// TensorFlow (so Keras) runs every op this way; PyTorch has torch.set_flush_denormal.
+// Values change only where a result would be below numeric_limits<T>::min(). dense and
+// the optimisers open one around their work. On other CPUs, or with KNIT_KEEP_DENORMALS
+// defined, it does nothing.
+class denormals_as_zero {
+public:
+#if defined(__SSE2__) && !defined(KNIT_KEEP_DENORMALS)
+    denormals_as_zero() : saved_(_mm_getcsr()) { _mm_setcsr(saved_ | flush_bits); }
+    ~denormals_as_zero() { _mm_setcsr(saved_); }
+#else
+    denormals_as_zero() = default;
+#endif
+    denormals_as_zero(const denormals_as_zero&) = delete;
+    denormals_as_zero& operator=(const denormals_as_zero&) = delete;
+
+private:
+#if defined(__SSE2__) && !defined(KNIT_KEEP_DENORMALS)
+    static constexpr unsigned flush_bits = 0x8040;  // MXCSR: FTZ (bit 15) | DAZ (bit 6)
+    unsigned saved_;
+#endif
+};
+
+// v, or 0 when |v| is below the smallest normal number (a denormal).
+template <class T>
+inline T flush_denormal(T v) {
+    return pick(std::abs(v) < std::numeric_limits<T>::min(), T(0), v);
+}
+}  // namespace detail
 
 // y = f(x) for n elements laid out as rows of `cols` (cols matters for softmax only).
 template <class T>
@@ -103,8 +164,11 @@ void activation_backward(activation a, const T* y, const T* dy, T* dx, std::size
             if (dx != dy) std::copy(dy, dy + n, dx);  // dy/dx = 1
             return;
         case activation::relu:
-            // [x > 0] as a 0/1 factor rather than a branch: the loop vectorises.
-            for (std::size_t i = 0; i < n; ++i) dx[i] = dy[i] * T(y[i] > T(0));
+            // dy where y > 0, else 0 (PyTorch's threshold_backward: a select, not dy * 0,
+            // so an infinite dy on a dead unit gives 0, not NaN). Selected through the bit
+            // patterns so the loop vectorises: `dy * T(y > 0)` and `y > 0 ? dy : 0` both
+            // compiled to a branch per element, mispredicted on every other unit.
+            for (std::size_t i = 0; i < n; ++i) dx[i] = detail::pick(y[i] > T(0), dy[i], T(0));
             return;
         case activation::sigmoid:
             for (std::size_t i = 0; i < n; ++i) dx[i] = dy[i] * y[i] * (T(1) - y[i]);  // y(1-y)
@@ -129,6 +193,45 @@ void activation_backward(activation a, const T* y, const T* dy, T* dx, std::size
     }
 }
 
+// The fused passes dense uses around its matrix products, one sweep over y each.
+//   forward:   y = f(x + b)            b (cols) broadcast over the n / cols rows; b may be
+//                                      null (no bias); x may alias y
+//   backward:  dx = dL/dx = f'(.) dy   as activation_backward; then, when db is not null,
+//              db += sum over rows of dx          (d/db of x + b broadcast over rows)
+// Both write denormal results (|v| < numeric_limits<T>::min()) as 0: arithmetic on them is
+// tens of times slower on x86 (see denormals_as_zero below), so none leave these passes,
+// on any CPU.
+// These templates are the plain reference (and what double uses). float has overloads
+// below, defined in src/nn/basic_layers.cpp: the same loops with a vectorisable exp, sigmoid
+// and tanh (within a few float ulps of std::exp/std::tanh), compiled for several instruction
+// sets and picked at load time. Overload resolution prefers them for float pointers; call
+// the template as activation_forward_bias<float>(...) to get the reference.
+template <class T>
+void activation_forward_bias(activation a, const T* x, const T* b, T* y, std::size_t n, std::size_t cols) {
+    if (b != nullptr) {
+        for (std::size_t r = 0; r < n / cols; ++r)
+            for (std::size_t j = 0; j < cols; ++j) y[r * cols + j] = x[r * cols + j] + b[j];  // x + b
+        x = y;
+    }
+    activation_forward(a, x, y, n, cols);
+    for (std::size_t i = 0; i < n; ++i) y[i] = detail::flush_denormal(y[i]);
+}
+
+template <class T>
+void activation_backward_bias(activation a, const T* y, const T* dy, T* dx, T* db, std::size_t n,
+                              std::size_t cols) {
+    activation_backward(a, y, dy, dx, n, cols);
+    for (std::size_t i = 0; i < n; ++i) dx[i] = detail::flush_denormal(dx[i]);
+    if (db == nullptr) return;
+    for (std::size_t r = 0; r < n / cols; ++r)
+        for (std::size_t j = 0; j < cols; ++j) db[j] += dx[r * cols + j];  // dL/db = sum_rows dL/d(x + b)
+}
+
+void activation_forward_bias(activation a, const float* x, const float* b, float* y, std::size_t n,
+                             std::size_t cols);
+void activation_backward_bias(activation a, const float* y, const float* dy, float* dx, float* db,
+                              std::size_t n, std::size_t cols);
+
 // An activation as a layer of its own: same shape in and out, no parameters.
 template <class T>
 class activation_layer : public layer<T> {
@@ -141,7 +244,7 @@ public:
         this->require_built("forward");
         check_batch_shape(x, this->input_shape(), kind().c_str());
         ensure_shape(y_, to_shape(x.shape()));
-        activation_forward(act_, x.data(), y_.data(), x.size(), last_extent());
+        activation_forward_bias(act_, x.data(), static_cast<const T*>(nullptr), y_.data(), x.size(), last_extent());
         guard_.on_forward(x.shape()[0]);
         return y_;
     }
@@ -149,7 +252,7 @@ public:
     const tensor<T>& backward(const tensor<T>& dy) override {
         guard_.on_backward(kind(), dy, y_);
         ensure_shape(dx_, to_shape(dy.shape()));
-        activation_backward(act_, y_.data(), dy.data(), dx_.data(), dy.size(), last_extent());
+        activation_backward_bias(act_, y_.data(), dy.data(), dx_.data(), static_cast<T*>(nullptr), dy.size(), last_extent());
         return dx_;
     }
 

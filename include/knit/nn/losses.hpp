@@ -93,12 +93,27 @@ public:
         const T* t = target.data();
         T* dp = this->grad_.data();
         const T two_over_n = T(2) / static_cast<T>(n);
-        double total = 0;
-        for (std::size_t i = 0; i < n; ++i) {
-            const T diff = p[i] - t[i];
-            total += static_cast<double>(diff) * diff;
-            dp[i] = two_over_n * diff;  // d/dp (p - t)^2 / n
+        // The sum of squares runs in 8 double lanes (element i into lane i % 8), added up
+        // at the end: one running sum is a chain of dependent adds the compiler may not
+        // reorder, ~4 cycles an element (5 us of the autoencoder's 256 x 21); the lanes
+        // vectorise. Still exact to double rounding and the same on every run.
+        constexpr std::size_t lanes = 8;
+        double lane[lanes] = {};
+        std::size_t i = 0;
+        for (; i + lanes <= n; i += lanes) {
+            for (std::size_t k = 0; k < lanes; ++k) {
+                const T diff = p[i + k] - t[i + k];
+                lane[k] += static_cast<double>(diff) * diff;
+                dp[i + k] = two_over_n * diff;  // d/dp (p - t)^2 / n
+            }
         }
+        for (; i < n; ++i) {
+            const T diff = p[i] - t[i];
+            lane[0] += static_cast<double>(diff) * diff;
+            dp[i] = two_over_n * diff;
+        }
+        double total = 0;
+        for (double v : lane) total += v;
         return this->end_forward(total / static_cast<double>(n));
     }
 };

@@ -21,6 +21,7 @@
 #include <limits>
 #include <vector>
 
+#include "knit/nn/activations.hpp"  // detail::denormals_as_zero
 #include "knit/nn/optim/optimizer.hpp"
 #include "knit/nn/optim/option_checks.hpp"
 
@@ -69,6 +70,7 @@ protected:
         const T one_minus_rho = static_cast<T>(1 - opt_.rho);
         const T eps = static_cast<T>(opt_.eps);
         const T mu = static_cast<T>(opt_.momentum);
+        const detail::denormals_as_zero no_denormals;  // activations.hpp: running averages decay into them
         T* a = square_avg_.data();
         T* gbar = grad_avg_.data();
         T* b = buffer_.data();

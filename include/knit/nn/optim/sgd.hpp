@@ -17,6 +17,7 @@
 #include <limits>
 #include <vector>
 
+#include "knit/nn/activations.hpp"  // detail::denormals_as_zero
 #include "knit/nn/optim/optimizer.hpp"
 #include "knit/nn/optim/option_checks.hpp"
 
@@ -62,6 +63,7 @@ protected:
             for (std::size_t i = 0; i < n; ++i) values[i] -= lr * (grads[i] + wd * values[i]);
             return;
         }
+        const detail::denormals_as_zero no_denormals;  // activations.hpp: the momentum buffer decays into them
         const T mu = static_cast<T>(opt_.momentum);
         // The first step sets b = g (the buffer is zero, so keep = 0 and add = 1 do that).
         const T keep = t == 1 ? T(0) : mu;
