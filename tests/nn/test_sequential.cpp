@@ -231,3 +231,38 @@ TEST_CASE("rule 7: a model passes 'no input gradient' down to its first layer wi
     CHECK(model.input_grad());
     CHECK(first.input_grad());
 }
+
+TEST_CASE("rule 8: a layer copies its input unless the caller keeps it; models keep their inner inputs") {
+    // A dense layer used alone copies x: backward is right after x is overwritten.
+    rng g(4);
+    nn::dense<double> alone(3);
+    alone.build({2});
+    param_store<double> store;
+    nn::bind_layers<double>({&alone}, store, g);
+    CHECK_FALSE(alone.input_kept());
+    tensor<double> x = test::random_tensor({4, 2}, g);
+    const tensor<double> x_seen = x, dy = test::random_tensor({4, 3}, g);
+    alone.forward(x, nn::mode::train);
+    x.fill(123.0);  // the caller reuses its buffer before backward
+    store.zero_grad();
+    alone.backward(dy);
+    // dW = x^T dy with the x of the forward
+    for (std::size_t a = 0; a < 2; ++a)
+        for (std::size_t u = 0; u < 3; ++u) {
+            double expected = 0;
+            for (std::size_t r = 0; r < 4; ++r) expected += x_seen(r, a) * dy(r, u);
+            CHECK(alone.weight().grad[a * 3 + u] == doctest::Approx(expected).epsilon(1e-14));
+        }
+
+    nn::sequential<double> model(shape_t{2});
+    auto& first = model.add(nn::dense<double>(4, nn::activation::tanh));
+    auto& second = model.add(nn::dense<double>(1));
+    model.compile(3);
+    CHECK_FALSE(first.input_kept());  // reads the caller's x
+    CHECK(second.input_kept());       // reads first's output buffer
+    {
+        const nn::with_input_kept<double> scope(model);
+        CHECK(first.input_kept());
+    }
+    CHECK_FALSE(first.input_kept());
+}

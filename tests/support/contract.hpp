@@ -1,4 +1,4 @@
-// The layer contract of include/knit/nn/layer.hpp, checked mechanically. Every layer's
+// The layer contract of include/knit/nn/layer.hpp (rules 1, 3, 4, 7 and 8), checked mechanically. Every layer's
 // test calls check_layer_contract once; it asserts with doctest so a failure names the
 // rule that broke.
 #pragma once
@@ -80,6 +80,17 @@ inline void check_layer_contract(
     l->set_input_grad(true);
     l->forward(x, nn::mode::train);
     CHECK(to_shape(l->backward(dy).shape()) == with_batch(3, input_shape));
+
+    // Rule 8: unless told the input is kept, the layer does not read x after forward:
+    // overwriting the caller's buffer before backward changes no gradient.
+    CHECK_FALSE(l->input_kept());
+    tensor<double> scratch = x;
+    store.zero_grad();
+    l->forward(scratch, nn::mode::train);
+    scratch.fill(7.0);
+    l->backward(dy);
+    for (std::size_t i = 0; i < store.size(); ++i)
+        CHECK(store.grads()[i] == doctest::Approx(once[i]).epsilon(1e-12));
 }
 
 }  // namespace knit::test

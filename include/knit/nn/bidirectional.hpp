@@ -40,6 +40,7 @@ public:
                       "bidirectional: got a null layer, expected two layers");
         KNIT_CHECK_AS(state_error, !forward_->built() && !backward_->built(),
                       "bidirectional: got a built layer, expected unbuilt layers");
+        backward_->set_input_kept(true);  // rule 8: it reads reversed_, owned here
     }
 
     std::string kind() const override { return "bidirectional"; }
@@ -55,6 +56,11 @@ public:
         layer<T>::set_input_grad(needed);
         forward_->set_input_grad(needed);
         backward_->set_input_grad(needed);
+    }
+    // Rule 8: the forward direction reads this layer's input, the backward one reversed_.
+    void set_input_kept(bool kept) override {
+        layer<T>::set_input_kept(kept);
+        forward_->set_input_kept(kept);
     }
     layer<T>& forward_layer() { return *forward_; }
     layer<T>& backward_layer() { return *backward_; }

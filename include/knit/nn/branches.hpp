@@ -41,6 +41,7 @@ public:
         p.end = end;
         p.model = std::make_unique<sequential<T>>(shape_t{end - begin});
         p.model->set_input_grad(this->input_grad());
+        p.model->set_input_kept(true);  // rule 8: its input is p.slice, owned here
         parts_.push_back(std::move(p));
         return *parts_.back().model;
     }

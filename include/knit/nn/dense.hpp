@@ -5,11 +5,11 @@
 //              dW += x^T dz,  db += sum_n dz,  dx = dz W^T
 //
 // Shapes: x (N, F), W (F, U) as Keras stores it (PyTorch's weight is W^T), b (U),
-//         y (N, U). Cached by forward: y (N, U), and a pointer to x, not a copy: dW needs
-//         x, so x must stay alive and unchanged until the matching backward. Models keep
-//         that for free: x is the previous layer's output buffer, valid until that layer's
-//         next forward (rule 3), or the batch the caller passed to train_step. (Copying x
-//         took 3-6% of the composition benchmarks' train steps.)
+//         y (N, U). Cached by forward: y (N, U) and x (N, F) for dW -- a copy, or only a
+//         pointer when the caller promised to keep x alive and unchanged until backward
+//         (rule 8): models promise it for every layer after their first (x is then the
+//         previous layer's output buffer), fit/train_step for the batch. (Copying x took
+//         3-6% of the composition benchmarks' train steps.)
 // Speed: forward is one GEMM and the pass y = act(z + b); backward the pass
 //         dz = act'(.) dy with db += sum_n dz, and the GEMMs for dW and (rule 7) dx. For
 //         float those passes are the vectorised kernels of activations.hpp. Both run
@@ -77,7 +77,13 @@ public:
         this->require_built("forward");
         check_batch_shape(x, this->input_shape(), "dense");
         const std::size_t n = x.shape()[0];
-        x_ = x.data();  // read again by backward (see the header comment)
+        if (this->input_kept()) {
+            x_ = x.data();  // rule 8: x outlives the matching backward
+        } else {
+            ensure_shape(x_copy_, {n, in_features_});
+            std::copy(x.data(), x.data() + x.size(), x_copy_.data());
+            x_ = x_copy_.data();
+        }
         const detail::denormals_as_zero no_denormals;  // see activations.hpp
         ensure_shape(y_, {n, units_});
         T* y = y_.data();
@@ -126,8 +132,8 @@ private:
     dense_options opt_;
     std::size_t in_features_ = 0;
     param_view<T> weight_, bias_;
-    const T* x_ = nullptr;  // the last forward's input, (N, F)
-    tensor<T> y_, dz_, dx_;
+    const T* x_ = nullptr;  // the last forward's input (N, F): x itself or x_copy_
+    tensor<T> x_copy_, y_, dz_, dx_;
     forward_guard guard_;
 };
 

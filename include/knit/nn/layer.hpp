@@ -22,6 +22,12 @@
 //     data, like PyTorch's requires_grad=False input). The layer may then skip that
 //     work and return an empty (size 0) tensor from backward; parameter gradients are the same
 //     either way. Containers pass the setting to the children that read their input.
+//  8. set_input_kept(true) promises that forward's input stays alive and unchanged until
+//     the matching backward. A layer that needs its input in backward may then keep a
+//     pointer to it instead of a copy. Off by default, so a layer used alone is always
+//     safe; containers turn it on for children whose input they own (a sequential's
+//     layers after the first read the previous layer's buffer, valid until that layer's
+//     next forward), and fit()/train_step() for the batch they hold during the step.
 #pragma once
 
 #include <memory>
@@ -76,6 +82,9 @@ public:
     // Rule 7. Containers override this to pass the setting on, then call the base.
     virtual void set_input_grad(bool needed) { input_grad_ = needed; }
     bool input_grad() const { return input_grad_; }
+    // Rule 8. Containers override this to pass the setting on, then call the base.
+    virtual void set_input_kept(bool kept) { input_kept_ = kept; }
+    bool input_kept() const { return input_kept_; }
 
     // A layer holding other layers (branches, wrappers) lists them here for summaries.
     // Such a layer also gathers its children's params() under prefixed names and hands
@@ -95,6 +104,7 @@ protected:
 private:
     bool built_ = false;
     bool input_grad_ = true;
+    bool input_kept_ = false;
     tensor<T> no_grad_ = tensor<T>::from_shape({0});  // size 0 (a default xarray holds 1)
     shape_t input_shape_;
     shape_t output_shape_;
@@ -109,6 +119,21 @@ public:
     ~without_input_grad() { layer_.set_input_grad(was_); }
     without_input_grad(const without_input_grad&) = delete;
     without_input_grad& operator=(const without_input_grad&) = delete;
+
+private:
+    layer<T>& layer_;
+    bool was_;
+};
+
+// Promises, for a scope, that the layer's inputs outlive each forward-backward pair
+// (rule 8), and restores the setting after: the training loops hold their batch.
+template <class T>
+class with_input_kept {
+public:
+    explicit with_input_kept(layer<T>& l) : layer_(l), was_(l.input_kept()) { layer_.set_input_kept(true); }
+    ~with_input_kept() { layer_.set_input_kept(was_); }
+    with_input_kept(const with_input_kept&) = delete;
+    with_input_kept& operator=(const with_input_kept&) = delete;
 
 private:
     layer<T>& layer_;

@@ -56,8 +56,10 @@ public:
                       "sequential::add: got a layer after compile(), expected all layers first");
         KNIT_CHECK(l != nullptr, "sequential::add: got a null layer, expected a layer");
         current_shape_ = l->build(current_shape_);
+        has_params_.push_back(!l->params().empty());  // fixed once the layer is built
         layers_.push_back(std::move(l));
         pass_input_grad();
+        pass_input_kept();
     }
 
     // Rule 7 (layer.hpp): the first layer reads the model's input, and so does, in effect,
@@ -67,6 +69,12 @@ public:
     void set_input_grad(bool needed) override {
         layer<T>::set_input_grad(needed);
         pass_input_grad();
+    }
+    // Rule 8: every layer after the first reads the previous layer's output buffer, which
+    // stays valid until that layer's next forward; the first reads the model's input.
+    void set_input_kept(bool kept) override {
+        layer<T>::set_input_kept(kept);
+        pass_input_kept();
     }
 
     // Allocates the flat buffer and initialises every parameter from the seed.
@@ -102,6 +110,7 @@ public:
     T train_step(const tensor<T>& x, const tensor<T>& y, loss<T>& objective, optimizer<T>& opt) {
         require_ready("train_step");
         const without_input_grad<T> data_needs_no_gradient(*this);
+        const with_input_kept<T> batch_held_for_the_step(*this);
         zero_grad();
         const T value = objective.forward(forward(x, mode::train), y);
         backward(objective.backward());
@@ -208,10 +217,13 @@ protected:
 private:
     void pass_input_grad() {
         bool needed = this->input_grad();
-        for (auto& l : layers_) {
-            l->set_input_grad(needed);
-            if (!l->params().empty()) needed = true;  // its parameters need dL/d(its output)
+        for (std::size_t i = 0; i < layers_.size(); ++i) {
+            layers_[i]->set_input_grad(needed);
+            if (has_params_[i]) needed = true;  // its parameters need dL/d(its output)
         }
+    }
+    void pass_input_kept() {
+        for (std::size_t i = 0; i < layers_.size(); ++i) layers_[i]->set_input_kept(i > 0 || this->input_kept());
     }
     std::vector<layer<T>*> raw_layers() {
         std::vector<layer<T>*> out;
@@ -237,6 +249,7 @@ private:
     shape_t declared_input_;
     shape_t current_shape_;
     std::vector<std::unique_ptr<layer<T>>> layers_;
+    std::vector<bool> has_params_;  // per layer: params() is not empty
     param_store<T> own_store_;
     bool compiled_ = false;
     bool nested_ = false;

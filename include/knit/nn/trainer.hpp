@@ -214,6 +214,7 @@ history fit(sequential<T>& model, const tensor<T>& x, const tensor<T>& y, loss<T
 
     history h;
     const without_input_grad<T> data_needs_no_gradient(model);
+    const with_input_kept<T> batch_held_for_each_step(model);  // bx lives across forward and backward
     double best = std::numeric_limits<double>::infinity();
     std::size_t since_best = 0;
     std::vector<T> best_weights;
