@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "knit/nn/activations.hpp"
+#include "knit/nn/detail/vector_math.hpp"
 #include "knit/nn/dropout.hpp"
 
 // GCC on x86-64 Linux clones a function per listed target and picks one through an ifunc
@@ -24,55 +25,9 @@ namespace knit::nn {
 namespace {
 
 using detail::pick;
-
-// e^x without branches, so that the loops below vectorise (std::exp does not): write
-// x = k ln2 + r with k = round(x / ln2), |r| <= ln2 / 2; then e^x = 2^k e^r, e^r from its
-// Taylor polynomial to degree 7 (remainder below r^8 / 8! < 6e-9 relative, under float's
-// half ulp of 6e-8), 2^k built in the exponent bits. x is clamped to [-87, 88] first, where
-// 2^k is a normal float; outside, e^x is clamped too (e^-87 ~ 1.6e-38, e^88 ~ 1.7e38).
-inline float vector_exp(float x) {
-    x = pick(x < -87.0f, -87.0f, x);
-    x = pick(x > 88.0f, 88.0f, x);
-    const float log2e = 1.44269504088896341f;
-    const float round_magic = 12582912.0f;  // 1.5 * 2^23: adding and subtracting it rounds to an integer
-    const float k = (x * log2e + round_magic) - round_magic;
-    const float ln2_hi = 0.693145751953125f, ln2_lo = 1.428606765330187e-06f;  // ln2 = hi + lo, hi exact in k * hi
-    const float r = (x - k * ln2_hi) - k * ln2_lo;
-    float p = 1.0f / 5040.0f;
-    p = p * r + 1.0f / 720.0f;
-    p = p * r + 1.0f / 120.0f;
-    p = p * r + 1.0f / 24.0f;
-    p = p * r + 1.0f / 6.0f;
-    p = p * r + 0.5f;
-    p = p * r + 1.0f;
-    p = p * r + 1.0f;
-    const std::int32_t bits = (static_cast<std::int32_t>(k) + 127) * (1 << 23);  // 2^k
-    float scale;
-    std::memcpy(&scale, &bits, sizeof scale);
-    return p * scale;
-}
-
-// sigmoid(z) = 1 / (1 + e^-z); the clamp inside vector_exp keeps 1 + e^-z finite.
-inline float vector_sigmoid(float z) { return 1.0f / (1.0f + vector_exp(-z)); }
-
-// tanh(a) for a = |z| >= 0.4 as 1 - 2 / (e^{2a} + 1) (the subtraction loses at most a
-// factor 2 / (e^0.8 + 1) / tanh(0.4) = 1.6 in relative error); below 0.4, where that
-// cancellation grows, the odd Taylor series to a^13 (the next term, 0.00146 a^15, is below
-// 4e-9 relative there). The sign of z is put back last.
-inline float vector_tanh(float z) {
-    const float a = std::abs(z);
-    const float far = 1.0f - 2.0f / (vector_exp(2.0f * a) + 1.0f);
-    const float a2 = a * a;
-    float s = 21844.0f / 6081075.0f;
-    s = s * a2 - 1382.0f / 155925.0f;
-    s = s * a2 + 62.0f / 2835.0f;
-    s = s * a2 - 17.0f / 315.0f;
-    s = s * a2 + 2.0f / 15.0f;
-    s = s * a2 - 1.0f / 3.0f;
-    const float near = a + a * a2 * s;
-    const float t = pick(a < 0.4f, near, far);
-    return pick(z < 0.0f, -t, t);
-}
+using detail::vector_exp;
+using detail::vector_sigmoid;
+using detail::vector_tanh;
 
 // f(z) for the element-wise activations (softmax is row-wise and takes the reference).
 template <activation A>

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "knit/nn/bidirectional.hpp"
+#include "knit/nn/detail/vector_math.hpp"
 
 // GCC on x86-64 Linux clones a function per listed target and picks one through an ifunc
 // at load time; flatten inlines the helpers into each clone so that they are compiled for
@@ -22,49 +23,9 @@ namespace knit::nn {
 namespace detail {
 namespace {
 
-// e^x in float without branches, so the loops below vectorise (std::exp does not):
-// x = n ln2 + r with |r| <= ln2/2, e^r by its Taylor polynomial to degree 7 (truncation
-// below 2e-8 relative, under float's rounding), 2^n assembled in the exponent bits. x is
-// clamped to [-87, 88] first, where e^x is a normal float.
-inline float fast_exp(float x) {
-    x = blend(x < -87.0f, -87.0f, x);
-    x = blend(x > 88.0f, 88.0f, x);
-    const float log2e = 1.44269504088896341f;
-    const float round_magic = 12582912.0f;  // 1.5 * 2^23: adding and subtracting it rounds
-    const float n = (x * log2e + round_magic) - round_magic;
-    const float ln2_hi = 0.693145751953125f, ln2_lo = 1.428606765330187e-06f;  // ln2 in two parts
-    const float r = (x - n * ln2_hi) - n * ln2_lo;
-    float p = 1.0f / 5040.0f;
-    p = p * r + 1.0f / 720.0f;
-    p = p * r + 1.0f / 120.0f;
-    p = p * r + 1.0f / 24.0f;
-    p = p * r + 1.0f / 6.0f;
-    p = p * r + 0.5f;
-    p = p * r + 1.0f;
-    p = p * r + 1.0f;
-    const std::int32_t bits = (static_cast<std::int32_t>(n) + 127) * (1 << 23);
-    float scale;
-    std::memcpy(&scale, &bits, sizeof scale);
-    return p * scale;
-}
-
-inline float fast_sigmoid(float z) { return 1.0f / (1.0f + fast_exp(-z)); }
-
-// tanh: 1 - 2 / (e^{2|z|} + 1) with z's sign, and for |z| < 0.2, where that difference
-// cancels, the odd Taylor series to z^9 (error there below 1e-9 relative).
-inline float fast_tanh(float z) {
-    const float a = std::abs(z);
-    const float far = 1.0f - 2.0f / (fast_exp(2.0f * a) + 1.0f);
-    const float a2 = a * a;
-    const float near =
-        a * (1.0f + a2 * (-1.0f / 3 + a2 * (2.0f / 15 + a2 * (-17.0f / 315 + a2 * (62.0f / 2835)))));
-    const float t = blend(a < 0.2f, near, far);
-    return blend(z < 0, -t, t);
-}
-
 inline float hard_gate(float z) {
     const float y = 0.2f * z + 0.5f;  // Keras 2.2's hard_sigmoid: clip(0.2 z + 0.5, 0, 1)
-    return blend(y > 1.0f, 1.0f, blend(y < 0.0f, 0.0f, y));
+    return pick(y > 1.0f, 1.0f, pick(y < 0.0f, 0.0f, y));
 }
 
 // The same step as lstm_step_forward in the header, rearranged for vector width: the
@@ -80,12 +41,12 @@ inline void forward_step(float* z, const float* c_prev, float* c, float* tanh_c,
             // i, f, o = sigma(z);  g = tanh(z) = 2 sigma(2 z) - 1
             for (std::size_t k = 0; k < g4; ++k) {
                 const bool is_g = (k >= g_begin) & (k < g_end);
-                const float scale = blend(is_g, 2.0f, 1.0f);
-                zr[k] = scale * fast_sigmoid(scale * zr[k]) - (scale - 1.0f);
+                const float scale = pick(is_g, 2.0f, 1.0f);
+                zr[k] = scale * vector_sigmoid(scale * zr[k]) - (scale - 1.0f);
             }
         } else {
             for (std::size_t k = 0; k < g_begin; ++k) zr[k] = hard_gate(zr[k]);
-            for (std::size_t k = g_begin; k < g_end; ++k) zr[k] = fast_tanh(zr[k]);
+            for (std::size_t k = g_begin; k < g_end; ++k) zr[k] = vector_tanh(zr[k]);
             for (std::size_t k = g_end; k < g4; ++k) zr[k] = hard_gate(zr[k]);
         }
         const float* __restrict gi = zr;
@@ -98,7 +59,7 @@ inline void forward_step(float* z, const float* c_prev, float* c, float* tanh_c,
     const std::size_t cells = n * units;
     float* __restrict tc = tanh_c;
     const float* __restrict cc = c;
-    for (std::size_t k = 0; k < cells; ++k) tc[k] = fast_tanh(cc[k]);
+    for (std::size_t k = 0; k < cells; ++k) tc[k] = vector_tanh(cc[k]);
     for (std::size_t r = 0; r < n; ++r) {
         const float* __restrict go = z + r * g4 + 3 * units;
         const float* __restrict tr = tanh_c + r * units;

@@ -24,6 +24,7 @@
 #include <string>
 #include <type_traits>
 
+#include "knit/nn/detail/vector_math.hpp"
 #include "knit/nn/layer.hpp"
 
 #if defined(__SSE2__)
@@ -70,23 +71,6 @@ inline T hard_sigmoid(T x) {
 }
 
 namespace detail {
-// take_a ? a : b through the bit patterns, with an all-ones or all-zeros mask. GCC's
-// default -ftrapping-math keeps a floating-point `?:` from vectorising; this form
-// vectorises and is exact.
-template <class T>
-inline T pick(bool take_a, T a, T b) {
-    using bits_t = std::conditional_t<sizeof(T) == 4, std::int32_t, std::int64_t>;
-    static_assert(sizeof(T) == sizeof(bits_t), "pick: float or double");
-    bits_t ia, ib;
-    std::memcpy(&ia, &a, sizeof a);
-    std::memcpy(&ib, &b, sizeof b);
-    const bits_t mask = -static_cast<bits_t>(take_a);
-    const bits_t picked = (ia & mask) | (ib & ~mask);
-    T out;
-    std::memcpy(&out, &picked, sizeof out);
-    return out;
-}
-
 // For its lifetime, the calling thread's CPU treats denormal floats and doubles as 0,
 // both as results (flush-to-zero) and as inputs (denormals-are-zero); the caller's modes
 // come back on destruction. Denormal arithmetic takes a microcode assist on x86, tens of

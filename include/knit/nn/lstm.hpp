@@ -104,23 +104,7 @@ namespace detail {
 #define KNIT_LSTM_IVDEP
 #endif
 
-// The element-wise code below avoids `c ? a : b` on floating-point values: under GCC's
-// default -ftrapping-math such a select whose result feeds further arithmetic keeps the
-// loop from vectorising (and 0/1-factor blends get turned back into selects). Selecting
-// through the bit patterns with an all-ones or all-zeros integer mask vectorises and is
-// exact.
-template <class T>
-inline T blend(bool take_a, T a, T b) {
-    using bits_t = std::conditional_t<sizeof(T) == 4, std::int32_t, std::int64_t>;
-    bits_t ia, ib;
-    std::memcpy(&ia, &a, sizeof a);
-    std::memcpy(&ib, &b, sizeof b);
-    const bits_t mask = -static_cast<bits_t>(take_a);
-    const bits_t picked = (ia & mask) | (ib & ~mask);
-    T out;
-    std::memcpy(&out, &picked, sizeof out);
-    return out;
-}
+// Selects in the element-wise code go through detail::pick (detail/vector_math.hpp).
 
 // The recurrent activation and its derivative from its output y, chosen at compile time
 // so the fused gate loops carry no branch on it.
@@ -131,7 +115,7 @@ inline T gate(T z) {
 }
 template <bool Hard, class T>
 inline T gate_derivative(T y) {
-    if constexpr (Hard) return blend((y > T(0)) & (y < T(1)), T(0.2), T(0));  // 0.2 inside (-2.5, 2.5)
+    if constexpr (Hard) return pick((y > T(0)) & (y < T(1)), T(0.2), T(0));  // 0.2 inside (-2.5, 2.5)
     else return y * (T(1) - y);  // sigma (1 - sigma)
 }
 
