@@ -137,7 +137,17 @@ struct plane_weight_grad_args {
     T* grad;
     std::size_t grad_row, grad_col;
     std::size_t samples, plane;
+    // Fused relu backward (conv2d::backward_plane): when relu_y is set, `a` holds dy and the
+    // kernel uses dz = [relu_y > 0] a in its place (relu_y has a's layout), adds
+    // sum over s, p of dz[s, m, p] to bias_grad[m] when that is set, and writes dz to dz_out
+    // (a's layout) when that is set. Saves the separate pass over conv1's 1.9 MB output.
+    // Requires rows_b == 1, taps <= plane_fused_taps and plane % plane_lanes<T> == 0.
+    const T* relu_y = nullptr;
+    T* bias_grad = nullptr;
+    T* dz_out = nullptr;
 };
+// The most taps the fused relu weight gradient takes (one register block of taps).
+constexpr std::size_t plane_fused_taps = 6;
 
 // Defined in src/nn/conv2d.cpp (AVX-512 when the CPU has it, else portable loops).
 template <class T>
@@ -393,7 +403,23 @@ private:
         const std::size_t size = y_.size();
         T* dz = plane_buffer(dzs_, size);
         const T* y = y_.data();
-        if (opt_.act == activation::relu) {
+        // relu with one input channel (conv1): its output is the largest, so the weight
+        // gradient reads y and dy itself instead of a separate dz pass
+        const bool fused = opt_.act == activation::relu && g.channels == 1 &&
+                           taps <= detail::plane_fused_taps && plane % detail::plane_lanes<T> == 0;
+        if (fused) {
+            // dz = [y > 0] dy (relu'), dL/db[o] = sum of dz, and
+            // dL/dW[o,0,t] += sum_{s,p} dz[s,o,p] * x_t[s,0,p] in one sweep of y and dy;
+            // dz is written only when dx needs it
+            detail::plane_weight_grad_args<T> a{dy, filters_ * plane, filters_, xs_.data() + plane_slack_,
+                                                g.in_sample(), g.channels, plane_offsets_.data(),
+                                                plane_masks_.data(), taps, weight_.grad, g.channels * taps,
+                                                taps, n, plane};
+            a.relu_y = y;
+            a.bias_grad = opt_.use_bias ? bias_.grad : nullptr;
+            a.dz_out = want_dx ? dz : nullptr;
+            detail::plane_weight_grad<T>(a);
+        } else if (opt_.act == activation::relu) {
             // dz = dy * relu'(z) = [y > 0] dy, and dL/db[o] = sum of dz over samples and
             // positions, in one pass (AVX-512 in src/nn/conv2d.cpp)
             detail::relu_backward_rows<T>(y, dy, dz, n, filters_, plane, opt_.use_bias ? bias_.grad : nullptr);
@@ -406,10 +432,11 @@ private:
                         bias_.grad[o] += row_sum(dz + (s * filters_ + o) * plane, plane);
             }
         }
-        // dL/dW[o,c,t] += sum_{s,p} dz[s,o,p] * x_t[s,c,p]   (z[s,o,p] has that term)
-        detail::plane_weight_grad<T>({dz, filters_ * plane, filters_, xs_.data() + plane_slack_, g.in_sample(), g.channels,
-                                      plane_offsets_.data(), plane_masks_.data(), taps, weight_.grad,
-                                      g.channels * taps, taps, n, plane});
+        if (!fused)
+            // dL/dW[o,c,t] += sum_{s,p} dz[s,o,p] * x_t[s,c,p]   (z[s,o,p] has that term)
+            detail::plane_weight_grad<T>({dz, filters_ * plane, filters_, xs_.data() + plane_slack_,
+                                          g.in_sample(), g.channels, plane_offsets_.data(), plane_masks_.data(),
+                                          taps, weight_.grad, g.channels * taps, taps, n, plane});
         if (!want_dx) return;
         // dL/dx[s,c,p] = sum_{o,t} W[o,c,t] * dz[s,o,p - off_t]  (x[s,c,p] feeds z[s,o,p - off_t])
         detail::plane_correlate<T>({dz, filters_ * plane, filters_, plane_back_offsets_.data(),

@@ -37,6 +37,17 @@ struct pool2d_options {
 
 namespace detail {
 
+// The (1x2) max-pool's loops over `count` pairs of one row (defined in src/nn/pool2d.cpp:
+// AVX-512 when the CPU has it, else plain loops):
+//   forward:  y[k] = x[2k+1] > x[2k] ? x[2k+1] : x[2k], second[k] = x[2k+1] > x[2k]
+//             (strictly greater: the first maximum wins, as in the general path)
+//   backward: dx[2k] = second[k] ? 0 : dy[k], dx[2k+1] = second[k] ? dy[k] : 0
+//             (dL/dx = dL/dy at the pair's max, 0 at the other input)
+template <class T>
+void max_pairs_forward(const T* x, T* y, unsigned char* second, std::size_t count);
+template <class T>
+void max_pairs_backward(const T* dy, const unsigned char* second, T* dx, std::size_t count);
+
 // What max_pool2d and avg_pool2d share: options, geometry, build and config.
 template <class T>
 class pool2d_base : public layer<T> {
@@ -175,20 +186,8 @@ private:
             rows = 1;
         }
         second_.resize(rows * out_w);
-        T* y = y_.data();
-        unsigned char* second = second_.data();
-        for (std::size_t r = 0; r < rows; ++r) {
-            const T* xr = x + r * in_w;
-            T* yr = y + r * out_w;
-            unsigned char* sr = second + r * out_w;
-            for (std::size_t k = 0; k < out_w; ++k) {
-                // strictly greater: the first maximum wins (as in the general path)
-                const T a = xr[2 * k], b = xr[2 * k + 1];
-                const bool right = b > a;
-                yr[k] = right ? b : a;
-                sr[k] = right;
-            }
-        }
+        for (std::size_t r = 0; r < rows; ++r)
+            detail::max_pairs_forward(x + r * in_w, y_.data() + r * out_w, second_.data() + r * out_w, out_w);
     }
 
     void backward_pairs(const T* dy, std::size_t rows) {
@@ -199,19 +198,9 @@ private:
             in_w *= rows;
             rows = 1;
         }
-        T* dx = dx_.data();
-        const unsigned char* second = second_.data();
         for (std::size_t r = 0; r < rows; ++r) {
-            const T* dyr = dy + r * out_w;
-            const unsigned char* sr = second + r * out_w;
-            T* dxr = dx + r * in_w;
-            // dL/dx = dL/dy at the window's max, 0 at the other input
-            for (std::size_t k = 0; k < out_w; ++k) {
-                const T grad = dyr[k];
-                const bool right = sr[k] != 0;
-                dxr[2 * k] = right ? T(0) : grad;
-                dxr[2 * k + 1] = right ? grad : T(0);
-            }
+            T* dxr = dx_.data() + r * in_w;
+            detail::max_pairs_backward(dy + r * out_w, second_.data() + r * out_w, dxr, out_w);
             if (in_w > 2 * out_w) dxr[in_w - 1] = T(0);  // the odd column no window reads
         }
     }
