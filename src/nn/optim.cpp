@@ -6,6 +6,7 @@
 #include <immintrin.h>
 #include <limits>
 
+#include "knit/nn/detail/cpu.hpp"
 #include "knit/nn/optim/adam.hpp"
 #include "knit/nn/optim/rmsprop.hpp"
 #include "knit/nn/optim/sgd.hpp"
@@ -102,8 +103,7 @@ void adam_update_float(float* values, const float* grads, float* m, float* v, st
                        const adam_coefficients<float>& c) {
     std::size_t done = 0;
 #ifdef KNIT_ADAM_AVX512
-    static const bool avx512 = __builtin_cpu_supports("avx512f");
-    if (avx512) done = adam_update_avx512(values, grads, m, v, n, c);
+    if (detail::cpu_has_avx512()) done = adam_update_avx512(values, grads, m, v, n, c);
 #endif
     adam_update_loop(values + done, grads + done, m + done, v + done, n - done, c);
 }
