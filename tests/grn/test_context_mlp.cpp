@@ -14,6 +14,7 @@
 #include "knit/grn/models/context_mlp.hpp"
 #include "knit/grn/pairs.hpp"
 #include "knit/grn/simulate.hpp"
+#include "support/series.hpp"
 
 using namespace knit;
 using namespace knit::grn;
@@ -38,18 +39,6 @@ time_series_data driven_series() {
         d.experiments.push_back(ex);
     }
     return d;
-}
-
-double corr(const std::vector<double>& a, const std::vector<double>& b) {
-    double ma = 0, mb = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) ma += a[i] / double(a.size()), mb += b[i] / double(b.size());
-    double sab = 0, saa = 0, sbb = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        sab += (a[i] - ma) * (b[i] - mb);
-        saa += (a[i] - ma) * (a[i] - ma);
-        sbb += (b[i] - mb) * (b[i] - mb);
-    }
-    return sab / std::sqrt(saa * sbb);
 }
 
 struct simulated_set {
@@ -84,7 +73,8 @@ TEST_CASE("granger_scores is the partial correlation of x_r(k) and x_t(k + 1) gi
                 xt_now.push_back(e.values(k, 1));
                 xt_next.push_back(e.values(k + 1, 1));
             }
-        const double c1 = corr(xr, xt_next), c0 = corr(xr, xt_now), a = corr(xt_now, xt_next);
+        const double c1 = test::naive_pearson(xr, xt_next), c0 = test::naive_pearson(xr, xt_now),
+                     a = test::naive_pearson(xt_now, xt_next);
         const double expected = (c1 - c0 * a) / std::sqrt((1 - c0 * c0) * (1 - a * a));
         CHECK(g(r, 1) == doctest::Approx(expected).epsilon(1e-10));
     }

@@ -13,30 +13,12 @@
 #include "knit/grn/metrics.hpp"
 #include "knit/grn/prediction.hpp"
 #include "support/dream4.hpp"
+#include "support/series.hpp"
 
 using namespace knit;
 using namespace knit::grn;
 
 namespace {
-
-// Textbook two-pass Pearson correlation of two equal-length vectors.
-double naive_pearson(const std::vector<double>& a, const std::vector<double>& b) {
-    const double n = static_cast<double>(a.size());
-    double ma = 0, mb = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        ma += a[i];
-        mb += b[i];
-    }
-    ma /= n;
-    mb /= n;
-    double sab = 0, saa = 0, sbb = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        sab += (a[i] - ma) * (b[i] - mb);
-        saa += (a[i] - ma) * (a[i] - ma);
-        sbb += (b[i] - mb) * (b[i] - mb);
-    }
-    return sab / std::sqrt(saa * sbb);
-}
 
 // Plug-in MI from probabilities with the documented binning, by maps (no shared code).
 double naive_mi(const std::vector<double>& a, const std::vector<double>& b, std::size_t bins) {
@@ -106,7 +88,7 @@ TEST_CASE("pearson and lag-k correlation equal the naive pooled formulas") {
                 CHECK(lag1(r, t) == 0.0);
                 continue;
             }
-            CHECK(p(r, t) == doctest::Approx(naive_pearson(column(d, r, 0, 0), column(d, t, 0, 0))).epsilon(1e-12));
+            CHECK(p(r, t) == doctest::Approx(test::naive_pearson(column(d, r, 0, 0), column(d, t, 0, 0))).epsilon(1e-12));
             // x_r(t) against x_t(t + k), pairs within each experiment only.
             for (std::size_t k : {1, 2}) {
                 std::vector<double> src, dst;
@@ -115,7 +97,7 @@ TEST_CASE("pearson and lag-k correlation equal the naive pooled formulas") {
                         src.push_back(ex.values(s, r));
                         dst.push_back(ex.values(s + k, t));
                     }
-                const double expected = naive_pearson(src, dst);
+                const double expected = test::naive_pearson(src, dst);
                 CHECK((k == 1 ? lag1 : lag2)(r, t) == doctest::Approx(expected).epsilon(1e-12));
             }
         }
@@ -129,7 +111,7 @@ TEST_CASE("correlation edge cases: constant genes score 0, too few samples refus
     const tensor<double> p = pearson_scores(x);
     CHECK(p(0, 1) == 0.0);
     CHECK(p(1, 2) == 0.0);
-    CHECK(p(0, 2) == doctest::Approx(naive_pearson({1, 2, 3}, {2, 4, 6.5})).epsilon(1e-14));
+    CHECK(p(0, 2) == doctest::Approx(test::naive_pearson({1, 2, 3}, {2, 4, 6.5})).epsilon(1e-14));
     // Scale-free even for huge values (no overflow in the sums).
     tensor<double> huge = x * 1e300;
     CHECK(pearson_scores(huge)(0, 2) == doctest::Approx(p(0, 2)).epsilon(1e-12));

@@ -2,7 +2,9 @@
 // `steps` points at times 0, 1, 2, ..., each value given by value(experiment, step, gene).
 #pragma once
 
+#include <cmath>
 #include <string>
+#include <vector>
 
 #include "knit/grn/expression.hpp"
 
@@ -22,6 +24,25 @@ grn::time_series_data make_series(std::size_t genes, std::size_t experiments, st
         d.experiments.push_back(std::move(ex));
     }
     return d;
+}
+
+// Textbook two-pass Pearson correlation of two equal-length vectors.
+inline double naive_pearson(const std::vector<double>& a, const std::vector<double>& b) {
+    const double n = static_cast<double>(a.size());
+    double ma = 0, mb = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        ma += a[i];
+        mb += b[i];
+    }
+    ma /= n;
+    mb /= n;
+    double sab = 0, saa = 0, sbb = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        sab += (a[i] - ma) * (b[i] - mb);
+        saa += (a[i] - ma) * (a[i] - ma);
+        sbb += (b[i] - mb) * (b[i] - mb);
+    }
+    return sab / std::sqrt(saa * sbb);
 }
 
 }  // namespace knit::test
