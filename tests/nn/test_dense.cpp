@@ -77,3 +77,17 @@ TEST_CASE("float dense (vectorised bias + activation passes) matches double dens
         }
     }
 }
+
+TEST_CASE("dense skips dL/dx when its input needs no gradient (rule 7)") {
+    rng g(9);
+    nn::dense<double> layer(3);
+    layer.build({5});
+    param_store<double> store;
+    nn::bind_layers<double>({&layer}, store, g);
+    const tensor<double> x = test::random_tensor({4, 5}, g), dy = test::random_tensor({4, 3}, g);
+    layer.forward(x, nn::mode::train);
+    CHECK(layer.backward(dy).size() == 20);
+    layer.set_input_grad(false);
+    layer.forward(x, nn::mode::train);
+    CHECK(layer.backward(dy).size() == 0);
+}

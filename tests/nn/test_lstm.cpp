@@ -519,3 +519,20 @@ TEST_CASE("lstm learns the sign of a noisy sum, which needs memory over the whol
     CHECK(after >= 0.95);
     CHECK(after > before + 0.1);
 }
+
+TEST_CASE("lstm skips dL/dx when its input needs no gradient (rule 7), for both input paths") {
+    for (std::size_t f : {2u, 12u}) {
+        CAPTURE(f);
+        rng g(8);
+        nn::lstm<double> layer(3);
+        layer.build({4, f});
+        param_store<double> store;
+        nn::bind_layers<double>({&layer}, store, g);
+        const tensor<double> x = test::random_tensor({2, 4, f}, g), dy = test::random_tensor({2, 3}, g);
+        layer.forward(x, nn::mode::train);
+        CHECK(layer.backward(dy).size() == 2 * 4 * f);
+        layer.set_input_grad(false);
+        layer.forward(x, nn::mode::train);
+        CHECK(layer.backward(dy).size() == 0);
+    }
+}

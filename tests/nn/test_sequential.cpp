@@ -261,8 +261,10 @@ TEST_CASE("rule 8: a layer copies its input unless the caller keeps it; models k
     CHECK_FALSE(first.input_kept());  // reads the caller's x
     CHECK(second.input_kept());       // reads first's output buffer
     {
-        const nn::with_input_kept<double> scope(model);
+        const nn::training_scope<double> scope(model);
         CHECK(first.input_kept());
+        CHECK_FALSE(first.input_grad());
     }
     CHECK_FALSE(first.input_kept());
+    CHECK(first.input_grad());
 }

@@ -110,34 +110,25 @@ private:
     shape_t output_shape_;
 };
 
-// Turns a layer's input gradient off for a scope (rule 7) and restores the setting after:
-// training loops use it, because nothing reads dL/d(data).
+// A training loop's settings for a layer, for a scope, restored after: the data needs no
+// gradient (rule 7), and the loop holds each batch from forward to backward (rule 8).
 template <class T>
-class without_input_grad {
+class training_scope {
 public:
-    explicit without_input_grad(layer<T>& l) : layer_(l), was_(l.input_grad()) { layer_.set_input_grad(false); }
-    ~without_input_grad() { layer_.set_input_grad(was_); }
-    without_input_grad(const without_input_grad&) = delete;
-    without_input_grad& operator=(const without_input_grad&) = delete;
+    explicit training_scope(layer<T>& l) : layer_(l), grad_was_(l.input_grad()), kept_was_(l.input_kept()) {
+        layer_.set_input_grad(false);
+        layer_.set_input_kept(true);
+    }
+    ~training_scope() {
+        layer_.set_input_grad(grad_was_);
+        layer_.set_input_kept(kept_was_);
+    }
+    training_scope(const training_scope&) = delete;
+    training_scope& operator=(const training_scope&) = delete;
 
 private:
     layer<T>& layer_;
-    bool was_;
-};
-
-// Promises, for a scope, that the layer's inputs outlive each forward-backward pair
-// (rule 8), and restores the setting after: the training loops hold their batch.
-template <class T>
-class with_input_kept {
-public:
-    explicit with_input_kept(layer<T>& l) : layer_(l), was_(l.input_kept()) { layer_.set_input_kept(true); }
-    ~with_input_kept() { layer_.set_input_kept(was_); }
-    with_input_kept(const with_input_kept&) = delete;
-    with_input_kept& operator=(const with_input_kept&) = delete;
-
-private:
-    layer<T>& layer_;
-    bool was_;
+    bool grad_was_, kept_was_;
 };
 
 // Tracks whether backward() has a forward() to differentiate, for contract rule 4.

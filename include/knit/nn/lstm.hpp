@@ -386,7 +386,7 @@ public:
         // Z = X W + b: for wide inputs one GEMM over all T*N rows now, for narrow ones per
         // step below (detail::lstm_direct_features).
         T* z = gates_.data();
-        const bool direct = f <= detail::lstm_direct_features;
+        const bool direct = narrow_input();
         if (!direct) {
             for (std::size_t r = 0; r < steps * n; ++r) std::copy(bias_.value, bias_.value + g4, z + r * g4);
             gemm(transpose::no, transpose::no, steps * n, g4, f, T(1), xt, f, kernel_.value, g4, T(1), z, g4);
@@ -442,7 +442,7 @@ public:
         std::fill(dh, dh + n * h, T(0));
         std::fill(dc, dc + n * h, T(0));
         const bool hard = opt_.recurrent_activation == activation::hard_sigmoid;
-        const bool direct = f <= detail::lstm_direct_features;
+        const bool direct = narrow_input();
         const T* dys = dy.data();
         const T* hs = h_.data();
         const T* cs = c_.data();
@@ -505,6 +505,9 @@ public:
                 std::copy(dxt + (t * n + s) * f, dxt + (t * n + s + 1) * f, dx + (s * steps + t) * f);
         return dx_;
     }
+
+    // Few input features: the input's products run as per-step row loops, not GEMMs.
+    bool narrow_input() const { return features_ <= detail::lstm_direct_features; }
 
     const param_view<T>& kernel() const { return kernel_; }
     const param_view<T>& recurrent_kernel() const { return recurrent_; }

@@ -109,8 +109,7 @@ public:
     // One optimisation step on one batch; returns the batch loss before the step.
     T train_step(const tensor<T>& x, const tensor<T>& y, loss<T>& objective, optimizer<T>& opt) {
         require_ready("train_step");
-        const without_input_grad<T> data_needs_no_gradient(*this);
-        const with_input_kept<T> batch_held_for_the_step(*this);
+        const training_scope<T> training(*this);  // x is held until this call returns
         zero_grad();
         const T value = objective.forward(forward(x, mode::train), y);
         backward(objective.backward());

@@ -213,8 +213,7 @@ history fit(sequential<T>& model, const tensor<T>& x, const tensor<T>& y, loss<T
     for (std::size_t i = 0; i < train_rows; ++i) order[i] = i;
 
     history h;
-    const without_input_grad<T> data_needs_no_gradient(model);
-    const with_input_kept<T> batch_held_for_each_step(model);  // bx lives across forward and backward
+    const training_scope<T> training(model);  // bx lives from each forward to its backward
     double best = std::numeric_limits<double>::infinity();
     std::size_t since_best = 0;
     std::vector<T> best_weights;
