@@ -17,6 +17,7 @@
 
 #include "knit/core/blas.hpp"
 #include "knit/core/random.hpp"
+#include "knit/nn/detail/cpu.hpp"
 #include "knit/nn/lstm.hpp"
 #include "knit/nn/optim/adam.hpp"
 
@@ -107,6 +108,14 @@ void BM_lstm_train_step(benchmark::State& s) {
     s.counters["FLOP/s"] = benchmark::Counter(p.train_flops(), benchmark::Counter::kIsIterationInvariantRate);
 }
 
+// The same step on the portable float path (OpenBLAS products and the step loops of
+// lstm.hpp), which lstm<float> takes without AVX-512: the fused kernels' gain, same run.
+void BM_lstm_train_step_portable(benchmark::State& s) {
+    knit::nn::detail::avx512_switched_off() = true;
+    BM_lstm_train_step(s);
+    knit::nn::detail::avx512_switched_off() = false;
+}
+
 void BM_lstm_inference(benchmark::State& s) {
     lstm_problem p(s.range(1), s.range(0));
     for (auto _ : s) {
@@ -139,6 +148,8 @@ void BM_gemm_recurrent_shape(benchmark::State& s) {
 
 // Args: {H, N}.
 BENCHMARK(BM_lstm_train_step)->Args({21, 100})->Args({32, 100})->Args({64, 100})->Args({128, 100})
+    ->Args({256, 100})->Args({512, 256})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_lstm_train_step_portable)->Args({64, 100})->Args({128, 100})->Args({256, 100})
     ->Args({512, 256})->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_lstm_inference)->Args({21, 100})->Args({32, 100})->Args({64, 100})->Args({128, 100})
     ->Args({512, 256})->Unit(benchmark::kMillisecond);

@@ -64,6 +64,7 @@
 
 #include "knit/core/blas.hpp"
 #include "knit/nn/activations.hpp"
+#include "knit/nn/detail/lstm_avx512.hpp"
 #include "knit/nn/init.hpp"
 #include "knit/nn/layer.hpp"
 
@@ -222,6 +223,7 @@ inline void step_backward(bool hard, const double* gates, const double* c_prev,
 // all 21 recurrent products), so below this width plain row loops, run per step while
 // the step's rows are in cache, replace the input GEMMs.
 constexpr std::size_t lstm_direct_features = 8;
+static_assert(lstm_direct_features <= lstm_avx512_max_features);
 
 // z_t = x_t W + b for one step's rows: rows (n, 4H), x (n, F), W (F, 4H).
 template <class T>
@@ -392,6 +394,15 @@ public:
             gemm(transpose::no, transpose::no, steps * n, g4, f, T(1), xt, f, kernel_.value, g4, T(1), z, g4);
         }
 
+        const bool fused = fused_kernels();
+        if constexpr (std::is_same_v<T, float>) {
+            if (fused) {  // U (and for narrow inputs W, b) repacked once for all steps
+                ensure_shape(packed_u_, {detail::lstm_avx512_forward_pack_size(f, h)});
+                detail::lstm_avx512_pack_forward(kernel_.value, recurrent_.value, bias_.value, f, h, direct,
+                                                 packed_u_.data());
+            }
+        }
+
         T* hs = h_.data();
         T* cs = c_.data();
         if (has_initial_state_) {
@@ -404,6 +415,14 @@ public:
         const bool hard = opt_.recurrent_activation == activation::hard_sigmoid;
         for (std::size_t t = 0; t < steps; ++t) {
             T* zt = z + t * n * g4;
+            if constexpr (std::is_same_v<T, float>) {
+                if (fused) {
+                    detail::lstm_avx512_forward({packed_u_.data(), direct ? xt + t * n * f : nullptr, hs + t * n * h,
+                                                 cs + t * n * h, zt, cs + (t + 1) * n * h,
+                                                 tanh_c_.data() + t * n * h, hs + (t + 1) * n * h, n, f, h, hard});
+                    continue;
+                }
+            }
             if (direct) detail::input_projection_rows(xt + t * n * f, kernel_.value, bias_.value, zt, n, f, g4);
             // Z_t += h_{t-1} U
             gemm(transpose::no, transpose::no, n, g4, h, T(1), hs + t * n * h, h, recurrent_.value,
@@ -454,10 +473,19 @@ public:
         // U^T (4H, H), copied once per call: the step product dZ_t U^T then runs as a
         // plain (no, no) GEMM, which OpenBLAS does faster than (no, yes) at these shapes
         // (docs/performance-lstm.md).
-        ensure_shape(recurrent_t_, {g4, h});
-        T* ut = recurrent_t_.data();
-        for (std::size_t a = 0; a < h; ++a)
-            for (std::size_t k = 0; k < g4; ++k) ut[k * h + a] = recurrent_.value[a * g4 + k];
+        const bool fused = fused_kernels();
+        T* ut = nullptr;
+        if (fused) {  // the fused kernel's own packing of U^T
+            if constexpr (std::is_same_v<T, float>) {
+                ensure_shape(packed_ut_, {detail::lstm_avx512_backward_pack_size(h)});
+                detail::lstm_avx512_pack_backward(recurrent_.value, h, packed_ut_.data());
+            }
+        } else {
+            ensure_shape(recurrent_t_, {g4, h});
+            ut = recurrent_t_.data();
+            for (std::size_t a = 0; a < h; ++a)
+                for (std::size_t k = 0; k < g4; ++k) ut[k * h + a] = recurrent_.value[a * g4 + k];
+        }
 
         for (std::size_t t = steps; t-- > 0;) {
             // The output gradient enters at every step (sequences) or at the last one only.
@@ -469,6 +497,15 @@ public:
                     for (std::size_t j = 0; j < h; ++j) dh[s * h + j] += dy_t[s * dy_stride + j];
             }
             T* dz_t = dz + t * n * g4;
+            if constexpr (std::is_same_v<T, float>) {
+                if (fused) {
+                    detail::lstm_avx512_backward({packed_ut_.data(), gates_.data() + t * n * g4, cs + t * n * h,
+                                                  tanh_c_.data() + t * n * h, dh, dc, dz_t,
+                                                  direct ? xt_.data() + t * n * f : nullptr, kernel_.grad,
+                                                  bias_.grad, n, f, h, hard, t > 0 || has_initial_state_});
+                    continue;
+                }
+            }
             detail::step_backward(hard, gates_.data() + t * n * g4, cs + t * n * h,
                                   tanh_c_.data() + t * n * h, dh, dc, dz_t, n, h);
             // dL/dh_{t-1} = dZ_t U^T  (Z_t = ... + h_{t-1} U); h_{-1} is the initial state
@@ -508,6 +545,13 @@ public:
 
     // Few input features: the input's products run as per-step row loops, not GEMMs.
     bool narrow_input() const { return features_ <= detail::lstm_direct_features; }
+    // lstm<float> on AVX-512, up to lstm_avx512_max_units: every step through
+    // detail/lstm_avx512.hpp's fused kernels.
+    bool fused_kernels() const {
+        if constexpr (std::is_same_v<T, float>)
+            return units_ <= detail::lstm_avx512_max_units && detail::lstm_avx512_available();
+        else return false;
+    }
 
     const param_view<T>& kernel() const { return kernel_; }
     const param_view<T>& recurrent_kernel() const { return recurrent_; }
@@ -534,6 +578,7 @@ private:
     tensor<T> h0_, c0_;
     tensor<T> xt_, gates_, h_, c_, tanh_c_, y_, final_h_, final_c_;  // forward caches
     tensor<T> dh0_, dc0_, dxt_, dx_, recurrent_t_;               // backward buffers
+    tensor<T> packed_u_, packed_ut_;  // fused kernels: U (W, b) packed for forward, U^T for backward
     bool has_initial_grad_ = false;  // dh0_ and dc0_ hold dL/dh0 and dL/dc0
     forward_guard guard_;
 };
