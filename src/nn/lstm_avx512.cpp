@@ -43,14 +43,14 @@ void pack_gate_rows(const float* src, std::size_t rows, std::size_t units, float
 }  // namespace
 
 std::size_t lstm_avx512_forward_pack_size(std::size_t features, std::size_t units) {
-    return unit_blocks(units) * gate_panel * (units + features + 1);
+    return unit_blocks(units) * gate_panel * (units + (features > 0 ? features + 1 : 0));
 }
 
 void lstm_avx512_pack_forward(const float* w, const float* u, const float* b, std::size_t features,
-                              std::size_t units, bool with_input, float* packed) {
+                              std::size_t units, float* packed) {
     const std::size_t blocks = unit_blocks(units);
     pack_gate_rows(u, units, units, packed);
-    if (!with_input) return;
+    if (features == 0) return;
     pack_gate_rows(w, features, units, packed + blocks * gate_panel * units);
     pack_gate_rows(b, 1, units, packed + blocks * gate_panel * (units + features));
 }
@@ -86,7 +86,9 @@ KNIT_AVX512 inline mask lane_mask(std::size_t units, std::size_t first) {
 }
 // The unmasked max, min, roundscale, scalef and rcp14 intrinsics of GCC 12 start from an
 // undefined vector, which -Wuninitialized reports; these merge-masked forms with every
-// lane set compile to the same instructions.
+// lane set compile to the same instructions. vmaxps and vminps return their second
+// operand when either is NaN, so callers pass the bound first and the value second: a
+// NaN then stays NaN, as in the portable kernels, and training stops on a NaN loss.
 constexpr mask all_lanes = 0xFFFF;
 KNIT_AVX512 inline vec max(vec a, vec b) { return _mm512_mask_max_ps(a, all_lanes, a, b); }
 KNIT_AVX512 inline vec min(vec a, vec b) { return _mm512_mask_min_ps(a, all_lanes, a, b); }
@@ -101,7 +103,7 @@ KNIT_AVX512 inline void store(float* p, mask m, vec v) { _mm512_mask_storeu_ps(p
 // e^x as detail::vector_exp computes it (same clamp, reduction and degree-7 polynomial),
 // with 2^k applied by scalef instead of built in the exponent bits.
 KNIT_AVX512 inline vec exp16(vec x) {
-    x = min(max(x, splat(-87.0f)), splat(88.0f));
+    x = min(splat(88.0f), max(splat(-87.0f), x));
     const vec k = round_to_int(_mm512_mul_ps(x, splat(1.44269504088896341f)));
     vec r = _mm512_fnmadd_ps(k, splat(0.693145751953125f), x);  // x - k ln2, ln2 = hi + lo
     r = _mm512_fnmadd_ps(k, splat(1.428606765330187e-06f), r);
@@ -124,9 +126,10 @@ KNIT_AVX512 inline vec reciprocal(vec d) {
     return _mm512_fmadd_ps(r, _mm512_fnmadd_ps(d, r, splat(1.0f)), r);
 }
 
-// sigma(z) = 1 / (1 + e^-z)
+// sigma(z) = 1 / (1 + e^-z), with -z capped at 87 so that the reciprocal stays a normal
+// float (1 / (1 + e^87) = 1.6e-38; e^88 would give a subnormal, slow on saturated gates).
 KNIT_AVX512 inline vec sigmoid16(vec z) {
-    return reciprocal(_mm512_add_ps(splat(1.0f), exp16(_mm512_sub_ps(_mm512_setzero_ps(), z))));
+    return reciprocal(_mm512_add_ps(splat(1.0f), exp16(min(splat(87.0f), _mm512_sub_ps(_mm512_setzero_ps(), z)))));
 }
 
 // tanh as detail::vector_tanh: the odd series below |z| = 0.4, 1 - 2 / (e^{2|z|} + 1)
@@ -134,7 +137,7 @@ KNIT_AVX512 inline vec sigmoid16(vec z) {
 // so that the reciprocal never becomes subnormal.
 KNIT_AVX512 inline vec tanh16(vec z) {
     const vec a = _mm512_abs_ps(z);
-    const vec a_far = min(a, splat(9.0f));
+    const vec a_far = min(splat(9.0f), a);
     const vec far = _mm512_fnmadd_ps(
         splat(2.0f), reciprocal(_mm512_add_ps(exp16(_mm512_add_ps(a_far, a_far)), splat(1.0f))), splat(1.0f));
     const vec a2 = _mm512_mul_ps(a, a);
@@ -154,7 +157,7 @@ KNIT_AVX512 inline vec tanh16(vec z) {
 template <bool Hard>
 KNIT_AVX512 inline vec gate(vec z) {
     if constexpr (Hard)  // Keras 2.2: clip(0.2 z + 0.5, 0, 1)
-        return min(max(_mm512_fmadd_ps(z, splat(0.2f), splat(0.5f)), _mm512_setzero_ps()), splat(1.0f));
+        return min(splat(1.0f), max(_mm512_setzero_ps(), _mm512_fmadd_ps(z, splat(0.2f), splat(0.5f))));
     else return sigmoid16(z);
 }
 template <bool Hard>
@@ -269,10 +272,11 @@ void forward_all(const lstm_avx512_forward_step& a) {
 // ---- backward ---------------------------------------------------------------------------
 
 // dZ for rows r0 .. r0+rows-1 (every unit block), dc_t -> dc_{t-1}, and for narrow
-// inputs dW += x_t^T dZ, db += column sums of dZ, summed over the rows in registers.
+// inputs dW += x_t^T dZ, db += column sums of dZ, summed over the block's rows first (db
+// in registers, dW in a small stack block that stays in L1) and added to the gradients once.
 template <bool Hard>
 KNIT_AVX512 void backward_rows(const lstm_avx512_backward_step& a, std::size_t r0, std::size_t rows) {
-    const std::size_t units = a.units, g4 = 4 * units, f = a.x ? a.features : 0;
+    const std::size_t units = a.units, g4 = 4 * units, features = a.x ? a.features : 0;
     for (std::size_t blk = 0; blk < unit_blocks(units); ++blk) {
         const std::size_t col = blk * lanes;
         const mask m = lane_mask(units, col);
@@ -280,11 +284,11 @@ KNIT_AVX512 void backward_rows(const lstm_avx512_backward_step& a, std::size_t r
 #pragma GCC unroll 4
         for (std::size_t g = 0; g < 4; ++g) {
             db[g] = _mm512_setzero_ps();
-            for (std::size_t j = 0; j < f; ++j) dw[j][g] = _mm512_setzero_ps();
+            for (std::size_t j = 0; j < features; ++j) dw[j][g] = _mm512_setzero_ps();
         }
         for (std::size_t r = r0; r < r0 + rows; ++r) {
             const float* gr = a.gates + r * g4 + col;
-            const vec i = load(m, gr), fg = load(m, gr + units), g = load(m, gr + 2 * units),
+            const vec i = load(m, gr), forget = load(m, gr + units), g = load(m, gr + 2 * units),
                       o = load(m, gr + 3 * units);
             const std::size_t at = r * units + col;
             const vec tc = load(m, a.tanh_c + at), dh = load(m, a.dh + at);
@@ -294,20 +298,21 @@ KNIT_AVX512 void backward_rows(const lstm_avx512_backward_step& a, std::size_t r
             vec dz[4];
             // c = f c_prev + i g:  dL/di = dc g,  dL/df = dc c_prev,  dL/dg = dc i
             dz[0] = _mm512_mul_ps(_mm512_mul_ps(dcell, g), gate_derivative<Hard>(i));
-            dz[1] = _mm512_mul_ps(_mm512_mul_ps(dcell, load(m, a.c_prev + at)), gate_derivative<Hard>(fg));
+            dz[1] = _mm512_mul_ps(_mm512_mul_ps(dcell, load(m, a.c_prev + at)), gate_derivative<Hard>(forget));
             dz[2] = _mm512_mul_ps(_mm512_mul_ps(dcell, i), _mm512_fnmadd_ps(g, g, splat(1.0f)));  // tanh' = 1 - g^2
             dz[3] = _mm512_mul_ps(_mm512_mul_ps(dh, tc), gate_derivative<Hard>(o));
-            store(a.dc + at, m, _mm512_mul_ps(dcell, fg));  // dL/dc_{t-1} = dc f
+            store(a.dc + at, m, _mm512_mul_ps(dcell, forget));  // dL/dc_{t-1} = dc f
             float* dzr = a.dz + r * g4 + col;
 #pragma GCC unroll 4
             for (std::size_t q = 0; q < 4; ++q) {
                 store(dzr + q * units, m, dz[q]);
-                db[q] = _mm512_add_ps(db[q], dz[q]);
+                db[q] = _mm512_add_ps(db[q], dz[q]);  // dL/db: b is added to every row
             }
-            for (std::size_t j = 0; j < f; ++j) {
+            for (std::size_t j = 0; j < features; ++j) {
                 const vec xv = splat(a.x[r * a.features + j]);
 #pragma GCC unroll 4
-                for (std::size_t q = 0; q < 4; ++q) dw[j][q] = _mm512_fmadd_ps(xv, dz[q], dw[j][q]);
+                for (std::size_t q = 0; q < 4; ++q)
+                    dw[j][q] = _mm512_fmadd_ps(xv, dz[q], dw[j][q]);  // dL/dW_jk += x_rj dz_rk
             }
         }
         if (!a.x) continue;
@@ -315,7 +320,7 @@ KNIT_AVX512 void backward_rows(const lstm_avx512_backward_step& a, std::size_t r
         for (std::size_t q = 0; q < 4; ++q) {
             float* dbq = a.db + q * units + col;
             store(dbq, m, _mm512_add_ps(load(m, dbq), db[q]));
-            for (std::size_t j = 0; j < f; ++j) {
+            for (std::size_t j = 0; j < features; ++j) {
                 float* dwq = a.dw + j * g4 + q * units + col;
                 store(dwq, m, _mm512_add_ps(load(m, dwq), dw[j][q]));
             }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <tuple>
 
@@ -210,24 +211,29 @@ TEST_CASE("the fast lstm equals the naive reference") {
 }
 
 TEST_CASE("the float kernels (vectorised exp and tanh) match the double reference") {
-    // H = 19, 37 and 70 leave vector remainders at every width (and 70 a group of 6 units
-    // for the AVX-512 dZ U^T tiles), 64 has none; batches of 9, 11, 13 and 5 leave every
-    // remainder of the 6-row tiles but 2 and 4. Weights up to 3 and a bias of +-150 on some
+    // H = 19, 37, 70 and 100 leave vector remainders at every width, 64 and 128 none; for
+    // the AVX-512 dZ U^T tiles (groups of 64 units) 70 and 100 end in a partial group of 1
+    // and 3 vectors, 128 has two full groups. Batches of 9, 11, 13, 5, 8 and 10 leave
+    // every remainder of the 6-row tiles. Weights up to 3 and a bias of +-150 on some
     // units drive pre-activations far past exp's clamp at +-87, and inputs near 0 exercise
-    // tanh's series branch. F = 3, 4 and 12 take both paths for the input's products. The
-    // layer of 70 starts from the zero state, the others from a set initial state.
+    // tanh's series branch. F = 2 to 5 take the per-step input loops (fused into the
+    // AVX-512 tiles), F = 12 the whole-sequence GEMMs; both start from a set initial state
+    // and from the zero state (no dL/dh0, no last dZ U^T).
     struct shape {
         std::size_t h, n, f;
+        bool with_state;
     };
     for_both_float_paths([] {
-        for (const shape sh : {shape{19, 9, 4}, shape{37, 11, 12}, shape{64, 13, 3}, shape{70, 5, 12}}) {
+        for (const shape sh : {shape{19, 9, 4, true}, shape{37, 11, 12, true}, shape{64, 13, 3, false},
+                               shape{70, 5, 12, false}, shape{100, 8, 2, true}, shape{128, 10, 5, true}}) {
             for (bool sequences : {false, true}) {
                 for (auto recurrent : kRecurrent) {
                     const std::size_t h = sh.h, n = sh.n, f = sh.f, steps = 9;
-                    const bool with_state = h != 70;  // 70: from the zero state, no dL/dh0
+                    const bool with_state = sh.with_state;
                     CAPTURE(h);
                     CAPTURE(sequences);
                     CAPTURE(nn::to_string(recurrent));
+                    CAPTURE(with_state);
                     rng g(31 + h);
                     nn::lstm<float> layer(h, options(recurrent, sequences));
                     layer.build({steps, f});
@@ -267,6 +273,27 @@ TEST_CASE("the float kernels (vectorised exp and tanh) match the double referenc
                     for (float v : y) CHECK(std::isfinite(v));
                 }
             }
+        }
+    });
+}
+
+TEST_CASE("lstm<float> passes a NaN in its input on to that sample's output, on both paths") {
+    // A NaN must reach the loss, where fit stops on it; a clamp that turned it into a
+    // number would let training go on with NaN parameters.
+    for_both_float_paths([] {
+        for (auto recurrent : kRecurrent) {
+            CAPTURE(nn::to_string(recurrent));
+            const std::size_t n = 7, steps = 5, f = 2, h = 20;
+            rng g(3);
+            nn::lstm<float> layer(h, options(recurrent, false));
+            layer.build({steps, f});
+            param_store<float> store;
+            nn::bind_layers<float>({&layer}, store, g);
+            tensor<float> x = cast<float>(test::random_tensor({n, steps, f}, g));
+            x(2, 1, 0) = std::numeric_limits<float>::quiet_NaN();
+            const tensor<float>& y = layer.forward(x, nn::mode::infer);
+            for (std::size_t s = 0; s < n; ++s)
+                for (std::size_t j = 0; j < h; ++j) CHECK(std::isnan(y(s, j)) == (s == 2));
         }
     });
 }

@@ -400,8 +400,10 @@ public:
         const bool fused = fused_kernels();
         if constexpr (std::is_same_v<T, float>) {
             if (fused) {  // U (and for narrow inputs W, b) repacked once for all steps
-                ensure_shape(packed_u_, {detail::lstm_avx512_forward_pack_size(f, h)});
-                detail::lstm_avx512_pack_forward(kernel_.value, recurrent_.value, bias_.value, f, h, direct,
+                // (wide inputs: U alone, z_t = x_t W + b comes from the GEMM above)
+                const std::size_t packed_features = direct ? f : 0;
+                ensure_shape(packed_u_, {detail::lstm_avx512_forward_pack_size(packed_features, h)});
+                detail::lstm_avx512_pack_forward(kernel_.value, recurrent_.value, bias_.value, packed_features, h,
                                                  packed_u_.data());
             }
         }

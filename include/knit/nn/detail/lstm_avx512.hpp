@@ -9,7 +9,7 @@
 // all steps by one GEMM beforehand.
 //
 // Backward, one step, per block of R rows: first the element-wise part (dZ_t from the
-// cached gates, dc_{t-1}, and for narrow inputs dW and db summed in registers), then
+// cached gates, dc_{t-1}, and for narrow inputs dW and db summed over the block), then
 // dL/dh_{t-1} = dZ_t U^T for the same rows while their dZ is in cache.
 //
 // U is packed once per forward (and U^T once per backward) instead of once per step as
@@ -24,23 +24,23 @@ namespace knit::nn::detail {
 // Whether the kernels are built in (x86-64, not -DKNIT_NO_AVX512) and use_avx512() holds.
 bool lstm_avx512_available();
 
-// The widest narrow input whose dW the backward kernel sums in registers
+// The widest narrow input whose dW the backward kernel sums per row block
 // (lstm_direct_features may not exceed it).
 constexpr std::size_t lstm_avx512_max_features = 8;
 
 // The widest layer the kernels run. A unit block's packed U (H x 64 floats) and group of
-// U^T (4H x 64) are read once per row tile; beyond this they stream from L2 on every
-// tile, and OpenBLAS's blocked products with the portable step loops are faster
+// U^T (4H x 64) are read whole by every row tile; at large H OpenBLAS's cache-blocked
+// products with the portable step loops are faster
 // (bench_lstm's train_step against train_step_portable: faster at H = 256, N = 100,
 // slower at H = 512, N = 256; docs/performance-lstm.md).
 constexpr std::size_t lstm_avx512_max_units = 256;
 
-// Floats needed by the packed forward weights: U for every unit block, then (narrow
-// inputs) W and b.
+// The packed forward weights: U for every unit block, then for narrow inputs W and b.
+// features: F for narrow inputs, 0 for wide ones (U alone; w and b are not read).
+// w (F, 4H), u (H, 4H), b (4H).
 std::size_t lstm_avx512_forward_pack_size(std::size_t features, std::size_t units);
-// w (F, 4H), u (H, 4H), b (4H); with_input = false packs U only (wide inputs).
 void lstm_avx512_pack_forward(const float* w, const float* u, const float* b, std::size_t features,
-                              std::size_t units, bool with_input, float* packed);
+                              std::size_t units, float* packed);
 std::size_t lstm_avx512_backward_pack_size(std::size_t units);
 void lstm_avx512_pack_backward(const float* u, std::size_t units, float* packed);
 
