@@ -28,7 +28,7 @@ inline float hard_gate(float z) {
     return pick(y > 1.0f, 1.0f, pick(y < 0.0f, 0.0f, y));
 }
 
-// The same step as lstm_step_forward in the header, rearranged for vector width: the
+// The same step as lstm_step_forward (detail/lstm_steps.hpp), rearranged for vector width: the
 // activations run over each row's 4H gates in one loop (not four loops of H, each with a
 // scalar remainder), and tanh(c) over the step's whole contiguous (n, H) block.
 template <bool Hard>
@@ -78,7 +78,7 @@ void lstm_step_forward_float(bool hard, float* z, const float* c_prev, float* c,
 }
 
 // Backward needs no transcendental function (every derivative is read from the cached
-// gates and tanh(c)), so float uses the header's fused loop, compiled per target.
+// gates and tanh(c)), so float uses lstm_steps.hpp's fused loop, compiled per target.
 KNIT_LSTM_MULTIVERSION
 void lstm_step_backward_float(bool hard, const float* gates, const float* c_prev,
                               const float* tanh_c, const float* dh, float* dc, float* dz,
