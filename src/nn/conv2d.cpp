@@ -12,7 +12,8 @@
 #include <utility>
 #include <vector>
 
-// -DKNIT_NO_AVX512 builds only the portable kernels (to test them on an AVX-512 machine).
+// -DKNIT_NO_AVX512 builds only the portable kernels; tests also run them on an AVX-512
+// machine through detail::avx512_switched_off() (use_avx512() below).
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(KNIT_NO_AVX512)
 #define KNIT_CONV_AVX512 1
 #include <immintrin.h>
@@ -641,7 +642,7 @@ template <class T>
 void grid_correlate(const grid_correlate_args<T>& a) {
     KNIT_ASSERT(a.positions % grid_alignment == 0);
 #ifdef KNIT_CONV_AVX512
-    if (cpu_has_avx512()) return correlate_avx512(a);
+    if (use_avx512()) return correlate_avx512(a);
 #endif
     correlate_portable(a);
 }
@@ -650,7 +651,7 @@ template <class T>
 void grid_weight_grad(const grid_weight_grad_args<T>& a) {
     KNIT_ASSERT(a.positions % grid_alignment == 0);
 #ifdef KNIT_CONV_AVX512
-    if (cpu_has_avx512()) return weight_grad_avx512(a);
+    if (use_avx512()) return weight_grad_avx512(a);
 #endif
     weight_grad_portable(a);
 }
@@ -659,7 +660,7 @@ template <class T>
 void relu_backward_rows(const T* y, const T* dy, T* dz, std::size_t samples, std::size_t rows,
                         std::size_t plane, T* sums) {
 #ifdef KNIT_CONV_AVX512
-    if (cpu_has_avx512()) return relu_backward_avx512(y, dy, dz, samples, rows, plane, sums);
+    if (use_avx512()) return relu_backward_avx512(y, dy, dz, samples, rows, plane, sums);
 #endif
     relu_backward_portable(y, dy, dz, samples, rows, plane, sums);
 }
@@ -667,7 +668,7 @@ void relu_backward_rows(const T* y, const T* dy, T* dz, std::size_t samples, std
 template <class T>
 void plane_correlate(const plane_correlate_args<T>& a) {
 #ifdef KNIT_CONV_AVX512
-    if (cpu_has_avx512()) return plane_correlate_avx512(a);
+    if (use_avx512()) return plane_correlate_avx512(a);
 #endif
     plane_correlate_portable(a);
 }
@@ -675,7 +676,7 @@ void plane_correlate(const plane_correlate_args<T>& a) {
 template <class T>
 void plane_weight_grad(const plane_weight_grad_args<T>& a) {
 #ifdef KNIT_CONV_AVX512
-    if (cpu_has_avx512()) return plane_weight_grad_avx512(a);
+    if (use_avx512()) return plane_weight_grad_avx512(a);
 #endif
     plane_weight_grad_portable(a);
 }

@@ -103,7 +103,7 @@ void adam_update_float(float* values, const float* grads, float* m, float* v, st
                        const adam_coefficients<float>& c) {
     std::size_t done = 0;
 #ifdef KNIT_ADAM_AVX512
-    if (detail::cpu_has_avx512()) done = adam_update_avx512(values, grads, m, v, n, c);
+    if (detail::use_avx512()) done = adam_update_avx512(values, grads, m, v, n, c);
 #endif
     adam_update_loop(values + done, grads + done, m + done, v + done, n - done, c);
 }

@@ -7,7 +7,8 @@
 
 #include <cstddef>
 
-// -DKNIT_NO_AVX512 builds only the portable loops (to test them on an AVX-512 machine).
+// -DKNIT_NO_AVX512 builds only the portable loops; tests also run them on an AVX-512
+// machine through detail::avx512_switched_off() (use_avx512() below).
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(KNIT_NO_AVX512)
 #define KNIT_POOL_AVX512 1
 #include <immintrin.h>
@@ -132,7 +133,7 @@ template <class T>
 void max_pairs_forward(const T* x, T* y, unsigned char* second, std::size_t count) {
     std::size_t done = 0;
 #ifdef KNIT_POOL_AVX512
-    if (cpu_has_avx512()) done = pairs_forward_avx512(x, y, second, count);
+    if (use_avx512()) done = pairs_forward_avx512(x, y, second, count);
 #endif
     pairs_forward_portable(x, y, second, done, count);
 }
@@ -141,7 +142,7 @@ template <class T>
 void max_pairs_backward(const T* dy, const unsigned char* second, T* dx, std::size_t count) {
     std::size_t done = 0;
 #ifdef KNIT_POOL_AVX512
-    if (cpu_has_avx512()) done = pairs_backward_avx512(dy, second, dx, count);
+    if (use_avx512()) done = pairs_backward_avx512(dy, second, dx, count);
 #endif
     pairs_backward_portable(dy, second, dx, done, count);
 }

@@ -9,6 +9,7 @@
 #include "knit/nn/pool2d.hpp"
 #include "knit/nn/reshape.hpp"
 #include "nn/window_test_util.hpp"
+#include "support/avx512_paths.hpp"
 #include "support/contract.hpp"
 #include "support/fixtures.hpp"
 #include "support/gradcheck.hpp"
@@ -159,31 +160,34 @@ TEST_CASE("conv2d matches PyTorch (F.conv2d, float64 fixtures)") {
         {"sides_dilated_nobias", nn::activation::linear, padding2d::sides(1, 0, 2, 1), {1, 2}, {2, 1}, false},
         {"same4x4_stride3_dilated", nn::activation::linear, padding2d::same(), {3, 3}, {1, 2}, true},
     };
-    for (const auto& s : specs) {
-        for (auto algo : {conv_algorithm::gemm, conv_algorithm::direct}) {
-            const std::string name = s.name;
-            CAPTURE(name);
-            const auto& x = test::get(fx, name + ".x");
-            const auto& w = test::get(fx, name + ".weight");
-            nn::conv2d<double> layer(w.shape()[0], {w.shape()[2], w.shape()[3]},
-                                     options_of(s.act, s.pad, s.stride, s.dilation, s.bias, algo));
-            layer.build(without_batch(x.shape()));
-            param_store<double> store;
-            rng g(1);
-            nn::bind_layers<double>({&layer}, store, g);
-            REQUIRE(layer.weight().size == w.size());
-            std::copy(w.begin(), w.end(), layer.weight().value);
-            if (s.bias) {
-                const auto& b = test::get(fx, name + ".bias");
-                std::copy(b.begin(), b.end(), layer.bias().value);
+    // valid3x3 takes the grid kernels, same2x3_relu the plane ones: both their paths.
+    test::for_both_kernel_paths([&] {
+        for (const auto& s : specs) {
+            for (auto algo : {conv_algorithm::gemm, conv_algorithm::direct}) {
+                const std::string name = s.name;
+                CAPTURE(name);
+                const auto& x = test::get(fx, name + ".x");
+                const auto& w = test::get(fx, name + ".weight");
+                nn::conv2d<double> layer(w.shape()[0], {w.shape()[2], w.shape()[3]},
+                                         options_of(s.act, s.pad, s.stride, s.dilation, s.bias, algo));
+                layer.build(without_batch(x.shape()));
+                param_store<double> store;
+                rng g(1);
+                nn::bind_layers<double>({&layer}, store, g);
+                REQUIRE(layer.weight().size == w.size());
+                std::copy(w.begin(), w.end(), layer.weight().value);
+                if (s.bias) {
+                    const auto& b = test::get(fx, name + ".bias");
+                    std::copy(b.begin(), b.end(), layer.bias().value);
+                }
+                test::check_close(layer.forward(x, nn::mode::train), test::get(fx, name + ".y"), name + " y");
+                const tensor<double> dx = layer.backward(test::get(fx, name + ".g"));
+                test::check_close(dx, test::get(fx, name + ".dx"), name + " dx");
+                test::check_close(layer.weight().grad, test::get(fx, name + ".dweight"), name + " dweight");
+                if (s.bias) test::check_close(layer.bias().grad, test::get(fx, name + ".dbias"), name + " dbias");
             }
-            test::check_close(layer.forward(x, nn::mode::train), test::get(fx, name + ".y"), name + " y");
-            const tensor<double> dx = layer.backward(test::get(fx, name + ".g"));
-            test::check_close(dx, test::get(fx, name + ".dx"), name + " dx");
-            test::check_close(layer.weight().grad, test::get(fx, name + ".dweight"), name + " dweight");
-            if (s.bias) test::check_close(layer.bias().grad, test::get(fx, name + ".dbias"), name + " dbias");
         }
-    }
+    });
 }
 
 TEST_CASE("conv2d keeps the layer contract") {
@@ -444,13 +448,18 @@ TEST_CASE("conv2d: the shifted-grid path (stride 1) equals the direct-loop refer
     }
     SUBCASE("padding wider than the kernel's reach, dilation, 9 and 1 taps, no bias") {
         // kernel 1x1 with 2+1 rows and 3+2 columns of padding: the output is wider and
-        // taller than the padded input rows, so the grid's row and stride come from it
-        check_fast_equals_direct<double>({2, 3, 4}, 3, {1, 1},
-                                         options_of(activation::linear, padding2d::sides(2, 1, 3, 2)), 1e-12);
-        check_fast_equals_direct<double>({3, 6, 7}, 7, {3, 3},
-                                         options_of(activation::tanh, padding2d::sides(0, 2, 1, 0), {1, 1}, {2, 2}, false), 1e-12);
-        check_fast_equals_direct<float>({4, 5, 5}, 2, {2, 2},
-                                        options_of(activation::sigmoid, padding2d::same(), {1, 1}, {1, 2}), 1e-4);
+        // taller than the padded input rows, so the grid's row and stride come from it.
+        // Outputs larger or smaller than the input take the grid kernels, here on both their
+        // paths (AVX-512, portable); the last, same-padded case takes the plane kernels.
+        test::for_both_kernel_paths([&] {
+            check_fast_equals_direct<double>({2, 3, 4}, 3, {1, 1},
+                                             options_of(activation::linear, padding2d::sides(2, 1, 3, 2)), 1e-12);
+            const auto tanh_dilated = options_of(activation::tanh, padding2d::sides(0, 2, 1, 0), {1, 1}, {2, 2}, false);
+            check_fast_equals_direct<double>({3, 6, 7}, 7, {3, 3}, tanh_dilated, 1e-12);
+            check_fast_equals_direct<float>({3, 6, 7}, 7, {3, 3}, tanh_dilated, 1e-4);  // float grid kernels
+            check_fast_equals_direct<float>({4, 5, 5}, 2, {2, 2},
+                                            options_of(activation::sigmoid, padding2d::same(), {1, 1}, {1, 2}), 1e-4);
+        });
     }
 }
 
@@ -462,13 +471,16 @@ TEST_CASE("conv2d: the plane path (stride 1, output as large as the input) equal
     // left and right of the output (symmetric padding), dilation, and 30 filters on a
     // one-vector plane.
     const auto relu_sides = options_of(activation::relu, padding2d::sides(1, 1, 1, 1));
-    check_fast_equals_direct<double>({3, 5, 13}, 13, {3, 3}, relu_sides, 1e-12);
-    check_fast_equals_direct<float>({3, 5, 13}, 13, {3, 3}, relu_sides, 1e-4);
-    check_fast_equals_direct<double>({2, 3, 5}, 30, {2, 3}, options_of(activation::relu, padding2d::same()), 1e-12);
-    check_fast_equals_direct<float>({2, 3, 5}, 30, {2, 3}, options_of(activation::relu, padding2d::same()), 1e-4);
-    check_fast_equals_direct<double>({4, 6, 7}, 5, {3, 2},
-                                     options_of(activation::tanh, padding2d::same(), {1, 1}, {2, 2}, false), 1e-12);
-    check_fast_equals_direct<float>({1, 1, 40}, 9, {1, 5}, options_of(activation::linear, padding2d::same()), 1e-4);
+    // Both paths of the plane kernels (AVX-512, portable); relu_sides also takes relu_backward_rows.
+    test::for_both_kernel_paths([&] {
+        check_fast_equals_direct<double>({3, 5, 13}, 13, {3, 3}, relu_sides, 1e-12);
+        check_fast_equals_direct<float>({3, 5, 13}, 13, {3, 3}, relu_sides, 1e-4);
+        check_fast_equals_direct<double>({2, 3, 5}, 30, {2, 3}, options_of(activation::relu, padding2d::same()), 1e-12);
+        check_fast_equals_direct<float>({2, 3, 5}, 30, {2, 3}, options_of(activation::relu, padding2d::same()), 1e-4);
+        check_fast_equals_direct<double>({4, 6, 7}, 5, {3, 2},
+                                         options_of(activation::tanh, padding2d::same(), {1, 1}, {2, 2}, false), 1e-12);
+        check_fast_equals_direct<float>({1, 1, 40}, 9, {1, 5}, options_of(activation::linear, padding2d::same()), 1e-4);
+    });
 }
 
 TEST_CASE("conv2d: the plane path's fused relu weight gradient (one input channel) equals the direct-loop reference") {
@@ -479,15 +491,17 @@ TEST_CASE("conv2d: the plane path's fused relu weight gradient (one input channe
     // and without dx, with and without bias; a 3x3 kernel (9 taps) keeps the separate pass.
     const auto relu_same = options_of(activation::relu, padding2d::same());
     const auto relu_no_bias = options_of(activation::relu, padding2d::same(), {1, 1}, {1, 1}, false);
-    for (bool dx : {true, false}) {
-        CAPTURE(dx);
-        check_fast_equals_direct<double>({1, 4, 24}, 50, {2, 3}, relu_same, 1e-12, dx);
-        check_fast_equals_direct<float>({1, 4, 24}, 50, {2, 3}, relu_same, 1e-4, dx);
-        check_fast_equals_direct<double>({1, 2, 8}, 7, {2, 3}, relu_no_bias, 1e-12, dx);
-        check_fast_equals_direct<float>({1, 2, 16}, 7, {1, 3}, relu_same, 1e-4, dx);
-        check_fast_equals_direct<float>({1, 4, 8}, 1, {2, 2}, relu_same, 1e-4, dx);
-        check_fast_equals_direct<double>({1, 4, 8}, 5, {3, 3}, relu_same, 1e-12, dx);
-    }
+    test::for_both_kernel_paths([&] {
+        for (bool dx : {true, false}) {
+            CAPTURE(dx);
+            check_fast_equals_direct<double>({1, 4, 24}, 50, {2, 3}, relu_same, 1e-12, dx);
+            check_fast_equals_direct<float>({1, 4, 24}, 50, {2, 3}, relu_same, 1e-4, dx);
+            check_fast_equals_direct<double>({1, 2, 8}, 7, {2, 3}, relu_no_bias, 1e-12, dx);
+            check_fast_equals_direct<float>({1, 2, 16}, 7, {1, 3}, relu_same, 1e-4, dx);
+            check_fast_equals_direct<float>({1, 4, 8}, 1, {2, 2}, relu_same, 1e-4, dx);
+            check_fast_equals_direct<double>({1, 4, 8}, 5, {3, 3}, relu_same, 1e-12, dx);
+        }
+    });
 }
 
 TEST_CASE("conv2d rule 7: without an input gradient, backward skips dx on every path and keeps dW, db") {

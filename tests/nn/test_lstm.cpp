@@ -13,6 +13,7 @@
 #include "knit/nn/lstm.hpp"
 #include "knit/nn/optim/adam.hpp"
 #include "knit/nn/sequential.hpp"
+#include "support/avx512_paths.hpp"
 #include "support/contract.hpp"
 #include "support/fixtures.hpp"
 #include "support/gradcheck.hpp"
@@ -53,18 +54,11 @@ double relative_error(const A& a, const B& b) {
 // on the portable path it takes elsewhere, so that this machine tests both.
 template <class Body>
 void for_both_float_paths(Body&& body) {
-    struct restore {
-        ~restore() { nn::detail::avx512_switched_off() = false; }
-    } guard;
 #if !defined(KNIT_NO_AVX512) && defined(__x86_64__)
-    // Else the "fused" pass below would quietly test the portable path twice.
+    // Else the first pass would quietly test the portable path twice.
     if (nn::detail::cpu_has_avx512()) REQUIRE(nn::detail::lstm_avx512_available());
 #endif
-    for (bool portable : {false, true}) {
-        CAPTURE(portable);
-        nn::detail::avx512_switched_off() = portable;
-        body();
-    }
+    test::for_both_kernel_paths(body);
 }
 
 template <class T>

@@ -10,6 +10,7 @@
 #include "knit/nn/optim/adam.hpp"
 #include "knit/nn/optim/rmsprop.hpp"
 #include "knit/nn/optim/sgd.hpp"
+#include "support/avx512_paths.hpp"
 #include "support/fixtures.hpp"
 
 using namespace knit;
@@ -88,7 +89,9 @@ TEST_CASE("the first three optimiser steps equal PyTorch's (double)") {
 TEST_CASE("the float optimisers follow the same steps within float rounding") {
     CHECK(check_against_fixture<float>("optim_sgd.txt", make_sgd<float>, 1e-5, 1e-6) == 7);
     CHECK(check_against_fixture<float>("optim_rmsprop.txt", make_rmsprop<float>, 1e-5, 1e-6) == 6);
-    CHECK(check_against_fixture<float>("optim_adam.txt", make_adam<float>, 1e-5, 1e-6) == 7);
+    // 40 parameters: Adam's AVX-512 kernel (32, then a portable tail of 8), and the portable loop only
+    test::for_both_kernel_paths(
+        [] { CHECK(check_against_fixture<float>("optim_adam.txt", make_adam<float>, 1e-5, 1e-6) == 7); });
 }
 
 TEST_CASE("the fixtures tell the variants apart") {
@@ -205,65 +208,69 @@ TEST_CASE("optimiser options are validated") {
 }
 
 TEST_CASE("the float Adam kernel follows the reference loop, and flushes denormal moments") {
-    // 1000 parameters leave a remainder past any vector width; gradients span 1e-6..1 and
-    // every 7th is 0, as a dead unit's are.
-    const std::size_t n = 1000;
-    rng g(17);
-    std::vector<float> p_fast(n), grads(n);
-    for (std::size_t i = 0; i < n; ++i) {
-        p_fast[i] = static_cast<float>(g.uniform(-1, 1));
-        grads[i] = i % 7 == 0 ? 0.0f : static_cast<float>(g.uniform(-1, 1) * std::pow(10.0, -6.0 * g.uniform(0, 1)));
-    }
-    std::vector<float> p_ref = p_fast, m_fast(n, 0.0f), v_fast(n, 0.0f), m_ref(n, 0.0f), v_ref(n, 0.0f);
-    const std::vector<float> p0 = p_fast;
-    for (int t = 1; t <= 5; ++t) {
-        const double bc1 = 1 - std::pow(0.9, t), bc2 = 1 - std::pow(0.999, t);
-        const nn::detail::adam_coefficients<float> c{0.9f, 0.1f, 0.999f, 0.001f, static_cast<float>(1e-3 / bc1),
-                                                     static_cast<float>(1 / std::sqrt(bc2)), 1e-8f};
-        nn::detail::adam_update_float(p_fast.data(), grads.data(), m_fast.data(), v_fast.data(), n, c);
-        nn::detail::adam_update<float>(p_ref.data(), grads.data(), m_ref.data(), v_ref.data(), nullptr, n, c);
-    }
-    double worst = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        // Each step moves p by up to lr = 1e-3; the kernel's refined reciprocals (error
-        // < 2^-27 each) may differ from the reference's divide and square root in the
-        // last float bits of each move: allow 4 ulps of the total move, plus p's own
-        // rounding (an ulp of p, when the two moves round it to neighbours).
-        const double moved = std::abs(double(p_ref[i]) - p0[i]);
-        worst = std::max(worst, std::abs(double(p_fast[i]) - p_ref[i]) / (4.8e-7 * moved + 1.2e-7 * std::abs(p_ref[i]) + 1e-12));
-        CHECK(m_fast[i] == doctest::Approx(m_ref[i]).epsilon(1e-6));
-        CHECK(v_fast[i] == doctest::Approx(v_ref[i]).epsilon(1e-6));
-    }
-    CHECK(worst <= 1.0);
-    CHECK(p_fast[7] == p0[7]);  // a zero gradient leaves p where it was
-
-    // A moment that would fall below FLT_MIN is written as 0 by both paths: here
-    // 0.9 * 1.2e-38 and 0.999 * 0.91e-38 / 0.999 (even elements), beside ordinary ones
-    // (odd elements); 34 elements run through the vector body and the remainder.
-    const float tiny = std::numeric_limits<float>::min();
-    for (bool fast : {false, true}) {
-        CAPTURE(fast);
-        const std::size_t k = 34;
-        std::vector<float> p(k, 1.0f), gz(k, 0.0f), m(k), v(k);
-        for (std::size_t i = 0; i < k; ++i) {
-            m[i] = i % 2 ? 1e-3f : tiny;
-            v[i] = i % 2 ? 1e-6f : tiny * 0.9f / 0.999f * 1.01f;
+    // adam_update_float on both its paths: the AVX-512 kernel (with the loop for the tail),
+    // and the loop alone.
+    test::for_both_kernel_paths([] {
+        // 1000 parameters leave a remainder past any vector width; gradients span 1e-6..1 and
+        // every 7th is 0, as a dead unit's are.
+        const std::size_t n = 1000;
+        rng g(17);
+        std::vector<float> p_fast(n), grads(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            p_fast[i] = static_cast<float>(g.uniform(-1, 1));
+            grads[i] = i % 7 == 0 ? 0.0f : static_cast<float>(g.uniform(-1, 1) * std::pow(10.0, -6.0 * g.uniform(0, 1)));
         }
-        const nn::detail::adam_coefficients<float> c{0.9f, 0.1f, 0.999f, 0.001f, 1e-3f, 1.0f, 1e-8f};
-        if (fast) nn::detail::adam_update_float(p.data(), gz.data(), m.data(), v.data(), k, c);
-        else nn::detail::adam_update<float>(p.data(), gz.data(), m.data(), v.data(), nullptr, k, c);
-        for (std::size_t i = 0; i < k; ++i) {
-            CAPTURE(i);
-            if (i % 2 == 0) {
-                CHECK(m[i] == 0.0f);
-                CHECK(v[i] == 0.0f);
-                CHECK(p[i] == 1.0f);
-            } else {
-                CHECK(m[i] == doctest::Approx(0.9e-3).epsilon(1e-6));
-                CHECK(v[i] == doctest::Approx(0.999e-6).epsilon(1e-6));
-                // p = 1 - 1e-3 * 0.9e-3 / (sqrt(0.999e-6) + 1e-8)
-                CHECK(p[i] == doctest::Approx(1 - 1e-3 * 0.9e-3 / (std::sqrt(0.999e-6) + 1e-8)).epsilon(1e-7));
+        std::vector<float> p_ref = p_fast, m_fast(n, 0.0f), v_fast(n, 0.0f), m_ref(n, 0.0f), v_ref(n, 0.0f);
+        const std::vector<float> p0 = p_fast;
+        for (int t = 1; t <= 5; ++t) {
+            const double bc1 = 1 - std::pow(0.9, t), bc2 = 1 - std::pow(0.999, t);
+            const nn::detail::adam_coefficients<float> c{0.9f, 0.1f, 0.999f, 0.001f, static_cast<float>(1e-3 / bc1),
+                                                         static_cast<float>(1 / std::sqrt(bc2)), 1e-8f};
+            nn::detail::adam_update_float(p_fast.data(), grads.data(), m_fast.data(), v_fast.data(), n, c);
+            nn::detail::adam_update<float>(p_ref.data(), grads.data(), m_ref.data(), v_ref.data(), nullptr, n, c);
+        }
+        double worst = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            // Each step moves p by up to lr = 1e-3; the kernel's refined reciprocals (error
+            // < 2^-27 each) may differ from the reference's divide and square root in the
+            // last float bits of each move: allow 4 ulps of the total move, plus p's own
+            // rounding (an ulp of p, when the two moves round it to neighbours).
+            const double moved = std::abs(double(p_ref[i]) - p0[i]);
+            worst = std::max(worst, std::abs(double(p_fast[i]) - p_ref[i]) / (4.8e-7 * moved + 1.2e-7 * std::abs(p_ref[i]) + 1e-12));
+            CHECK(m_fast[i] == doctest::Approx(m_ref[i]).epsilon(1e-6));
+            CHECK(v_fast[i] == doctest::Approx(v_ref[i]).epsilon(1e-6));
+        }
+        CHECK(worst <= 1.0);
+        CHECK(p_fast[7] == p0[7]);  // a zero gradient leaves p where it was
+
+        // A moment that would fall below FLT_MIN is written as 0 by both paths: here
+        // 0.9 * 1.2e-38 and 0.999 * 0.91e-38 / 0.999 (even elements), beside ordinary ones
+        // (odd elements); 34 elements run through the vector body and the remainder.
+        const float tiny = std::numeric_limits<float>::min();
+        for (bool fast : {false, true}) {
+            CAPTURE(fast);
+            const std::size_t k = 34;
+            std::vector<float> p(k, 1.0f), gz(k, 0.0f), m(k), v(k);
+            for (std::size_t i = 0; i < k; ++i) {
+                m[i] = i % 2 ? 1e-3f : tiny;
+                v[i] = i % 2 ? 1e-6f : tiny * 0.9f / 0.999f * 1.01f;
+            }
+            const nn::detail::adam_coefficients<float> c{0.9f, 0.1f, 0.999f, 0.001f, 1e-3f, 1.0f, 1e-8f};
+            if (fast) nn::detail::adam_update_float(p.data(), gz.data(), m.data(), v.data(), k, c);
+            else nn::detail::adam_update<float>(p.data(), gz.data(), m.data(), v.data(), nullptr, k, c);
+            for (std::size_t i = 0; i < k; ++i) {
+                CAPTURE(i);
+                if (i % 2 == 0) {
+                    CHECK(m[i] == 0.0f);
+                    CHECK(v[i] == 0.0f);
+                    CHECK(p[i] == 1.0f);
+                } else {
+                    CHECK(m[i] == doctest::Approx(0.9e-3).epsilon(1e-6));
+                    CHECK(v[i] == doctest::Approx(0.999e-6).epsilon(1e-6));
+                    // p = 1 - 1e-3 * 0.9e-3 / (sqrt(0.999e-6) + 1e-8)
+                    CHECK(p[i] == doctest::Approx(1 - 1e-3 * 0.9e-3 / (std::sqrt(0.999e-6) + 1e-8)).epsilon(1e-7));
+                }
             }
         }
-    }
+    });
 }

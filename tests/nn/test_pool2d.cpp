@@ -4,6 +4,7 @@
 
 #include "knit/nn/pool2d.hpp"
 #include "nn/window_test_util.hpp"
+#include "support/avx512_paths.hpp"
 #include "support/contract.hpp"
 #include "support/fixtures.hpp"
 #include "support/gradcheck.hpp"
@@ -193,14 +194,17 @@ void check_pairs_against_loops(std::size_t n, const shape_t& input) {
 }  // namespace
 
 TEST_CASE("max_pool2d (1x2), the paper's window: the fast path equals the loops, ties included") {
-    check_pairs_against_loops<double>(3, {4, 4, 12});  // even width
-    check_pairs_against_loops<float>(2, {3, 2, 7});    // odd width: the last column is dropped
-    check_pairs_against_loops<double>(1, {1, 1, 2});
-    // long enough for the 16-lane (float) and 8-lane (double) AVX-512 loops, with tails:
-    // even widths run as one row of 5*3*4*12 = 720 (float: 45 vectors) or 2*5*3*11 = 330
-    // pairs (double: 41 vectors + 2), odd widths row by row (17 pairs: 1 vector + 1 or 2 + 1)
-    check_pairs_against_loops<float>(5, {3, 4, 24});
-    check_pairs_against_loops<double>(2, {5, 3, 22});
-    check_pairs_against_loops<float>(2, {3, 2, 35});
-    check_pairs_against_loops<double>(3, {2, 2, 35});
+    // on both paths of the pair kernels: AVX-512 (with portable tails), and portable only
+    test::for_both_kernel_paths([] {
+        check_pairs_against_loops<double>(3, {4, 4, 12});  // even width
+        check_pairs_against_loops<float>(2, {3, 2, 7});    // odd width: the last column is dropped
+        check_pairs_against_loops<double>(1, {1, 1, 2});
+        // long enough for the 16-lane (float) and 8-lane (double) AVX-512 loops, with tails:
+        // even widths run as one row of 5*3*4*12 = 720 (float: 45 vectors) or 2*5*3*11 = 330
+        // pairs (double: 41 vectors + 2), odd widths row by row (17 pairs: 1 vector + 1 or 2 + 1)
+        check_pairs_against_loops<float>(5, {3, 4, 24});
+        check_pairs_against_loops<double>(2, {5, 3, 22});
+        check_pairs_against_loops<float>(2, {3, 2, 35});
+        check_pairs_against_loops<double>(3, {2, 2, 35});
+    });
 }

@@ -14,9 +14,10 @@ inline bool cpu_has_avx512() {
 inline bool cpu_has_avx512() { return false; }
 #endif
 
-// Tests set this to run the portable kernels on an AVX-512 machine too; kernels that
-// honour it ask use_avx512() instead of cpu_has_avx512(). Not thread-safe to flip while
-// layers run.
+// Tests set this to run the portable kernels on an AVX-512 machine too (through
+// tests/support/avx512_paths.hpp). The kernels that honour it, by asking use_avx512()
+// instead of cpu_has_avx512(): conv2d (grid, plane, relu backward), pool2d (1x2 pairs),
+// Adam (float) and lstm<float>. Not thread-safe to flip while layers run.
 inline bool& avx512_switched_off() {
     static bool off = false;
     return off;
