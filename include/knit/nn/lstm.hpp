@@ -291,9 +291,6 @@ public:
         // element-wise loop waits on memory. So a second backward needs a new forward.
         T* dz = gates_.data();
         guard_.consume();
-        // U^T (4H, H), copied once per call: the step product dZ_t U^T then runs as a
-        // plain (no, no) GEMM, which OpenBLAS does faster than (no, yes) at these shapes
-        // (docs/performance-lstm.md).
         const bool fused = fused_kernels();
         T* ut = nullptr;
         if (fused) {  // the fused kernel's own packing of U^T
@@ -302,6 +299,9 @@ public:
                 detail::lstm_avx512_pack_backward(recurrent_.value, h, packed_ut_.data());
             }
         } else {
+            // U^T (4H, H), copied once per call: the step product dZ_t U^T then runs as a
+            // plain (no, no) GEMM, which OpenBLAS does faster than (no, yes) at these
+            // shapes (docs/performance-lstm.md).
             ensure_shape(recurrent_t_, {g4, h});
             ut = recurrent_t_.data();
             for (std::size_t a = 0; a < h; ++a)
