@@ -49,7 +49,10 @@ inline float vector_exp(float x) {
     p = p * r + 0.5f;
     p = p * r + 1.0f;
     p = p * r + 1.0f;
-    const std::int32_t bits = (static_cast<std::int32_t>(k) + 127) * (1 << 23);  // 2^k
+    // A NaN x gives a NaN p; k is set to 0 for the conversion (converting NaN to an
+    // integer is undefined behaviour), and p * 2^0 keeps the NaN.
+    const float k_defined = pick(k == k, k, 0.0f);
+    const std::int32_t bits = (static_cast<std::int32_t>(k_defined) + 127) * (1 << 23);  // 2^k
     float scale;
     std::memcpy(&scale, &bits, sizeof scale);
     return p * scale;
