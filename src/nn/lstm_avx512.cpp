@@ -5,9 +5,11 @@
 // tests run both on the same inputs.
 #include "knit/nn/detail/lstm_avx512.hpp"
 
+#include <iterator>
 #include <type_traits>
 
 #include "knit/nn/detail/cpu.hpp"
+#include "knit/nn/detail/vector_math.hpp"
 
 // -DKNIT_NO_AVX512 builds without these kernels (lstm<float> then runs the portable path).
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(KNIT_NO_AVX512)
@@ -103,18 +105,14 @@ KNIT_AVX512 inline void store(float* p, mask m, vec v) { _mm512_mask_storeu_ps(p
 // e^x as detail::vector_exp computes it (same clamp, reduction and degree-7 polynomial),
 // with 2^k applied by scalef instead of built in the exponent bits.
 KNIT_AVX512 inline vec exp16(vec x) {
-    x = min(splat(88.0f), max(splat(-87.0f), x));
-    const vec k = round_to_int(_mm512_mul_ps(x, splat(1.44269504088896341f)));
-    vec r = _mm512_fnmadd_ps(k, splat(0.693145751953125f), x);  // x - k ln2, ln2 = hi + lo
-    r = _mm512_fnmadd_ps(k, splat(1.428606765330187e-06f), r);
-    vec p = splat(1.0f / 5040.0f);
-    p = _mm512_fmadd_ps(p, r, splat(1.0f / 720.0f));
-    p = _mm512_fmadd_ps(p, r, splat(1.0f / 120.0f));
-    p = _mm512_fmadd_ps(p, r, splat(1.0f / 24.0f));
-    p = _mm512_fmadd_ps(p, r, splat(1.0f / 6.0f));
-    p = _mm512_fmadd_ps(p, r, splat(0.5f));
-    p = _mm512_fmadd_ps(p, r, splat(1.0f));
-    p = _mm512_fmadd_ps(p, r, splat(1.0f));
+    using namespace exp_constants;
+    x = min(splat(highest), max(splat(lowest), x));
+    const vec k = round_to_int(_mm512_mul_ps(x, splat(log2e)));
+    vec r = _mm512_fnmadd_ps(k, splat(ln2_hi), x);  // x - k ln2
+    r = _mm512_fnmadd_ps(k, splat(ln2_lo), r);
+    vec p = splat(taylor[0]);
+#pragma GCC unroll 8
+    for (std::size_t d = 1; d < std::size(taylor); ++d) p = _mm512_fmadd_ps(p, r, splat(taylor[d]));
     return times_power_of_two(p, k);
 }
 
@@ -129,7 +127,7 @@ KNIT_AVX512 inline vec reciprocal(vec d) {
 // sigma(z) = 1 / (1 + e^-z), with -z capped at 87 so that the reciprocal stays a normal
 // float (1 / (1 + e^87) = 1.6e-38; e^88 would give a subnormal, slow on saturated gates).
 KNIT_AVX512 inline vec sigmoid16(vec z) {
-    return reciprocal(_mm512_add_ps(splat(1.0f), exp16(min(splat(87.0f), _mm512_sub_ps(_mm512_setzero_ps(), z)))));
+    return reciprocal(_mm512_add_ps(splat(1.0f), exp16(min(splat(-exp_constants::lowest), _mm512_sub_ps(_mm512_setzero_ps(), z)))));
 }
 
 // tanh as detail::vector_tanh: the odd series below |z| = 0.4, 1 - 2 / (e^{2|z|} + 1)
@@ -141,14 +139,12 @@ KNIT_AVX512 inline vec tanh16(vec z) {
     const vec far = _mm512_fnmadd_ps(
         splat(2.0f), reciprocal(_mm512_add_ps(exp16(_mm512_add_ps(a_far, a_far)), splat(1.0f))), splat(1.0f));
     const vec a2 = _mm512_mul_ps(a, a);
-    vec s = splat(21844.0f / 6081075.0f);
-    s = _mm512_fmadd_ps(s, a2, splat(-1382.0f / 155925.0f));
-    s = _mm512_fmadd_ps(s, a2, splat(62.0f / 2835.0f));
-    s = _mm512_fmadd_ps(s, a2, splat(-17.0f / 315.0f));
-    s = _mm512_fmadd_ps(s, a2, splat(2.0f / 15.0f));
-    s = _mm512_fmadd_ps(s, a2, splat(-1.0f / 3.0f));
+    vec s = splat(tanh_constants::series[0]);
+#pragma GCC unroll 8
+    for (std::size_t d = 1; d < std::size(tanh_constants::series); ++d)
+        s = _mm512_fmadd_ps(s, a2, splat(tanh_constants::series[d]));
     const vec near = _mm512_fmadd_ps(_mm512_mul_ps(a, a2), s, a);
-    const vec t = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, splat(0.4f), _CMP_LT_OQ), far, near);
+    const vec t = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, splat(tanh_constants::series_below), _CMP_LT_OQ), far, near);
     const vec zero = _mm512_setzero_ps();
     return _mm512_mask_sub_ps(t, _mm512_cmp_ps_mask(z, zero, _CMP_LT_OQ), zero, t);  // -t where z < 0
 }

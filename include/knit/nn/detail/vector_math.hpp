@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <cstring>
 #include <type_traits>
 
@@ -28,27 +30,37 @@ inline T pick(bool take_a, T a, T b) {
     return out;
 }
 
+// The constants of vector_exp and vector_tanh below, shared with the AVX-512 LSTM kernels
+// (src/nn/lstm_avx512.cpp), which compute the same functions with intrinsics.
+namespace exp_constants {
+constexpr float lowest = -87.0f, highest = 88.0f;  // the clamp: 2^k stays a normal float
+constexpr float log2e = 1.44269504088896341f;
+constexpr float ln2_hi = 0.693145751953125f, ln2_lo = 1.428606765330187e-06f;  // ln2 = hi + lo, hi exact in k * hi
+// e^r's Taylor coefficients for Horner's scheme, highest degree (7) first
+constexpr float taylor[] = {1.0f / 5040.0f, 1.0f / 720.0f, 1.0f / 120.0f, 1.0f / 24.0f,
+                            1.0f / 6.0f,    0.5f,          1.0f,          1.0f};
+}  // namespace exp_constants
+namespace tanh_constants {
+constexpr float series_below = 0.4f;  // |z| under which the series replaces the exp form
+// tanh(a) = a + a^3 s(a^2): s's coefficients for Horner's scheme, highest degree first
+constexpr float series[] = {21844.0f / 6081075.0f, -1382.0f / 155925.0f, 62.0f / 2835.0f,
+                            -17.0f / 315.0f,       2.0f / 15.0f,         -1.0f / 3.0f};
+}  // namespace tanh_constants
+
 // e^x without branches, so that loops calling it vectorise (std::exp does not): write
 // x = k ln2 + r with k = round(x / ln2), |r| <= ln2 / 2; then e^x = 2^k e^r, e^r from its
 // Taylor polynomial to degree 7 (remainder below r^8 / 8! < 6e-9 relative, under float's
 // half ulp of 6e-8), 2^k built in the exponent bits. x is clamped to [-87, 88] first, where
 // 2^k is a normal float; outside, e^x is clamped too (e^-87 ~ 1.6e-38, e^88 ~ 1.7e38).
 inline float vector_exp(float x) {
-    x = pick(x < -87.0f, -87.0f, x);
-    x = pick(x > 88.0f, 88.0f, x);
-    const float log2e = 1.44269504088896341f;
+    using namespace exp_constants;
+    x = pick(x < lowest, lowest, x);
+    x = pick(x > highest, highest, x);
     const float round_magic = 12582912.0f;  // 1.5 * 2^23: adding and subtracting it rounds to an integer
     const float k = (x * log2e + round_magic) - round_magic;
-    const float ln2_hi = 0.693145751953125f, ln2_lo = 1.428606765330187e-06f;  // ln2 = hi + lo, hi exact in k * hi
     const float r = (x - k * ln2_hi) - k * ln2_lo;
-    float p = 1.0f / 5040.0f;
-    p = p * r + 1.0f / 720.0f;
-    p = p * r + 1.0f / 120.0f;
-    p = p * r + 1.0f / 24.0f;
-    p = p * r + 1.0f / 6.0f;
-    p = p * r + 0.5f;
-    p = p * r + 1.0f;
-    p = p * r + 1.0f;
+    float p = taylor[0];
+    for (std::size_t d = 1; d < std::size(taylor); ++d) p = p * r + taylor[d];
     // A NaN x gives a NaN p; k is set to 0 for the conversion (converting NaN to an
     // integer is undefined behaviour), and p * 2^0 keeps the NaN.
     const float k_defined = pick(k == k, k, 0.0f);
@@ -69,14 +81,10 @@ inline float vector_tanh(float z) {
     const float a = std::abs(z);
     const float far = 1.0f - 2.0f / (vector_exp(2.0f * a) + 1.0f);
     const float a2 = a * a;
-    float s = 21844.0f / 6081075.0f;
-    s = s * a2 - 1382.0f / 155925.0f;
-    s = s * a2 + 62.0f / 2835.0f;
-    s = s * a2 - 17.0f / 315.0f;
-    s = s * a2 + 2.0f / 15.0f;
-    s = s * a2 - 1.0f / 3.0f;
+    float s = tanh_constants::series[0];
+    for (std::size_t d = 1; d < std::size(tanh_constants::series); ++d) s = s * a2 + tanh_constants::series[d];
     const float near = a + a * a2 * s;
-    const float t = pick(a < 0.4f, near, far);
+    const float t = pick(a < tanh_constants::series_below, near, far);
     return pick(z < 0.0f, -t, t);
 }
 
