@@ -47,9 +47,8 @@ void prepare(common_options& o, bool needs_data) {
 }
 
 std::vector<grn::network_data> load_networks(common_options& o) {
-    if (o.networks.empty()) {  // every network 1, 2, ... whose time series is there
-        for (int k = 1; std::filesystem::exists(grn::dream4_path(o.data, o.size, k, grn::dream4_file::time_series)); ++k)
-            o.networks.push_back(k);
+    if (o.networks.empty()) {  // every network 1, 2, ... whose data are there
+        o.networks = grn::dream4_networks(o.data, o.size);
         KNIT_CHECK_AS(io_error, !o.networks.empty(),
                       "data folder '" << o.data << "': got no size-" << o.size << " network, expected "
                                       << grn::dream4_path(o.data, o.size, 1, grn::dream4_file::time_series));

@@ -34,7 +34,7 @@ void run_lono(evaluate_options& o, const std::vector<grn::network_data>& network
         write_curve_plots(o, mine, n, "leave-one-network-out");
     }
     emit_table(o, "Leave-one-network-out, DREAM metric over all " +
-                      std::to_string(networks.front().series.gene_count() * (networks.front().series.gene_count() - 1)) +
+                      std::to_string(networks.front().experiments.gene_count() * (networks.front().experiments.gene_count() - 1)) +
                       " ordered pairs per network" + " (" + o.schedule + " schedule)",
                dream_table(results), "evaluate_lono");
     emit_json(o, {{"protocol", "leave-one-network-out"}, {"metric", "DREAM"}, {"schedule", o.schedule},
@@ -78,13 +78,15 @@ void run_evaluate(evaluate_options& o) {
 
 // The paper's Fig. 2: score distributions of regulatory vs non-regulatory pairs.
 void write_figure_2(const common_options& o, const std::vector<grn::network_data>& networks) {
+    for (const auto& n : networks)
+        if (!n.experiments.has(grn::experiment_kind::time_series)) return;  // the figure is of time-series scores
     const std::vector<std::pair<std::string, std::string>> panels = {
         {"abs-pearson", "|Pearson correlation|"}, {"abs-lag1-correlation", "|lag-1 correlation|"},
         {"mutual-information", "mutual information (nats)"}};
     for (const auto& [name, label] : panels) {
         std::vector<double> regulatory, other;
         for (const auto& n : networks) {
-            const tensor<double> s = grn::baseline_scores(name, n.series);
+            const tensor<double> s = grn::baseline_scores(name, n.experiments);
             for (std::size_t r = 0; r < n.gold.size(); ++r)
                 for (std::size_t t = 0; t < n.gold.size(); ++t)
                     if (r != t) (n.gold.is_edge(r, t) ? regulatory : other).push_back(s(r, t));

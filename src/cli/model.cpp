@@ -21,7 +21,7 @@ void run_train(train_options& o) {
     const stopwatch clock;
     const auto networks = load_networks(o);
     grn::pair_records records;
-    for (const auto& n : networks) records.add_network(n.series, n.gold);
+    for (const auto& n : networks) records.add_network(n.experiments, n.gold);
     // Every positive record of each network plus as many negatives (REFERENCE §2).
     rng g(o.seed);
     std::vector<std::size_t> train;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <unordered_map>
 
 #include "knit/core/error.hpp"
@@ -274,6 +275,7 @@ steady_state_data parse_steady_state(std::string_view text, steady_state_kind ki
                   values.begin() + static_cast<std::ptrdiff_t>((r + 1) * genes),
                   out.values.data() + target_row * genes);
     }
+    if (one_per_gene) out.perturbed = one_row_per_gene(genes);
     return out;
 }
 
@@ -299,6 +301,17 @@ steady_state_data read_steady_state(const std::string& path, steady_state_kind k
 
 std::string format_steady_state(const steady_state_data& data) {
     data.validate();
+    // A DREAM4 knockout (knockdown) file has no row labels: row g perturbs gene g. Rows of
+    // a table in another order are written in gene order; a table that leaves genes out
+    // cannot be written in this format.
+    std::vector<std::size_t> order(data.experiment_count());
+    for (std::size_t e = 0; e < order.size(); ++e) order[e] = e;
+    if (!data.perturbed.empty()) {
+        KNIT_CHECK_AS(value_error, data.perturbed.size() == data.gene_count(),
+                      "cannot write " << to_string(data.kind) << " in the DREAM4 format: got " << data.perturbed.size()
+                                      << " perturbed genes, expected one row per gene (the format has no row labels)");
+        for (std::size_t e = 0; e < order.size(); ++e) order[data.perturbed[e]] = e;
+    }
     std::string out;
     for (std::size_t g = 0; g < data.gene_count(); ++g) {
         check_writable_name(data.genes[g], "gene name");
@@ -306,10 +319,10 @@ std::string format_steady_state(const steady_state_data& data) {
         out += detail::quote(data.genes[g]);
     }
     out += '\n';
-    for (std::size_t e = 0; e < data.experiment_count(); ++e) {
+    for (std::size_t row : order) {
         for (std::size_t g = 0; g < data.gene_count(); ++g) {
             if (g) out += '\t';
-            out += format_double(data.values(e, g));
+            out += format_double(data.values(row, g));
         }
         out += '\n';
     }
@@ -488,8 +501,116 @@ std::string dream4_path(const std::string& root, int size, int network, dream4_f
             // Upstream spells one of the ten files with a capital S.
             if (size == 10 && network == 1) return dir + "inSilico_size10_1_dualknockouts_indexes.tsv";
             return dir + stem + "_dualknockouts_indexes.tsv";
+        case dream4_file::multifactorial_gene_map:
+            return root + "/size" + s + "_multifactorial/mapping/insilico_size" + s + "_multifactorial_" + n +
+                   "_goldstandard_ref.tsv";
+        case dream4_file::null_density:
+            return root + "/scoring/probability_densities/pdf_size" + s + "_" + n + ".tsv";
     }
     return {};
+}
+
+std::string dream4_path(const std::string& root, int size, int network, experiment_kind kind) {
+    switch (kind) {
+        case experiment_kind::time_series: return dream4_path(root, size, network, dream4_file::time_series);
+        case experiment_kind::wildtype: return dream4_path(root, size, network, dream4_file::wildtype);
+        case experiment_kind::knockouts: return dream4_path(root, size, network, dream4_file::knockouts);
+        case experiment_kind::knockdowns: return dream4_path(root, size, network, dream4_file::knockdowns);
+        case experiment_kind::multifactorial: return dream4_path(root, size, network, dream4_file::multifactorial);
+    }
+    return {};
+}
+
+std::vector<int> dream4_networks(const std::string& root, int size) {
+    std::vector<int> out;
+    auto exists = [](const std::string& path) {
+        std::error_code ec;
+        return std::filesystem::is_regular_file(path, ec);
+    };
+    for (int k = 1;; ++k) {
+        if (!exists(dream4_path(root, size, k, dream4_file::time_series)) &&
+            !exists(dream4_path(root, size, k, dream4_file::knockouts)))
+            break;
+        out.push_back(k);
+    }
+    return out;
+}
+
+std::vector<std::pair<std::string, std::string>> read_gene_map(const std::string& path) {
+    const std::string text = detail::read_file(path);
+    line_cursor lines(text);
+    const std::string_view first = header_line(lines, path, "a header line (from, to)");
+    const char delimiter = header_delimiter(first, 0);
+    if (split_fields(first, delimiter, path, lines.line_number()).size() != 2)
+        throw parse_error(path, lines.line_number(), 0, "got a header of other than 2 cells, expected 2 (from, to)");
+    std::vector<std::pair<std::string, std::string>> out;
+    std::string_view line;
+    while (lines.next(line)) {
+        if (detail::is_blank(line)) continue;
+        const auto row = split_fields(line, delimiter, path, lines.line_number());
+        if (row.size() != 2) ragged(path, lines.line_number(), row, 2, "a gene name, then the name it maps to");
+        if (row[0].text.empty() || row[1].text.empty())
+            throw parse_error(path, lines.line_number(), row[row[0].text.empty() ? 0 : 1].column,
+                              "got an empty name, expected a gene name");
+        out.emplace_back(row[0].text, row[1].text);
+    }
+    return out;
+}
+
+namespace {
+bool file_exists(const std::string& path) {
+    std::error_code ec;
+    return std::filesystem::is_regular_file(path, ec);
+}
+
+// A steady-state file whose genes are renamed by a map (DREAM4 size-100 multifactorial).
+steady_state_data read_renamed_steady_state(const std::string& path, steady_state_kind kind,
+                                            const std::string& map_path,
+                                            const std::vector<std::string>& genes) {
+    std::string text = detail::read_file(path);
+    steady_state_data table = parse_steady_state(text, kind, path);
+    std::unordered_map<std::string, std::string> rename;
+    for (auto& [from, to] : read_gene_map(map_path)) rename[from] = to;
+    for (auto& g : table.genes) {
+        const auto it = rename.find(g);
+        if (it == rename.end())
+            throw parse_error(map_path, 0, 0, "got no entry for gene '" + g + "' of " + path + ", expected every gene mapped");
+        g = it->second;
+    }
+    gene_index check(table.genes);  // the map must not merge two genes
+    if (!genes.empty() && std::is_permutation(genes.begin(), genes.end(), table.genes.begin(), table.genes.end()) == false)
+        throw parse_error(map_path, 0, 0, "got mapped genes that differ from the time series' genes, expected the same genes");
+    return table;
+}
+}  // namespace
+
+experiment_set read_dream4_experiments(const std::string& root, int size, int network) {
+    experiment_set out;
+    std::vector<std::string> genes;
+    for (experiment_kind kind : all_experiment_kinds) {
+        const std::string path = dream4_path(root, size, network, kind);
+        out.files[std::size_t(kind)] = path;
+        if (!file_exists(path)) continue;
+        if (kind == experiment_kind::time_series) {
+            out.time_series = read_time_series(path);
+            genes = out.genes = out.time_series.genes;
+            continue;
+        }
+        const steady_state_kind ss = steady_state_kind_of(kind);
+        const std::string map = dream4_path(root, size, network, dream4_file::multifactorial_gene_map);
+        steady_state_data table = kind == experiment_kind::multifactorial && file_exists(map)
+                                      ? read_renamed_steady_state(path, ss, map, genes)
+                                      : read_steady_state(path, ss, genes);
+        if (genes.empty()) genes = table.genes;
+        add_steady_state(out, std::move(table), path);
+    }
+    KNIT_CHECK_AS(io_error, !out.kinds().empty(),
+                  "data folder '" << root << "': got no file of size-" << size << " network " << network
+                                  << ", expected at least " << out.file(experiment_kind::time_series) << " or "
+                                  << out.file(experiment_kind::knockouts));
+    out.time_series.genes = out.genes;
+    out.validate();
+    return out;
 }
 
 }  // namespace knit::grn

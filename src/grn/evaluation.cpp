@@ -13,6 +13,7 @@
 #include "knit/grn/models/rnn.hpp"
 #include "knit/grn/pairs.hpp"
 #include "knit/grn/protocol.hpp"
+#include "knit/grn/steady_state_features.hpp"
 
 namespace knit::grn {
 
@@ -31,12 +32,15 @@ std::vector<int> labels_of(const pair_records& records, const std::vector<std::s
 }
 }  // namespace
 
-network_data load_network(const std::string& root, int size, int index) {
-    time_series_data series = read_time_series(dream4_path(root, size, index, dream4_file::time_series));
-    gold_standard gold = read_gold_standard(dream4_path(root, size, index, dream4_file::gold_standard), series.genes);
-    network_data n{"size" + std::to_string(size) + "_" + std::to_string(index), std::move(series), std::move(gold), std::nullopt};
-    const std::string density = root + "/scoring/probability_densities/pdf_size" + std::to_string(size) + "_" +
-                                std::to_string(index) + ".tsv";
+network_data load_network(const std::string& root, int size, int index, const experiment_kinds& inputs) {
+    experiment_set all = read_dream4_experiments(root, size, index);
+    gold_standard gold = read_gold_standard(dream4_path(root, size, index, dream4_file::gold_standard), all.genes);
+    network_data n{"size" + std::to_string(size) + "_" + std::to_string(index), all.restricted_to(inputs),
+                   std::move(gold), std::nullopt};
+    KNIT_CHECK_AS(value_error, !n.experiments.kinds().empty(),
+                  "network " << n.name << " in '" << root << "': got " << all.kinds().to_string()
+                             << ", none of which --inputs " << inputs.to_string() << " allows, expected at least one");
+    const std::string density = dream4_path(root, size, index, dream4_file::null_density);
     if (std::filesystem::exists(density)) n.density = read_null_density(density);
     return n;
 }
@@ -95,7 +99,7 @@ std::vector<seed_result> run_seed_protocol(const std::vector<network_data>& netw
                                            std::uint64_t seed, const progress_fn& progress) {
     std::vector<seed_result> out;
     for (const auto& n : networks) {
-        pair_records records(n.series, n.gold);
+        pair_records records(n.experiments, n.gold);
         // One split per network, shared by all models, as in the paper.
         const record_split split = seed_protocol_split(records, 0, seed);
         const std::vector<int> labels = labels_of(records, split.test);
@@ -124,28 +128,58 @@ ranking_result score_matrix(const tensor<double>& scores, const network_data& ne
     ranking_result r;
     r.network = network.name;
     r.method = method;
-    r.ranking = rank_edges(scores, network.series.genes);
+    r.ranking = rank_edges(scores, network.experiments.genes);
     r.score = score_dream(r.ranking, network.gold, network.density ? &*network.density : nullptr);
     return r;
 }
 
-std::vector<std::string> baseline_names() { return {"abs-pearson", "abs-lag1-correlation", "mutual-information"}; }
+std::vector<std::string> baseline_names() {
+    return {"abs-pearson", "abs-lag1-correlation", "mutual-information", "knockout-z", "knockdown-z"};
+}
+
+experiment_kinds baseline_inputs(const std::string& name) {
+    if (name == "abs-pearson" || name == "abs-lag1-correlation" || name == "mutual-information")
+        return {experiment_kind::time_series};
+    if (name == "knockout-z") return {experiment_kind::knockouts};
+    if (name == "knockdown-z") return {experiment_kind::knockdowns};
+    KNIT_CHECK_AS(value_error, false,
+                  "baseline: got '" << name
+                                    << "', expected abs-pearson, abs-lag1-correlation, mutual-information, knockout-z "
+                                       "or knockdown-z");
+    return {};
+}
+
+std::vector<std::string> baseline_names_for(const experiment_kinds& available) {
+    std::vector<std::string> out;
+    for (const auto& name : baseline_names())
+        if (available.contains(baseline_inputs(name))) out.push_back(name);
+    return out;
+}
+
+tensor<double> baseline_scores(const std::string& name, const experiment_set& data) {
+    data.require(baseline_inputs(name), name);
+    if (name == "knockout-z") return xt::abs(perturbation_z_scores(data, experiment_kind::knockouts));
+    if (name == "knockdown-z") return xt::abs(perturbation_z_scores(data, experiment_kind::knockdowns));
+    return baseline_scores(name, data.time_series);
+}
 
 tensor<double> baseline_scores(const std::string& name, const time_series_data& data) {
     if (name == "abs-pearson") return xt::abs(pearson_scores(data));
     if (name == "abs-lag1-correlation") return xt::abs(lag_correlation_scores(data, 1));
     if (name == "mutual-information") return mutual_information_scores(data);
-    KNIT_CHECK_AS(value_error, false,
-                  "baseline: got '" << name << "', expected abs-pearson, abs-lag1-correlation or mutual-information");
-    return {};
+    // A known name that needs steady states, or an unknown name (baseline_inputs refuses it).
+    throw value_error("baseline " + name + ": needs " + baseline_inputs(name).to_string() +
+                      ", got a time series only");
 }
 
 std::vector<ranking_result> run_baselines(const std::vector<network_data>& networks, const progress_fn& progress) {
+    experiment_kinds common = experiment_kinds::all();
+    for (const auto& n : networks) common = common & n.experiments.kinds();
     std::vector<ranking_result> out;
-    for (const auto& name : baseline_names())
+    for (const auto& name : baseline_names_for(common))
         for (const auto& n : networks) {
             const auto start = std::chrono::steady_clock::now();
-            ranking_result r = score_matrix(baseline_scores(name, n.series), n, name);
+            ranking_result r = score_matrix(baseline_scores(name, n.experiments), n, name);
             r.seconds = seconds_since(start);
             say(progress, n.name + " " + name + " done");
             out.push_back(std::move(r));
@@ -159,7 +193,7 @@ std::vector<ranking_result> run_leave_one_network_out(const std::vector<network_
     KNIT_CHECK_AS(value_error, networks.size() >= 2,
                   "leave-one-network-out: got " << networks.size() << " networks, expected at least 2");
     pair_records records;
-    for (const auto& n : networks) records.add_network(n.series, n.gold);
+    for (const auto& n : networks) records.add_network(n.experiments, n.gold);
     std::vector<ranking_result> out;
     for (std::size_t k = 0; k < networks.size(); ++k) {
         const auto start = std::chrono::steady_clock::now();
@@ -182,7 +216,7 @@ std::vector<pair_split_result> run_pair_disjoint(const std::vector<network_data>
     std::vector<pair_split_result> out;
     for (const auto& n : networks) {
         const auto start = std::chrono::steady_clock::now();
-        pair_records records(n.series, n.gold);
+        pair_records records(n.experiments, n.gold);
         const record_split split = pair_disjoint_split(records, records.all_indices(), seed);
         auto m = make_pair_model(model, s);
         m->fit(records, split.train, {seed});
@@ -207,8 +241,8 @@ std::vector<pair_split_result> run_pair_disjoint(const std::vector<network_data>
         for (int l : pair_labels) r.test_positive_pairs += std::size_t(l);
         r.average_precision = average_precision(pair_scores, pair_labels);
         r.roc_auc = roc_auc(pair_scores, pair_labels);
-        for (const auto& name : baseline_names()) {
-            const tensor<double> b = baseline_scores(name, n.series);
+        for (const auto& name : baseline_names_for(n.experiments.kinds())) {
+            const tensor<double> b = baseline_scores(name, n.experiments);
             std::vector<double> on_test;
             for (const auto& p : pairs) on_test.push_back(b(p.regulator, p.target));
             r.baselines[name] = {average_precision(on_test, pair_labels), roc_auc(on_test, pair_labels)};

@@ -119,11 +119,44 @@ void steady_state_data::validate() const {
                   "steady state: got values of shape " << shape_to_string(values.shape())
                                                        << ", expected (E >= 1, " << genes.size()
                                                        << ")");
-    if (kind == steady_state_kind::knockouts || kind == steady_state_kind::knockdowns)
-        KNIT_CHECK_AS(shape_error, values.shape(0) == genes.size(),
-                      "steady state " << to_string(kind) << ": got " << values.shape(0)
-                                      << " rows, expected one per gene (" << genes.size() << ")");
+    const std::size_t rows = values.shape(0);
+    if (kind == steady_state_kind::knockouts || kind == steady_state_kind::knockdowns) {
+        KNIT_CHECK_AS(shape_error, perturbed.size() == rows,
+                      "steady state " << to_string(kind) << ": got " << perturbed.size()
+                                      << " perturbed genes for " << rows
+                                      << " rows, expected one per row");
+        std::vector<bool> seen(genes.size(), false);
+        for (std::size_t e = 0; e < rows; ++e) {
+            KNIT_CHECK_AS(value_error, perturbed[e] < genes.size(),
+                          "steady state " << to_string(kind) << " row " << e << ": got perturbed gene "
+                                          << perturbed[e] << ", expected an index below " << genes.size());
+            KNIT_CHECK_AS(value_error, !seen[perturbed[e]],
+                          "steady state " << to_string(kind) << " row " << e << ": got gene '"
+                                          << genes[perturbed[e]]
+                                          << "' perturbed a second time, expected each gene at most once");
+            seen[perturbed[e]] = true;
+        }
+    } else {
+        KNIT_CHECK_AS(value_error, perturbed.empty(),
+                      "steady state " << to_string(kind) << ": got " << perturbed.size()
+                                      << " perturbed genes, expected none (only knockouts and knockdowns name one)");
+    }
+    KNIT_CHECK_AS(shape_error, conditions.empty() || conditions.size() == rows,
+                  "steady state " << to_string(kind) << ": got " << conditions.size() << " condition labels for "
+                                  << rows << " rows, expected none or one per row");
     check_finite(values, "steady state");
+}
+
+std::optional<std::size_t> steady_state_data::row_perturbing(std::size_t gene) const {
+    for (std::size_t e = 0; e < perturbed.size(); ++e)
+        if (perturbed[e] == gene) return e;
+    return std::nullopt;
+}
+
+std::vector<std::size_t> one_row_per_gene(std::size_t genes) {
+    std::vector<std::size_t> out(genes);
+    for (std::size_t g = 0; g < genes; ++g) out[g] = g;
+    return out;
 }
 
 void expression_matrix::validate() const {

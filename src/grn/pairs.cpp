@@ -3,16 +3,25 @@
 
 #include <algorithm>
 #include <cmath>
+#include <sstream>
 
 #include "knit/core/error.hpp"
 
 namespace knit::grn {
+
+pair_records::pair_records(const experiment_set& data, const gold_standard& gs) {
+    add_network(data, gs);
+}
 
 pair_records::pair_records(const time_series_data& data, const gold_standard& gs) {
     add_network(data, gs);
 }
 
 std::size_t pair_records::add_network(const time_series_data& data, const gold_standard& gs) {
+    return add_network(experiments_from_time_series(data), gs);
+}
+
+std::size_t pair_records::add_network(const experiment_set& data, const gold_standard& gs) {
     data.validate();
     const std::size_t genes = data.gene_count();
     KNIT_CHECK_AS(value_error, genes >= 2,
@@ -20,13 +29,6 @@ std::size_t pair_records::add_network(const time_series_data& data, const gold_s
     KNIT_CHECK_AS(value_error, gs.size() == genes,
                   "pair_records: got a gold standard of " << gs.size() << " genes for data of "
                                                           << genes << " genes, expected the same genes");
-    const auto t = data.common_time_points();
-    KNIT_CHECK_AS(value_error, t.has_value(),
-                  "pair_records: got experiments of different lengths, expected the same "
-                  "number of time points in every experiment");
-    KNIT_CHECK_AS(value_error, networks_.empty() || *t == time_points_,
-                  "pair_records: got " << *t << " time points, expected " << time_points_
-                                       << " like the networks added before");
     // The data's gene order rules; the gold standard is looked up by name.
     std::vector<std::size_t> to_gs(genes);
     for (std::size_t g = 0; g < genes; ++g) {
@@ -42,17 +44,57 @@ std::size_t pair_records::add_network(const time_series_data& data, const gold_s
     for (std::size_t r = 0; r < genes; ++r)
         for (std::size_t c = 0; c < genes; ++c)
             net.edges[r * genes + c] = r == c ? gold_standard::no_edge : gs.code(to_gs[r], to_gs[c]);
-    time_points_ = *t;
     if (offsets_.empty()) offsets_.push_back(0);
-    offsets_.push_back(offsets_.back() + genes * (genes - 1) * data.experiment_count());
+    const std::size_t per_pair = std::max<std::size_t>(1, data.time_series.experiment_count());
+    offsets_.push_back(offsets_.back() + genes * (genes - 1) * per_pair);
     networks_.push_back(std::move(net));
     return networks_.size() - 1;
 }
 
-const time_series_data& pair_records::network_data(std::size_t k) const {
+const experiment_set& pair_records::network_data(std::size_t k) const {
     KNIT_CHECK_AS(value_error, k < networks_.size(),
                   "pair_records: got network " << k << ", expected < " << networks_.size());
     return networks_[k].data;
+}
+
+std::size_t pair_records::records_per_pair(std::size_t k) const {
+    return std::max<std::size_t>(1, network_data(k).time_series.experiment_count());
+}
+
+experiment_kinds pair_records::common_kinds() const {
+    if (networks_.empty()) return {};
+    experiment_kinds out = experiment_kinds::all();
+    for (const auto& net : networks_) out = out & net.data.kinds();
+    return out;
+}
+
+std::optional<std::size_t> pair_records::common_time_points() const {
+    std::optional<std::size_t> out;
+    for (const auto& net : networks_) {
+        const auto t = net.data.time_series.common_time_points();
+        if (!t || (out && *out != *t)) return std::nullopt;
+        out = t;
+    }
+    return out;
+}
+
+std::size_t pair_records::time_points() const {
+    const auto t = common_time_points();
+    if (t) return *t;
+    KNIT_CHECK_AS(value_error, !networks_.empty(), "pair_records: got no network, expected at least one");
+    std::ostringstream lengths;
+    for (std::size_t k = 0; k < networks_.size(); ++k) {
+        const auto& ts = networks_[k].data.time_series;
+        lengths << (k ? "; " : "") << "network " << k << ": ";
+        if (ts.experiments.empty()) lengths << "no time series";
+        for (std::size_t e = 0; e < ts.experiment_count() && e < 6; ++e)
+            lengths << (e ? ", " : "") << ts.experiments[e].time_points();
+        if (ts.experiment_count() > 6) lengths << ", ...";
+    }
+    KNIT_CHECK_AS(value_error, false,
+                  "pair records: got time series of unequal lengths or none (" << lengths.str()
+                      << " points), expected one common number of time points for record arrays");
+    return 0;
 }
 
 std::size_t pair_records::network_begin(std::size_t k) const {
@@ -91,7 +133,7 @@ pair_record pair_records::record(std::size_t index) const {
     std::size_t local = 0;
     const network& net = network_of(index, local);
     const std::size_t genes = net.data.gene_count();
-    const std::size_t experiments = net.data.experiment_count();
+    const std::size_t experiments = std::max<std::size_t>(1, net.data.time_series.experiment_count());
     pair_record out;
     out.network = static_cast<std::size_t>(&net - networks_.data());
     out.experiment = local % experiments;
@@ -103,18 +145,17 @@ pair_record pair_records::record(std::size_t index) const {
 }
 
 std::size_t pair_records::index_of(const pair_record& rec) const {
-    const time_series_data& data = network_data(rec.network);
-    const std::size_t genes = data.gene_count();
+    const std::size_t genes = network_data(rec.network).gene_count();
+    const std::size_t experiments = records_per_pair(rec.network);
     KNIT_CHECK_AS(value_error,
                   rec.regulator < genes && rec.target < genes && rec.regulator != rec.target &&
-                      rec.experiment < data.experiment_count(),
+                      rec.experiment < experiments,
                   "pair_records: got record (" << rec.regulator << ", " << rec.target << ", "
                                                << rec.experiment
                                                << "), expected regulator != target < " << genes
-                                               << " and experiment < " << data.experiment_count());
+                                               << " and experiment < " << experiments);
     const std::size_t t = rec.target < rec.regulator ? rec.target : rec.target - 1;
-    return offsets_[rec.network] +
-           (rec.regulator * (genes - 1) + t) * data.experiment_count() + rec.experiment;
+    return offsets_[rec.network] + (rec.regulator * (genes - 1) + t) * experiments + rec.experiment;
 }
 
 bool pair_records::label(std::size_t index) const {
@@ -135,7 +176,7 @@ std::size_t pair_records::positives() const {
     for (const auto& net : networks_) {
         std::size_t edges = 0;
         for (auto code : net.edges) edges += code != gold_standard::no_edge;
-        n += edges * net.data.experiment_count();
+        n += edges * std::max<std::size_t>(1, net.data.time_series.experiment_count());
     }
     return n;
 }
@@ -152,7 +193,7 @@ void pair_records::gather(const std::vector<std::size_t>& indices, std::size_t b
                           std::size_t end, record_layout layout, tensor<T>& out) const {
     check_range(indices, begin, end);
     const std::size_t n = end - begin;
-    const std::size_t steps = time_points_;
+    const std::size_t steps = time_points();
     switch (layout) {
         case record_layout::series_by_time: ensure_shape(out, {n, 2, steps}); break;
         case record_layout::time_by_series: ensure_shape(out, {n, steps, 2}); break;
@@ -163,7 +204,7 @@ void pair_records::gather(const std::vector<std::size_t>& indices, std::size_t b
     T* dst = out.data();
     for (std::size_t i = begin; i < end; ++i, dst += 2 * steps) {
         const pair_record rec = record(indices[i]);
-        const time_series_data& data = networks_[rec.network].data;
+        const time_series_data& data = networks_[rec.network].data.time_series;
         const std::size_t genes = data.gene_count();
         const double* x = data.experiments[rec.experiment].values.data();
         for (std::size_t k = 0; k < steps; ++k) {

@@ -531,6 +531,9 @@ steady_state_data steady_rows(const network& net, const std::vector<std::vector<
     d.values = tensor<double>::from_shape({rows.size(), net.size()});
     for (std::size_t e = 0; e < rows.size(); ++e)
         for (std::size_t i = 0; i < net.size(); ++i) d.values(e, i) = measured(rows[e][i], o, g);
+    // Row g of a knockout or knockdown set perturbs gene g, as in DREAM4.
+    if (kind == steady_state_kind::knockouts || kind == steady_state_kind::knockdowns)
+        d.perturbed = one_row_per_gene(net.size());
     return d;
 }
 

@@ -205,6 +205,7 @@ TEST_CASE("writers round-trip exactly, through memory and through files") {
     s.genes = {"G1", "G2", "G3"};
     s.kind = steady_state_kind::knockdowns;
     s.values = tensor<double>::from_shape({3, 3});
+    s.perturbed = {0, 1, 2};
     for (auto& v : s.values) v = g.uniform(-1e-200, 1e200);
     const std::string spath = temp_path("x_knockdowns.tsv");
     write_steady_state(s, spath);

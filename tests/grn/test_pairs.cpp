@@ -121,13 +121,43 @@ TEST_CASE("pair records: gene alignment and shape checks") {
     pair_records r2;
     CHECK_THROWS_AS(r2.add_network(other, small_gs()), value_error);
     r2.add_network(coded_series(3, 1, 2), small_gs());
-    CHECK_THROWS_AS(r2.add_network(coded_series(3, 1, 3), small_gs()), value_error);  // T differs
     const std::size_t second = r2.add_network(coded_series(3, 3, 2), small_gs());
     CHECK(second == 1);
     CHECK(r2.size() == 6 + 18);
     CHECK(r2.network_begin(1) == 6);
     CHECK(r2.record(6).network == 1);
     CHECK(r2.record(23).experiment == 2);
+    CHECK(r2.time_points() == 2);
+    tensor<double> x;
+    r2.gather(r2.all_indices(), 0, 24, record_layout::series_by_time, x);
+    CHECK(x.shape(2) == 2);
+    // Another number of time points is accepted (context models read any grid), but record
+    // arrays, which need one common T, are then refused with a message that says why.
+    r2.add_network(coded_series(3, 1, 3), small_gs());
+    CHECK_FALSE(r2.common_time_points().has_value());
+    CHECK_THROWS_WITH_AS(r2.gather(r2.all_indices(), 0, 1, record_layout::series_by_time, x),
+                         doctest::Contains("unequal lengths"), value_error);
+}
+
+TEST_CASE("pair records: a network without time series has one record per pair") {
+    experiment_set only_knockouts;
+    only_knockouts.genes = {"G1", "G2", "G3"};
+    only_knockouts.time_series.genes = only_knockouts.genes;
+    steady_state_data ko;
+    ko.genes = only_knockouts.genes;
+    ko.kind = steady_state_kind::knockouts;
+    ko.values = tensor<double>{{0.0, 0.5, 0.5}, {0.5, 0.0, 0.5}};
+    ko.perturbed = {2, 0};  // a user's table: G3 and G1 knocked out, in that order
+    add_steady_state(only_knockouts, ko, "ko.tsv");
+    const pair_records records(only_knockouts, small_gs());
+    CHECK(records.size() == 6);
+    CHECK(records.records_per_pair(0) == 1);
+    CHECK(records.common_kinds() == experiment_kinds{experiment_kind::knockouts});
+    CHECK(records.record(5).experiment == 0);
+    CHECK(records.label(records.index_of({0, 0, 1, 0})) == small_gs().is_edge(0, 1));
+    tensor<float> x;
+    CHECK_THROWS_WITH_AS(records.gather(records.all_indices(), 0, 1, record_layout::image, x),
+                         doctest::Contains("no time series"), value_error);
 }
 
 TEST_CASE("balancing: all positives plus an equal seeded draw of negatives") {

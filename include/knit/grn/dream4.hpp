@@ -22,8 +22,10 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "knit/grn/experiment_set.hpp"
 #include "knit/grn/expression.hpp"
 
 namespace knit::grn {
@@ -81,8 +83,28 @@ enum class dream4_file {
     multifactorial,
     gold_standard,
     gold_standard_signed,
-    dual_knockout_indexes
+    dual_knockout_indexes,
+    multifactorial_gene_map,  // size 100: multifactorial gene name -> size-100 gene name
+    null_density              // scoring/probability_densities/pdf_size<S>_<N>.tsv
 };
+// This is the only place that knows the DREAM4 folder layout.
 std::string dream4_path(const std::string& root, int size, int network, dream4_file file);
+// The file of an experiment kind (time_series, wildtype, ...).
+std::string dream4_path(const std::string& root, int size, int network, experiment_kind kind);
+// The numbers 1, 2, ... of the networks of `size` whose time series or knockouts exist in
+// root, in order, stopping at the first gap.
+std::vector<int> dream4_networks(const std::string& root, int size);
+
+// Every experiment kind of one network of a DREAM4-layout folder that is there: the time
+// series, wild type, knockouts, knockdowns and multifactorial files, read with the genes of
+// the first file present (the time series when it exists), so a file whose genes differ is
+// refused naming its line. Size-100 multifactorial data (their own sub-challenge, genes
+// renamed) are mapped back to the size-100 names through the mapping file when it exists.
+// files[] records every file read and, for absent kinds, the file looked for. Throws
+// knit::io_error when none of the files exists.
+experiment_set read_dream4_experiments(const std::string& root, int size, int network);
+
+// A gene-name map of two columns, `"New"<TAB>"Old"` with a header: from -> to.
+std::vector<std::pair<std::string, std::string>> read_gene_map(const std::string& path);
 
 }  // namespace knit::grn

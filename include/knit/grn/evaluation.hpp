@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "knit/grn/expression.hpp"
+#include "knit/grn/experiment_set.hpp"
 #include "knit/grn/gold_standard.hpp"
 #include "knit/grn/metrics.hpp"
 #include "knit/grn/models/pair_model.hpp"
@@ -18,19 +18,22 @@
 
 namespace knit::grn {
 
-// One network: its time series, its gold standard and (for DREAM4) the null densities
-// that turn AUROC/AUPR into p-values.
+// One network: its whole experiment set (time series, wild type, knockouts, knockdowns,
+// multifactorial: whatever it came with), its gold standard and (for DREAM4) the null
+// densities that turn AUROC/AUPR into p-values.
 struct network_data {
     std::string name;  // e.g. "size100_1"
-    time_series_data series;
+    experiment_set experiments;
     gold_standard gold;
     std::optional<null_density> density;
 };
 
 // Network `index` of the given size from a folder in the DREAM4 layout (the DREAM4 data,
-// or a folder written by knit-grn simulate). The density is read when the folder has
-// scoring/probability_densities/pdf_size<S>_<index>.tsv.
-network_data load_network(const std::string& root, int size, int index);
+// or a folder written by knit-grn simulate): every experiment kind that is there
+// (read_dream4_experiments), restricted to `inputs`. The density is read when the folder has
+// one (dream4_path(..., dream4_file::null_density)).
+network_data load_network(const std::string& root, int size, int index,
+                          const experiment_kinds& inputs = experiment_kinds::all());
 
 // Reports progress: a line of text per finished step.
 using progress_fn = std::function<void(const std::string&)>;
@@ -74,8 +77,14 @@ struct ranking_result {
 ranking_result score_matrix(const tensor<double>& scores, const network_data& network,
                             const std::string& method);
 
-// The unsupervised baselines on each network: |Pearson|, |lag-1 correlation|, MI.
+// The unsupervised baselines: |Pearson|, |lag-1 correlation| and MI on the time series,
+// knockout-z and knockdown-z on the steady states (steady_state_features.hpp). Each needs
+// some experiment kinds; run_baselines runs, on each network, those its data have.
 std::vector<std::string> baseline_names();
+experiment_kinds baseline_inputs(const std::string& name);
+// The baselines whose inputs `available` holds, in baseline_names() order.
+std::vector<std::string> baseline_names_for(const experiment_kinds& available);
+tensor<double> baseline_scores(const std::string& name, const experiment_set& data);
 tensor<double> baseline_scores(const std::string& name, const time_series_data& data);
 std::vector<ranking_result> run_baselines(const std::vector<network_data>& networks,
                                           const progress_fn& progress = {});

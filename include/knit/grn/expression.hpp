@@ -63,13 +63,24 @@ struct steady_state_data {
     std::vector<std::string> genes;
     tensor<double> values;  // (E, G)
     steady_state_kind kind = steady_state_kind::other;
+    // Knockouts and knockdowns: row e knocks out (down) gene perturbed[e]. A DREAM4 file
+    // perturbs gene e in row e (every gene once); a user's table may name any genes, each
+    // at most once. Empty for the other kinds.
+    std::vector<std::size_t> perturbed;
+    // Optional per-row labels (a user's condition names); empty or one per row.
+    std::vector<std::string> conditions;
 
     std::size_t gene_count() const { return genes.size(); }
     std::size_t experiment_count() const { return values.dimension() == 2 ? values.shape(0) : 0; }
+    // The row that perturbs `gene`, or nullopt (knockouts and knockdowns).
+    std::optional<std::size_t> row_perturbing(std::size_t gene) const;
     // Throws knit::value_error unless genes are non-empty and unique, values is (E >= 1, G)
-    // and finite; knockouts and knockdowns need E == G (row i perturbs gene i).
+    // and finite; knockouts and knockdowns need one distinct perturbed gene < G per row.
     void validate() const;
 };
+
+// 0, 1, ..., genes - 1: the perturbed genes of a DREAM4 knockout or knockdown file.
+std::vector<std::size_t> one_row_per_gene(std::size_t genes);
 
 // Which axis of a generic matrix file holds the genes.
 enum class gene_axis { columns, rows };

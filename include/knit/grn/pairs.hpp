@@ -1,14 +1,22 @@
 // The paper's pair records (REFERENCE §2): one record per (network, regulator r, target t,
-// experiment p), r != t, whose input is the 2 x T array [x_r(p); x_t(p)] and whose label
-// is 1 iff r -> t is an edge of the gold standard. Direction matters: (t, r) is labelled by
-// its own entry, so the reverse of an edge is 0 unless it is an edge itself.
+// time-series experiment p), r != t, whose input is the 2 x T array [x_r(p); x_t(p)] and
+// whose label is 1 iff r -> t is an edge of the gold standard. Direction matters: (t, r) is
+// labelled by its own entry, so the reverse of an edge is 0 unless it is an edge itself.
+//
+// Each network carries its whole experiment set (experiment_set.hpp): time series of any
+// grid and length, wild type, knockouts, knockdowns, multifactorial, any subset. Models
+// that score a pair from whole-network features read it through network_data(). A network
+// without time series has one record per pair (experiment 0), so labels, protocols and
+// pair aggregation work the same for every kind of data.
 //
 // Storage is compact: a record is its index. Within a network, records are ordered by
 // regulator, then target (skipping the regulator), then experiment:
 //     index = begin(network) + (r * (G - 1) + (t < r ? t : t - 1)) * E + p
-// so 99,000 records of a size-100 network cost nothing beyond the network's data (a copy
-// of its time series and its G x G edge table). Arrays are materialised on demand, a batch
-// at a time, into a caller-owned tensor in one of three layouts:
+// with E = max(1, time-series experiments), so 99,000 records of a size-100 network cost
+// nothing beyond the network's data (a copy of its experiments and its G x G edge table).
+// Record arrays (the paper's models) need one common number of time points T over every
+// experiment of every network; they are materialised on demand, a batch at a time, into a
+// caller-owned tensor in one of three layouts:
 //     record_layout::series_by_time   (N, 2, T)     row 0 = regulator, row 1 = target
 //     record_layout::time_by_series   (N, T, 2)     the RNN input: T steps of (x_r, x_t)
 //     record_layout::image            (N, 1, 2, T)  the CNN input: one channel, 2 x T
@@ -26,7 +34,7 @@
 
 #include "knit/core/random.hpp"
 #include "knit/core/tensor.hpp"
-#include "knit/grn/expression.hpp"
+#include "knit/grn/experiment_set.hpp"
 #include "knit/grn/gold_standard.hpp"
 
 namespace knit::grn {
@@ -44,18 +52,27 @@ class pair_records {
 public:
     pair_records() = default;
     // All records of one network.
+    pair_records(const experiment_set& data, const gold_standard& gs);
     pair_records(const time_series_data& data, const gold_standard& gs);
 
     // Appends all G (G - 1) E records of a network and returns its network number. The
     // data's genes must be exactly the gold standard's genes (any order; an unknown or
-    // missing gene is a knit::value_error), and every experiment of every network must
-    // have the same number of time points T.
+    // missing gene is a knit::value_error).
+    std::size_t add_network(const experiment_set& data, const gold_standard& gs);
     std::size_t add_network(const time_series_data& data, const gold_standard& gs);
 
     std::size_t size() const { return offsets_.empty() ? 0 : offsets_.back(); }
     std::size_t network_count() const { return networks_.size(); }
-    std::size_t time_points() const { return time_points_; }
-    const time_series_data& network_data(std::size_t network) const;
+    // The number of time points T that every time-series experiment of every network has;
+    // nullopt when a network has no time series or lengths differ.
+    std::optional<std::size_t> common_time_points() const;
+    // The same, or a knit::value_error saying why there is none (record arrays need it).
+    std::size_t time_points() const;
+    const experiment_set& network_data(std::size_t network) const;
+    // The kinds of experiment every network has.
+    experiment_kinds common_kinds() const;
+    // Records per pair of a network: max(1, its time-series experiments).
+    std::size_t records_per_pair(std::size_t network) const;
     // Records of `network` are [network_begin, network_end).
     std::size_t network_begin(std::size_t network) const;
     std::size_t network_end(std::size_t network) const;
@@ -87,7 +104,7 @@ public:
 
 private:
     struct network {
-        time_series_data data;
+        experiment_set data;
         std::vector<std::uint8_t> edges;  // (G, G) gold_standard codes in data's gene order
     };
     const network& network_of(std::size_t index, std::size_t& local) const;
@@ -96,7 +113,6 @@ private:
 
     std::vector<network> networks_;
     std::vector<std::size_t> offsets_;  // offsets_[k] = first record of network k; back() = size
-    std::size_t time_points_ = 0;
 };
 
 extern template void pair_records::gather<float>(const std::vector<std::size_t>&, std::size_t,

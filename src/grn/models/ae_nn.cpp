@@ -54,7 +54,7 @@ void ae_nn_model::build(std::size_t time_points, std::uint64_t seed) {
 
 tensor<float> ae_nn_model::encode_network(const pair_records& records, std::size_t network) {
     KNIT_CHECK_AS(state_error, ae_ != nullptr, "ae-nn: model not trained, expected fit() or load() first");
-    const time_series_data& data = records.network_data(network);
+    const time_series_data& data = records.network_data(network).time_series;
     const std::size_t genes = data.gene_count(), experiments = data.experiment_count();
     tensor<float> series = tensor<float>::from_shape({genes * experiments, time_points_});
     for (std::size_t g = 0; g < genes; ++g)
@@ -93,7 +93,7 @@ void ae_nn_model::gather_codes(const pair_records& records, const std::map<std::
 
 void ae_nn_model::fit(const pair_records& records, const std::vector<std::size_t>& train,
                       const training_options& options) {
-    detail::check_trainable(records, train, "ae-nn");
+    detail::check_trainable(records, train, "ae-nn", required_inputs());
     build(records.time_points(), options.seed);
 
     // 1. The autoencoder: genes G1..G80 (the first 80 %) of each training network, in
@@ -102,7 +102,7 @@ void ae_nn_model::fit(const pair_records& records, const std::vector<std::size_t
     for (std::size_t i : train) networks.insert(records.record(i).network);
     std::vector<std::vector<float>> fit_rows, val_rows;
     for (std::size_t k : networks) {
-        const time_series_data& data = records.network_data(k);
+        const time_series_data& data = records.network_data(k).time_series;
         const std::size_t cut = static_cast<std::size_t>(double(data.gene_count()) * settings_.autoencoder_train_fraction);
         for (std::size_t g = 0; g < data.gene_count(); ++g)
             for (const auto& e : data.experiments) {
@@ -141,6 +141,7 @@ void ae_nn_model::fit(const pair_records& records, const std::vector<std::size_t
 
 std::vector<double> ae_nn_model::score(const pair_records& records, const std::vector<std::size_t>& indices) {
     KNIT_CHECK_AS(state_error, classifier_ != nullptr, "ae-nn::score: model not trained, expected fit() or load() first");
+    detail::check_inputs(records, indices, "ae-nn", required_inputs());
     KNIT_CHECK_AS(shape_error, records.time_points() == time_points_,
                   "ae-nn::score: got series of " << records.time_points() << " time points, expected " << time_points_);
     const auto codes = encode_networks(records, indices);

@@ -52,7 +52,7 @@ void cnn_model::prepare(const pair_records& records, const std::vector<std::size
 
 void cnn_model::fit(const pair_records& records, const std::vector<std::size_t>& train,
                     const training_options& options) {
-    detail::check_trainable(records, train, "cnn");
+    detail::check_trainable(records, train, "cnn", required_inputs());
     time_points_ = records.time_points();
     // Global mean and standard deviation (ddof 0) of the padded training arrays: the
     // padding zeros count, as they did in the authors' numpy code.
@@ -82,6 +82,7 @@ void cnn_model::fit(const pair_records& records, const std::vector<std::size_t>&
 
 std::vector<double> cnn_model::score(const pair_records& records, const std::vector<std::size_t>& indices) {
     KNIT_CHECK_AS(state_error, net_ != nullptr, "cnn::score: model not trained, expected fit() or load() first");
+    detail::check_inputs(records, indices, "cnn", required_inputs());
     KNIT_CHECK_AS(shape_error, records.time_points() == time_points_,
                   "cnn::score: got series of " << records.time_points() << " time points, expected " << time_points_);
     // The output is (N, 2) softmax; the score is P(class 1).

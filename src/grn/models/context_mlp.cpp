@@ -77,7 +77,7 @@ template std::unique_ptr<nn::sequential<double>> context_mlp_model::build<double
 
 void context_mlp_model::fit(const pair_records& records, const std::vector<std::size_t>& train,
                             const training_options& options) {
-    detail::check_trainable(records, train, "context-mlp");
+    detail::check_trainable(records, train, "context-mlp", required_inputs());
     // The distinct training pairs, each with its (record) label.
     std::map<pair_key, bool> labelled;
     for (std::size_t i : train) {
@@ -87,7 +87,7 @@ void context_mlp_model::fit(const pair_records& records, const std::vector<std::
     std::vector<std::pair<pair_key, bool>> pairs(labelled.begin(), labelled.end());
     std::map<std::size_t, tensor<double>> features;
     for (const auto& [key, label] : pairs)
-        if (!features.count(key.network)) features[key.network] = dynamics_features(records.network_data(key.network), settings_.features);
+        if (!features.count(key.network)) features[key.network] = dynamics_features(records.network_data(key.network).time_series, settings_.features);
     const std::size_t feature_count = dynamics_feature_names().size();
 
     nn::binary_crossentropy<float> loss;
@@ -163,13 +163,14 @@ tensor<double> context_mlp_model::score_network(const time_series_data& data) {
 
 std::vector<double> context_mlp_model::score(const pair_records& records, const std::vector<std::size_t>& indices) {
     KNIT_CHECK_AS(state_error, !nets_.empty(), "context-mlp::score: model not trained, expected fit() or load() first");
+    detail::check_inputs(records, indices, "context-mlp", required_inputs());
     std::map<std::size_t, tensor<double>> by_network;
     std::vector<double> out;
     out.reserve(indices.size());
     for (std::size_t i : indices) {
         const pair_record r = records.record(i);
         auto it = by_network.find(r.network);
-        if (it == by_network.end()) it = by_network.emplace(r.network, score_network(records.network_data(r.network))).first;
+        if (it == by_network.end()) it = by_network.emplace(r.network, score_network(records.network_data(r.network).time_series)).first;
         out.push_back(it->second(r.regulator, r.target));
     }
     return out;

@@ -85,8 +85,21 @@ nn::fit_options<float> fit_settings(std::size_t epochs, std::size_t batch_size, 
     return o;
 }
 
-void check_trainable(const pair_records& records, const std::vector<std::size_t>& train, const char* model) {
+void check_inputs(const pair_records& records, const std::vector<std::size_t>& indices, const char* model,
+                  const experiment_kinds& needed) {
+    std::vector<bool> checked(records.network_count(), false);
+    for (std::size_t i : indices) {
+        const std::size_t k = records.record(i).network;
+        if (checked[k]) continue;
+        records.network_data(k).require(needed, model);
+        checked[k] = true;
+    }
+}
+
+void check_trainable(const pair_records& records, const std::vector<std::size_t>& train, const char* model,
+                     const experiment_kinds& needed) {
     KNIT_CHECK_AS(value_error, !train.empty(), model << " training set: got no records, expected some");
+    check_inputs(records, train, model, needed);
     std::size_t positives = 0;
     for (std::size_t i : train) positives += records.label(i);
     KNIT_CHECK_AS(value_error, positives > 0 && positives < train.size(),

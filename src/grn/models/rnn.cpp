@@ -24,7 +24,7 @@ template std::unique_ptr<nn::sequential<double>> rnn_model::build<double>(const 
 
 void rnn_model::fit(const pair_records& records, const std::vector<std::size_t>& train,
                     const training_options& options) {
-    detail::check_trainable(records, train, "rnn");
+    detail::check_trainable(records, train, "rnn", required_inputs());
     time_points_ = records.time_points();
     net_ = build<float>(settings_, time_points_, options.seed);
     net_->compile(options.seed);
@@ -38,6 +38,7 @@ void rnn_model::fit(const pair_records& records, const std::vector<std::size_t>&
 
 std::vector<double> rnn_model::score(const pair_records& records, const std::vector<std::size_t>& indices) {
     KNIT_CHECK_AS(state_error, net_ != nullptr, "rnn::score: model not trained, expected fit() or load() first");
+    detail::check_inputs(records, indices, "rnn", required_inputs());
     KNIT_CHECK_AS(shape_error, records.time_points() == time_points_,
                   "rnn::score: got series of " << records.time_points() << " time points, expected " << time_points_);
     return detail::score_in_chunks(*net_, indices.size(), 4096, 1, 0, [&](std::size_t begin, std::size_t end, tensor<float>& in) {

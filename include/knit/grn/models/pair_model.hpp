@@ -38,6 +38,9 @@ public:
     // P(edge) of each record, in the order given. Requires a fitted (or loaded) model.
     virtual std::vector<double> score(const pair_records& records,
                                       const std::vector<std::size_t>& indices) = 0;
+    // The experiment kinds the model needs (time series for the paper's models). fit and
+    // score refuse a network without them with a knit::value_error naming the missing file.
+    virtual experiment_kinds required_inputs() const { return {experiment_kind::time_series}; }
     // Keras-style summaries and parameter totals of the networks inside.
     virtual std::string summary() const = 0;
     virtual std::size_t parameter_count() const = 0;
@@ -58,8 +61,12 @@ std::string header_value(const std::string& header, const std::string& key, cons
 std::string exact(double value);  // hexadecimal float text: reads back bit for bit
 double parse_exact(const std::string& text, const std::string& path);
 std::size_t parse_count(const std::string& text, const std::string& path);
-// Refuses a training set without both classes.
-void check_trainable(const pair_records& records, const std::vector<std::size_t>& train, const char* model);
+// Refuses a training set without both classes, or whose networks lack a kind of `needed`.
+void check_trainable(const pair_records& records, const std::vector<std::size_t>& train, const char* model,
+                     const experiment_kinds& needed);
+// Refuses records of a network that lacks a kind of `needed` (naming the missing file).
+void check_inputs(const pair_records& records, const std::vector<std::size_t>& indices, const char* model,
+                  const experiment_kinds& needed);
 
 // What the authors' Keras 2.2 models trained with: Adam with epsilon 1e-7 outside the
 // bias-corrected root, at learning rate lr.
