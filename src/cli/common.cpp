@@ -9,6 +9,7 @@
 #include <iostream>
 #include <map>
 
+#include "knit/core/atomic_file.hpp"
 #include "knit/core/blas.hpp"
 #include "knit/grn/detail/text.hpp"
 #include "knit/grn/dream4.hpp"
@@ -71,7 +72,7 @@ void add_schedule(CLI::App& app, common_options& o) {
 std::string write_output(const common_options& o, const std::string& name, const std::string& content) {
     if (o.out.empty()) return "";
     const std::string path = (std::filesystem::path(o.out) / name).string();
-    grn::detail::write_file_atomically(path, content);
+    write_file_atomically(path, content);
     return path;
 }
 

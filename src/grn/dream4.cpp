@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <unordered_map>
 
+#include "knit/core/atomic_file.hpp"
 #include "knit/core/error.hpp"
 #include "knit/grn/detail/text.hpp"
 
@@ -39,12 +40,11 @@ public:
     }
 
     void add(const field& cell, std::size_t line) {
-        if (cell.text.empty())
-            throw parse_error(file_, line, cell.column, "got an empty name, expected a gene name");
+        detail::check_gene_name(cell, file_, line);
         auto [it, inserted] = seen_.emplace(cell.text, line);
         if (!inserted)
             throw parse_error(file_, line, cell.column,
-                              "got gene '" + cell.text + "' a second time (first on line " +
+                              "got gene '" + detail::shorten(cell.text) + "' a second time (first on line " +
                                   std::to_string(it->second) + "), expected unique gene names");
         if (expected_.empty()) {
             position_to_gene.push_back(names_.size());
@@ -54,7 +54,7 @@ public:
         const auto found = index_.find(cell.text);
         if (!found)
             throw parse_error(file_, line, cell.column,
-                              "got unknown gene '" + cell.text + "', expected one of the " +
+                              "got unknown gene '" + detail::shorten(cell.text) + "', expected one of the " +
                                   std::to_string(expected_.size()) + " genes of the data set");
         position_to_gene.push_back(*found);
     }
@@ -65,7 +65,7 @@ public:
         for (const auto& gene : expected_)
             if (seen_.count(gene) == 0)
                 throw parse_error(file_, line, 0,
-                                  "got no gene '" + gene + "', expected all " +
+                                  "got no gene '" + detail::shorten(gene) + "', expected all " +
                                       std::to_string(expected_.size()) + " genes of the data set");
         return expected_;
     }
@@ -124,7 +124,7 @@ void check_writable_name(const std::string& name, const char* what, bool may_be_
 
 time_series_data parse_time_series(std::string_view text, const std::string& file,
                                    const std::vector<std::string>& expected_genes) {
-    line_cursor lines(text);
+    line_cursor lines(detail::text_body(text, file));
     const std::string_view first =
         header_line(lines, file, "a header line \"Time\" followed by gene names");
     const std::size_t header_number = lines.line_number();
@@ -132,7 +132,7 @@ time_series_data parse_time_series(std::string_view text, const std::string& fil
     const auto header = split_fields(first, delimiter, file, header_number);
     if (lower(header[0].text) != "time")
         throw parse_error(file, header_number, header[0].column,
-                          "got '" + header[0].text.substr(0, 40) +
+                          "got '" + detail::shorten(header[0].text) +
                               "' as the first header cell, expected \"Time\"");
     if (header.size() < 2)
         throw parse_error(file, header_number, 0,
@@ -148,11 +148,13 @@ time_series_data parse_time_series(std::string_view text, const std::string& fil
 
     std::vector<double> times;
     std::vector<double> values;
+    std::size_t first_line = 0;
     auto close_experiment = [&] {
         if (times.empty()) return;
         time_series_experiment experiment;
         experiment.values = to_tensor(values, times.size(), genes);
         experiment.times = std::move(times);
+        experiment.first_line = first_line;
         out.experiments.push_back(std::move(experiment));
         times.clear();
         values.clear();
@@ -174,6 +176,7 @@ time_series_data parse_time_series(std::string_view text, const std::string& fil
                                   format_double(times.back()) +
                                   ", expected strictly increasing times within an experiment "
                                   "(an empty line starts the next experiment)");
+        if (times.empty()) first_line = number;
         times.push_back(time);
         const std::size_t base = values.size();
         values.resize(base + genes);
@@ -218,7 +221,7 @@ std::string format_time_series(const time_series_data& data) {
 }
 
 void write_time_series(const time_series_data& data, const std::string& path) {
-    detail::write_file_atomically(path, format_time_series(data));
+    write_file_atomically(path, format_time_series(data));
 }
 
 // --- steady states -----------------------------------------------------------------
@@ -226,7 +229,7 @@ void write_time_series(const time_series_data& data, const std::string& path) {
 steady_state_data parse_steady_state(std::string_view text, steady_state_kind kind,
                                      const std::string& file,
                                      const std::vector<std::string>& expected_genes) {
-    line_cursor lines(text);
+    line_cursor lines(detail::text_body(text, file));
     const std::string_view first = header_line(lines, file, "a header line of gene names");
     const std::size_t header_number = lines.line_number();
     const char delimiter = header_delimiter(first, 0);
@@ -330,7 +333,7 @@ std::string format_steady_state(const steady_state_data& data) {
 }
 
 void write_steady_state(const steady_state_data& data, const std::string& path) {
-    detail::write_file_atomically(path, format_steady_state(data));
+    write_file_atomically(path, format_steady_state(data));
 }
 
 // --- generic matrix ----------------------------------------------------------------
@@ -338,7 +341,7 @@ void write_steady_state(const steady_state_data& data, const std::string& path) 
 expression_matrix parse_expression_matrix(std::string_view text, const matrix_options& options,
                                           const std::string& file,
                                           const std::vector<std::string>& expected_genes) {
-    line_cursor lines(text);
+    line_cursor lines(detail::text_body(text, file));
     const std::string_view first = header_line(lines, file, "a header line");
     const std::size_t header_number = lines.line_number();
     const char delimiter = header_delimiter(first, options.delimiter);
@@ -472,7 +475,7 @@ std::string format_expression_matrix(const expression_matrix& matrix,
 
 void write_expression_matrix(const expression_matrix& matrix, const std::string& path,
                              const matrix_options& options) {
-    detail::write_file_atomically(path, format_expression_matrix(matrix, options));
+    write_file_atomically(path, format_expression_matrix(matrix, options));
 }
 
 // --- DREAM4 paths ------------------------------------------------------------------
@@ -525,7 +528,7 @@ std::vector<int> dream4_networks(const std::string& root, int size) {
     std::vector<int> out;
     auto exists = [](const std::string& path) {
         std::error_code ec;
-        return std::filesystem::is_regular_file(path, ec);
+        return std::filesystem::exists(path, ec);  // a directory there is read, and refused
     };
     for (int k = 1;; ++k) {
         if (!exists(dream4_path(root, size, k, dream4_file::time_series)) &&
@@ -538,7 +541,7 @@ std::vector<int> dream4_networks(const std::string& root, int size) {
 
 std::vector<std::pair<std::string, std::string>> read_gene_map(const std::string& path) {
     const std::string text = detail::read_file(path);
-    line_cursor lines(text);
+    line_cursor lines(detail::text_body(text, path));
     const std::string_view first = header_line(lines, path, "a header line (from, to)");
     const char delimiter = header_delimiter(first, 0);
     if (split_fields(first, delimiter, path, lines.line_number()).size() != 2)
@@ -549,18 +552,18 @@ std::vector<std::pair<std::string, std::string>> read_gene_map(const std::string
         if (detail::is_blank(line)) continue;
         const auto row = split_fields(line, delimiter, path, lines.line_number());
         if (row.size() != 2) ragged(path, lines.line_number(), row, 2, "a gene name, then the name it maps to");
-        if (row[0].text.empty() || row[1].text.empty())
-            throw parse_error(path, lines.line_number(), row[row[0].text.empty() ? 0 : 1].column,
-                              "got an empty name, expected a gene name");
+        for (const auto& cell : row) detail::check_gene_name(cell, path, lines.line_number());
         out.emplace_back(row[0].text, row[1].text);
     }
     return out;
 }
 
 namespace {
+// Present at all: a directory (or anything else) in a data file's place is read, and the
+// reader says what is wrong, rather than the kind silently missing.
 bool file_exists(const std::string& path) {
     std::error_code ec;
-    return std::filesystem::is_regular_file(path, ec);
+    return std::filesystem::exists(path, ec);
 }
 
 // A steady-state file whose genes are renamed by a map (DREAM4 size-100 multifactorial).
@@ -574,12 +577,12 @@ steady_state_data read_renamed_steady_state(const std::string& path, steady_stat
     for (auto& g : table.genes) {
         const auto it = rename.find(g);
         if (it == rename.end())
-            throw parse_error(map_path, 0, 0, "got no entry for gene '" + g + "' of " + path + ", expected every gene mapped");
+            throw parse_error(map_path, 1, 0, "got no entry for gene '" + detail::shorten(g) + "' of " + path + ", expected every gene mapped");
         g = it->second;
     }
     gene_index check(table.genes);  // the map must not merge two genes
     if (!genes.empty() && std::is_permutation(genes.begin(), genes.end(), table.genes.begin(), table.genes.end()) == false)
-        throw parse_error(map_path, 0, 0, "got mapped genes that differ from the time series' genes, expected the same genes");
+        throw parse_error(map_path, 1, 0, "got mapped genes that differ from the time series' genes, expected the same genes");
     return table;
 }
 }  // namespace

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <string_view>
 
+#include "knit/core/atomic_file.hpp"
 #include "knit/core/error.hpp"
 #include "knit/grn/detail/text.hpp"
 
@@ -22,7 +23,7 @@ gold_standard::gold_standard(std::vector<std::string> genes) : genes_(std::move(
                                                                    << ", expected a non-empty name");
         const bool inserted = lookup_.emplace(genes_[i], i).second;
         KNIT_CHECK_AS(value_error, inserted,
-                      "gold_standard: got gene '" << genes_[i] << "' twice (index "
+                      "gold_standard: got gene '" << detail::shorten(genes_[i]) << "' twice (index "
                                                   << lookup_.at(genes_[i]) << " and " << i
                                                   << "), expected unique names");
     }
@@ -45,14 +46,14 @@ void gold_standard::add_edge(std::size_t regulator, std::size_t target, int sign
     check_index(regulator, "regulator");
     check_index(target, "target");
     KNIT_CHECK_AS(value_error, regulator != target,
-                  "gold_standard: got a self-loop " << genes_[regulator] << " -> "
-                                                    << genes_[target]
+                  "gold_standard: got a self-loop " << detail::shorten(genes_[regulator]) << " -> "
+                                                    << detail::shorten(genes_[target])
                                                     << ", expected regulator != target");
     KNIT_CHECK_AS(value_error, sign >= -1 && sign <= 1,
                   "gold_standard: got sign " << sign << ", expected -1, 0 or +1");
     std::uint8_t& cell = table_[regulator * genes_.size() + target];
     KNIT_CHECK_AS(value_error, cell == no_edge,
-                  "gold_standard: got edge " << genes_[regulator] << " -> " << genes_[target]
+                  "gold_standard: got edge " << detail::shorten(genes_[regulator]) << " -> " << detail::shorten(genes_[target])
                                              << " twice, expected each edge once");
     cell = sign > 0 ? activation : sign < 0 ? repression : unsigned_edge;
     ++positives_;
@@ -144,27 +145,10 @@ std::string expected_line(file_kind kind) {
                                       "'regulator<TAB>target'";
 }
 
-std::string show_cell(const std::string& text) {
-    std::string out;
-    for (char c : text.substr(0, 40)) {
-        const auto u = static_cast<unsigned char>(c);
-        if (u >= 0x20 && u < 0x7f) {
-            out += c;
-        } else {
-            static const char hex[] = "0123456789abcdef";
-            out += "\\x";
-            out += hex[u >> 4];
-            out += hex[u & 15];
-        }
-    }
-    if (text.size() > 40) out += "...";
-    return out;
-}
-
-std::vector<edge_row> parse_rows(const std::string& text, const std::string& source,
+std::vector<edge_row> parse_rows(std::string_view text, const std::string& source,
                                  file_kind kind) {
     std::vector<edge_row> rows;
-    detail::data_line_cursor lines(text, source, "data lines", expected_line(kind));
+    detail::data_line_cursor lines(detail::text_body(text, source), source, "data lines", expected_line(kind));
     std::string_view line;
     std::size_t width = 0;          // fields per line, fixed by the first data line
     std::size_t width_line = 0;
@@ -186,12 +170,14 @@ std::vector<edge_row> parse_rows(const std::string& text, const std::string& sou
                                   std::to_string(width) + " like line " +
                                   std::to_string(width_line) + " (ragged rows)");
         }
-        for (std::size_t c = 0; c < 2; ++c)
+        for (std::size_t c = 0; c < 2; ++c) {
             if (cells[c].text.empty())
                 throw parse_error(source, n, cells[c].column,
                                   std::string("got an empty ") +
                                       (c == 0 ? "regulator" : "target") +
                                       " name, expected a gene name");
+            detail::check_gene_name(cells[c], source, n);
+        }
         edge_row row;
         row.line = n;
         if (width == 2) {
@@ -203,13 +189,13 @@ std::vector<edge_row> parse_rows(const std::string& text, const std::string& sou
                 else if (v == "-") row.value = -1;
                 else
                     throw parse_error(source, n, cells[2].column,
-                                      "got sign '" + show_cell(v) + "', expected '+' or '-'");
+                                      "got sign '" + detail::shorten(v) + "', expected '+' or '-'");
             } else {
                 if (v == "1") row.value = 1;
                 else if (v == "0") row.value = 0;
                 else
                     throw parse_error(source, n, cells[2].column,
-                                      "got label '" + show_cell(v) +
+                                      "got label '" + detail::shorten(v) +
                                           "', expected 0 or 1" +
                                           (v == "+" || v == "-"
                                                ? " (a signed gold standard? use "
@@ -219,8 +205,8 @@ std::vector<edge_row> parse_rows(const std::string& text, const std::string& sou
         }
         if (cells[0].text == cells[1].text)
             throw parse_error(source, n, cells[1].column,
-                              "got a self-loop '" + show_cell(cells[0].text) + "' -> '" +
-                                  show_cell(cells[1].text) +
+                              "got a self-loop '" + detail::shorten(cells[0].text) + "' -> '" +
+                                  detail::shorten(cells[1].text) +
                                   "', expected regulator != target");
         row.regulator = std::move(cells[0]);
         row.target = std::move(cells[1]);
@@ -243,7 +229,11 @@ std::vector<std::string> infer_genes(const std::vector<edge_row>& rows) {
 }
 
 gold_standard build(const std::vector<edge_row>& rows, const std::string& source,
-                    const std::vector<std::string>* genes, file_kind kind) {
+                    const std::vector<std::string>* genes, file_kind kind, gold_standard_listing* listing) {
+    if (listing != nullptr) {
+        *listing = {};
+        for (const edge_row& row : rows) ++(row.value == 0 ? listing->negative_lines : listing->positive_lines);
+    }
     gold_standard gs(genes != nullptr ? *genes : infer_genes(rows));
     const std::size_t g = gs.size();
     std::vector<std::size_t> listed_on(g * g, 0);  // line that listed the pair, 0 = none
@@ -251,10 +241,10 @@ gold_standard build(const std::vector<edge_row>& rows, const std::string& source
         auto i = gs.index(cell.text);
         if (!i) {
             std::ostringstream what;
-            what << "got gene '" << show_cell(cell.text) << "', expected one of the " << g
+            what << "got gene '" << detail::shorten(cell.text) << "', expected one of the " << g
                  << " genes of the data";
-            if (g > 0) what << " (" << show_cell(gs.genes().front()) << " ... "
-                            << show_cell(gs.genes().back()) << ")";
+            if (g > 0) what << " (" << detail::shorten(gs.genes().front()) << " ... "
+                            << detail::shorten(gs.genes().back()) << ")";
             throw parse_error(source, line, cell.column, what.str());
         }
         return *i;
@@ -265,8 +255,8 @@ gold_standard build(const std::vector<edge_row>& rows, const std::string& source
         std::size_t& first = listed_on[r * g + t];
         if (first != 0)
             throw parse_error(source, row.line, 0,
-                              "got pair '" + show_cell(row.regulator.text) + "' -> '" +
-                                  show_cell(row.target.text) + "' again (first on line " +
+                              "got pair '" + detail::shorten(row.regulator.text) + "' -> '" +
+                                  detail::shorten(row.target.text) + "' again (first on line " +
                                   std::to_string(first) + "), expected each pair once");
         first = row.line;
         if (kind == file_kind::signs) gs.add_edge(r, t, row.value);
@@ -278,14 +268,19 @@ gold_standard build(const std::vector<edge_row>& rows, const std::string& source
 }  // namespace
 
 gold_standard parse_gold_standard(const std::string& text, const std::string& source,
-                                  const std::vector<std::string>* genes) {
+                                  const std::vector<std::string>* genes, gold_standard_listing* listing) {
     return build(parse_rows(text, source, file_kind::unsigned_labels), source, genes,
-                 file_kind::unsigned_labels);
+                 file_kind::unsigned_labels, listing);
 }
 
 gold_standard parse_signed_gold_standard(const std::string& text, const std::string& source,
                                          const std::vector<std::string>* genes) {
-    return build(parse_rows(text, source, file_kind::signs), source, genes, file_kind::signs);
+    return build(parse_rows(text, source, file_kind::signs), source, genes, file_kind::signs, nullptr);
+}
+
+gold_standard read_gold_standard(const std::string& path, const std::vector<std::string>* genes,
+                                 gold_standard_listing& listing) {
+    return parse_gold_standard(detail::read_file(path), path, genes, &listing);
 }
 
 gold_standard read_gold_standard(const std::string& path, const std::vector<std::string>& genes) {
@@ -303,6 +298,39 @@ gold_standard read_signed_gold_standard(const std::string& path,
 
 gold_standard read_signed_gold_standard(const std::string& path) {
     return parse_signed_gold_standard(detail::read_file(path), path, nullptr);
+}
+
+// ---------------------------------------------------------------------------------------
+// gene lists
+
+std::vector<std::string> parse_gene_list(const std::string& text, const std::string& source) {
+    detail::line_cursor lines(detail::text_body(text, source));
+    std::vector<std::string> genes;
+    std::unordered_map<std::string, std::size_t> first_line;
+    std::string_view line;
+    while (lines.next(line)) {
+        const std::size_t n = lines.line_number();
+        if (detail::is_blank(line)) continue;
+        std::vector<detail::field> cells = detail::split_fields(line, '\t', source, n);
+        if (cells.size() != 1)
+            throw parse_error(source, n, cells[1].column,
+                              "got " + std::to_string(cells.size()) + " TAB-separated cells, expected one gene name per line");
+        detail::check_gene_name(cells[0], source, n);
+        const auto [it, inserted] = first_line.emplace(cells[0].text, n);
+        if (!inserted)
+            throw parse_error(source, n, cells[0].column,
+                              "got gene '" + detail::shorten(cells[0].text) + "' again (first on line " +
+                                  std::to_string(it->second) + "), expected each gene once");
+        genes.push_back(std::move(cells[0].text));
+    }
+    if (genes.empty())
+        throw parse_error(source, std::max<std::size_t>(lines.line_number(), 1), 0,
+                          "got no gene name, expected one gene name per line");
+    return genes;
+}
+
+std::vector<std::string> read_gene_list(const std::string& path) {
+    return parse_gene_list(detail::read_file(path), path);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -338,7 +366,7 @@ void write_gold_standard(const std::string& path, const gold_standard& gs, bool 
                 text += names[t];
                 text += label == 1 ? "\t1\n" : "\t0\n";
             }
-    detail::write_file_atomically(path, text);
+    write_file_atomically(path, text);
 }
 
 void write_signed_gold_standard(const std::string& path, const gold_standard& gs) {
@@ -355,7 +383,7 @@ void write_signed_gold_standard(const std::string& path, const gold_standard& gs
         text += names[t];
         text += gs.code(r, t) == gold_standard::activation ? "\t+\n" : "\t-\n";
     }
-    detail::write_file_atomically(path, text);
+    write_file_atomically(path, text);
 }
 
 }  // namespace knit::grn

@@ -20,7 +20,7 @@ null_density parse_null_density(const std::string& text, const std::string& sour
     static const char* names[4] = {"auroc_X", "auroc_Y", "aupr_X", "aupr_Y"};
     null_density d;
     std::vector<double>* columns[4] = {&d.auroc_x, &d.auroc_y, &d.aupr_x, &d.aupr_y};
-    detail::data_line_cursor lines(text, source, "rows", "4 TAB-separated numbers");
+    detail::data_line_cursor lines(detail::text_body(text, source), source, "rows", "4 TAB-separated numbers");
     std::string_view line;
     bool have_header = false;
     while (lines.next(line)) {
@@ -42,7 +42,7 @@ null_density parse_null_density(const std::string& text, const std::string& sour
                     });
                 if (!same)
                     throw parse_error(source, n, cells[c].column,
-                                      "got header '" + got.substr(0, 40) + "', expected '" +
+                                      "got header '" + detail::shorten(got) + "', expected '" +
                                           std::string(want) + "'");
             }
             have_header = true;
@@ -53,12 +53,12 @@ null_density parse_null_density(const std::string& text, const std::string& sour
             std::vector<double>& column = *columns[c];
             if ((c == 0 || c == 2) && !column.empty() && !(v > column.back()))
                 throw parse_error(source, n, cells[c].column,
-                                  "got " + std::string(names[c]) + " = " + cells[c].text +
+                                  "got " + std::string(names[c]) + " = " + detail::shorten(cells[c].text) +
                                       " after " + detail::format_double(column.back()) +
                                       ", expected a strictly increasing grid");
             if ((c == 1 || c == 3) && v < 0)
                 throw parse_error(source, n, cells[c].column,
-                                  "got density " + cells[c].text + ", expected a value >= 0");
+                                  "got density " + detail::shorten(cells[c].text) + ", expected a value >= 0");
             column.push_back(v);
         }
     }
@@ -66,11 +66,31 @@ null_density parse_null_density(const std::string& text, const std::string& sour
         throw parse_error(source, std::max<std::size_t>(lines.line_number(), 1), 0,
                           "got " + std::to_string(d.auroc_x.size()) +
                               " data row(s), expected a header and at least 2 rows");
+    d.source = source;
+    d.genes = null_density_size_from_name(source);
     return d;
 }
 
 null_density read_null_density(const std::string& path) {
     return parse_null_density(detail::read_file(path), path);
+}
+
+std::size_t null_density_size_from_name(const std::string& path) {
+    const std::size_t slash = path.find_last_of('/');
+    const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+    if (name.rfind("pdf_multifactorial_", 0) == 0) return 100;  // DREAM4's size-100 sub-challenge
+    if (name.rfind("pdf_size", 0) != 0) return 0;
+    std::size_t i = 8, size = 0;
+    for (; i < name.size() && name[i] >= '0' && name[i] <= '9' && i < 16; ++i) size = size * 10 + std::size_t(name[i] - '0');
+    return i > 8 && i < name.size() && name[i] == '_' ? size : 0;
+}
+
+void check_density_fits(const null_density& density, const gold_standard& gs) {
+    KNIT_CHECK_AS(value_error, density.genes == 0 || density.genes == gs.size(),
+                  "null density '" << density.source << "': got a density for networks of " << density.genes
+                                   << " genes and a gold standard of " << gs.size()
+                                   << " genes, expected the density of this network's size (p-values "
+                                      "from another size are wrong by orders of magnitude)");
 }
 
 double null_p_value(const std::vector<double>& x, const std::vector<double>& y, double score) {
@@ -215,6 +235,7 @@ void join_by_name(const std::vector<scored_edge>& ranking, const gold_standard& 
 
 dream_score score_dream(const std::vector<scored_edge>& ranking, const gold_standard& gs,
                         const null_density* density) {
+    if (density != nullptr) check_density_fits(*density, gs);
     dream_accumulator acc(gs);
     join_by_name(ranking, gs, acc);
     return acc.finish(density);
@@ -222,6 +243,7 @@ dream_score score_dream(const std::vector<scored_edge>& ranking, const gold_stan
 
 dream_score score_dream(const std::vector<std::pair<std::size_t, std::size_t>>& ranking,
                         const gold_standard& gs, const null_density* density) {
+    if (density != nullptr) check_density_fits(*density, gs);
     dream_accumulator acc(gs);
     for (std::size_t i = 0; i < ranking.size(); ++i) {
         const auto [r, t] = ranking[i];

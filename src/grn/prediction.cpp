@@ -7,6 +7,7 @@
 #include <numeric>
 #include <string_view>
 
+#include "knit/core/atomic_file.hpp"
 #include "knit/core/error.hpp"
 #include "knit/grn/detail/text.hpp"
 
@@ -22,7 +23,7 @@ std::vector<scored_edge> parse_prediction(const std::string& text, const std::st
     static const char* expected = "'regulator<TAB>target<TAB>score'";
     std::vector<scored_edge> edges;
     edges.reserve(text.size() / 16);
-    detail::data_line_cursor lines(text, source, "edges", expected);
+    detail::data_line_cursor lines(detail::text_body(text, source), source, "edges", expected);
     std::string_view line;
     while (lines.next(line)) {
         const std::size_t n = lines.line_number();
@@ -32,12 +33,14 @@ std::vector<scored_edge> parse_prediction(const std::string& text, const std::st
             throw parse_error(source, n, 0,
                               "got " + std::to_string(cells.size()) + " field(s), expected " +
                                   expected);
-        for (std::size_t c = 0; c < 2; ++c)
+        for (std::size_t c = 0; c < 2; ++c) {
             if (cells[c].text.empty())
                 throw parse_error(source, n, cells[c].column,
                                   std::string("got an empty ") +
                                       (c == 0 ? "regulator" : "target") +
                                       " name, expected a gene name");
+            detail::check_gene_name(cells[c], source, n);
+        }
         const double score =
             detail::parse_finite_double(cells[2], source, n, "a finite confidence score");
         edges.push_back({std::move(cells[0].text), std::move(cells[1].text), score});
@@ -59,7 +62,7 @@ void write_prediction(const std::string& path, const std::vector<scored_edge>& e
     auto check_name = [](const std::string& name, std::size_t i, const char* what) {
         KNIT_CHECK_AS(value_error,
                       !name.empty() && name.find_first_of("\t\r\n \"") == std::string::npos,
-                      "write_prediction: got " << what << " name '" << name << "' at edge " << i
+                      "write_prediction: got " << what << " name '" << detail::shorten(name) << "' at edge " << i
                                                << ", expected a non-empty name without TAB, "
                                                   "space, quote or newline");
     };
@@ -79,7 +82,7 @@ void write_prediction(const std::string& path, const std::vector<scored_edge>& e
         text += detail::format_double(e.score);
         text += '\n';
     }
-    detail::write_file_atomically(path, text);
+    write_file_atomically(path, text);
 }
 
 std::vector<scored_edge> rank_edges(const knit::tensor<double>& scores,

@@ -1,12 +1,14 @@
 // Text-parsing helpers of knit::grn's readers (see include/knit/grn/detail/text.hpp).
 #include "knit/grn/detail/text.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <system_error>
 
 #include "knit/core/error.hpp"
@@ -15,9 +17,19 @@ namespace knit::grn::detail {
 
 namespace {
 
-// A cell's text as it goes into an error message: at most 40 characters, control bytes
-// escaped, so a binary or huge input still gives a readable one-line message.
-std::string show(std::string_view text) {
+bool is_space(char c) { return c == ' ' || c == '\t'; }
+
+// 1-based line and column of byte `offset` of text.
+std::pair<std::size_t, std::size_t> position_of(std::string_view text, std::size_t offset) {
+    std::size_t line = 1, start = 0;
+    for (std::size_t i = 0; i < offset; ++i)
+        if (text[i] == '\n') ++line, start = i + 1;
+    return {line, offset - start + 1};
+}
+
+}  // namespace
+
+std::string shorten(std::string_view text) {
     std::string out;
     const std::size_t limit = 40;
     for (std::size_t i = 0; i < text.size() && i < limit; ++i) {
@@ -34,34 +46,74 @@ std::string show(std::string_view text) {
     return out;
 }
 
-bool is_space(char c) { return c == ' ' || c == '\t'; }
-
-}  // namespace
-
 std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    KNIT_CHECK_AS(io_error, in.good(), "cannot open '" << path << "' for reading");
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    KNIT_CHECK_AS(io_error, !in.bad(), "error while reading '" << path << "'");
-    return buffer.str();
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        const int err = errno;
+        throw io_error("cannot open '" + path + "' for reading: " + std::generic_category().message(err));
+    }
+    struct stat info {};
+    if (::fstat(fd, &info) == 0 && S_ISDIR(info.st_mode)) {
+        ::close(fd);
+        throw io_error("cannot read '" + path + "': it is a directory, expected a file");
+    }
+    std::string out;
+    if (info.st_size > 0) out.reserve(static_cast<std::size_t>(info.st_size));
+    char buffer[65536];
+    while (true) {
+        const ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            const int err = errno;
+            ::close(fd);
+            throw io_error("error while reading '" + path + "': " + std::generic_category().message(err));
+        }
+        if (n == 0) break;
+        out.append(buffer, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    return out;
 }
 
-void write_file_atomically(const std::string& path, const std::string& text) {
-    const std::string temporary = path + ".knit-tmp";
-    {
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        KNIT_CHECK_AS(io_error, out.good(), "cannot open '" << temporary << "' for writing");
-        out.write(text.data(), static_cast<std::streamsize>(text.size()));
-        out.flush();
-        if (!out.good()) {
-            std::remove(temporary.c_str());
-            KNIT_CHECK_AS(io_error, false, "error while writing '" << temporary << "'");
-        }
+std::string_view text_body(std::string_view text, const std::string& source) {
+    auto starts_with = [&](const char* bytes, std::size_t n) {
+        return text.size() >= n && text.compare(0, n, std::string_view(bytes, n)) == 0;
+    };
+    if (starts_with("\xff\xfe", 2) || starts_with("\xfe\xff", 2))
+        throw parse_error(source, 1, 1,
+                          std::string("got UTF-16 text (byte-order mark ") +
+                              (text[0] == '\xff' ? "FF FE, little-endian" : "FE FF, big-endian") +
+                              "), expected UTF-8 or ASCII text (convert it, e.g. iconv -f UTF-16 -t UTF-8)");
+    if (starts_with("\xef\xbb\xbf", 3)) text.remove_prefix(3);
+    const std::size_t nul = text.find('\0');
+    if (nul != std::string_view::npos) {
+        const auto [line, column] = position_of(text, nul);
+        throw parse_error(source, line, column,
+                          "got a NUL byte, expected UTF-8 or ASCII text (is it UTF-16 without a "
+                          "byte-order mark, or a binary file?)");
     }
-    if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-        std::remove(temporary.c_str());
-        KNIT_CHECK_AS(io_error, false, "cannot rename '" << temporary << "' to '" << path << "'");
+    return text;
+}
+
+void check_gene_name(const field& cell, const std::string& file, std::size_t line_number) {
+    if (cell.text.empty())
+        throw parse_error(file, line_number, cell.column, "got an empty name, expected a gene name");
+    for (char ch : cell.text) {
+        const auto c = static_cast<unsigned char>(ch);
+        const char* what = c == '\t'   ? "a TAB"
+                           : c == '\r' ? "a carriage return"
+                           : c == '\n' ? "a line feed"
+                           : c == ','  ? "a comma"
+                           : c == '"'  ? "a double quote"
+                           : c == ' '  ? "a space"
+                           : (c < 0x20 || c == 0x7f) ? "a control character"
+                                                     : nullptr;
+        if (what != nullptr)
+            throw parse_error(file, line_number, cell.column,
+                              "got gene name '" + shorten(cell.text) + "' holding " + what +
+                                  ", expected a name without spaces, TABs, commas, quotes, line "
+                                  "breaks or control characters (knit's DREAM lists and tables "
+                                  "cannot hold them)");
     }
 }
 
@@ -133,7 +185,7 @@ std::vector<field> split_fields(std::string_view line, char delimiter, const std
                 ++i;
             if (i < n && line[i] != delimiter)
                 throw parse_error(file, line_number, i + 1,
-                                  "got '" + show(line.substr(i, 1)) +
+                                  "got '" + shorten(line.substr(i, 1)) +
                                       "' after a closing quote, expected a delimiter or the end "
                                       "of the line");
         } else {
@@ -154,7 +206,7 @@ double parse_finite_double(const field& cell, const std::string& file, std::size
                            const char* what) {
     std::string_view text = cell.text;
     auto refuse = [&](const char* why) -> double {
-        std::string message = "got '" + show(text) + "'";
+        std::string message = "got '" + shorten(text) + "'";
         if (why != nullptr) message += std::string(" (") + why + ")";
         message += std::string(", expected ") + what;
         throw parse_error(file, line_number, cell.column, message);

@@ -6,6 +6,7 @@
 #include <iterator>
 #include <sstream>
 
+#include "knit/core/atomic_file.hpp"
 #include "knit/core/error.hpp"
 
 namespace knit::nn {
@@ -85,27 +86,7 @@ void write_model_file(const std::string& path, const std::string& signature,
     }
     put<std::uint64_t>(out, fnv1a(reinterpret_cast<const unsigned char*>(out.data()), out.size()));
 
-    const std::filesystem::path target(path);
-    std::filesystem::path tmp = target;
-    tmp += ".tmp-" + std::to_string(reinterpret_cast<std::uintptr_t>(&out));
-    {
-        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-        KNIT_CHECK_AS(io_error, f.good(), path << ": cannot open " << tmp.string() << " for writing");
-        f.write(out.data(), static_cast<std::streamsize>(out.size()));
-        f.flush();
-        if (!f.good()) {
-            std::error_code ignored;
-            std::filesystem::remove(tmp, ignored);
-            KNIT_CHECK_AS(io_error, false, path << ": write failed (disk full?)");
-        }
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, target, ec);
-    if (ec) {
-        std::error_code ignored;
-        std::filesystem::remove(tmp, ignored);
-        KNIT_CHECK_AS(io_error, false, path << ": cannot rename the temporary file into place: " << ec.message());
-    }
+    write_file_atomically(path, out);
 }
 
 model_file read_model_file(const std::string& path) {

@@ -35,6 +35,9 @@ private:
 struct time_series_experiment {
     std::vector<double> times;  // (T), strictly increasing
     tensor<double> values;      // (T, G)
+    // 1-based line of the experiment's first row in the file it was read from (0 when not
+    // read from a file), so that a later refusal can point at it.
+    std::size_t first_line = 0;
     std::size_t time_points() const { return times.size(); }
 };
 

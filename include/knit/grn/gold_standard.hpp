@@ -14,7 +14,9 @@
 // negatives (so a positives-only file and an all-pairs file give the same gold standard).
 // Refused, with a knit::parse_error naming file, line, column and what was expected:
 // empty files, ragged rows, bad labels or signs, empty gene names, self-loops, a pair
-// listed twice, and (when the caller gives the gene list) a gene the data lacks.
+// listed twice, and (when the caller gives the gene list) a gene the data lacks. A UTF-8
+// byte-order mark is skipped; UTF-16 text and names holding a space, TAB, comma, quote or
+// control character are refused (as by every knit reader, docs/grn.md).
 #pragma once
 
 #include <cstddef>
@@ -77,10 +79,22 @@ gold_standard read_signed_gold_standard(const std::string& path,
                                         const std::vector<std::string>& genes);
 gold_standard read_signed_gold_standard(const std::string& path);
 
+// What an unsigned gold-standard file listed: lines with label 1 (or two-column lines) and
+// lines with label 0. A positives-only file (negative_lines == 0) cannot name the genes
+// that have no edge, so genes inferred from it may be too few: give the gene list.
+struct gold_standard_listing {
+    std::size_t positive_lines = 0, negative_lines = 0;
+    bool positives_only() const { return negative_lines == 0; }
+};
+// read_gold_standard with the genes given (or inferred when nullptr), reporting the listing.
+gold_standard read_gold_standard(const std::string& path, const std::vector<std::string>* genes,
+                                 gold_standard_listing& listing);
+
 // The parsers behind the readers, on text already in memory; `source` names the text in
 // error messages. `genes` == nullptr infers the genes (natural order).
 gold_standard parse_gold_standard(const std::string& text, const std::string& source,
-                                  const std::vector<std::string>* genes);
+                                  const std::vector<std::string>* genes,
+                                  gold_standard_listing* listing = nullptr);
 gold_standard parse_signed_gold_standard(const std::string& text, const std::string& source,
                                          const std::vector<std::string>* genes);
 
@@ -89,6 +103,12 @@ gold_standard parse_signed_gold_standard(const std::string& text, const std::str
 // all_pairs = false, the positives only; the signed writer needs every edge signed.
 void write_gold_standard(const std::string& path, const gold_standard& gs, bool all_pairs = true);
 void write_signed_gold_standard(const std::string& path, const gold_standard& gs);
+
+// A gene list: one gene name per line (blank lines skipped; a name may be quoted). Refused
+// with a knit::parse_error naming file, line and column: an empty list, a line of several
+// TAB-separated cells, a name knit's outputs cannot hold (see the readers), a gene twice.
+std::vector<std::string> read_gene_list(const std::string& path);
+std::vector<std::string> parse_gene_list(const std::string& text, const std::string& source);
 
 // Natural ("human") order of names: digit runs compare as numbers, so G2 < G10;
 // ties (G01 vs G1) fall back to plain byte order, which keeps the order total.

@@ -47,12 +47,21 @@ namespace knit::grn {
 
 // The official null densities of one network (pdf_<name>_N.tsv: header
 // `auroc_X auroc_Y aupr_X aupr_Y`, then rows of 4 finite numbers; X strictly increasing,
-// Y >= 0, at least 2 rows).
+// Y >= 0, at least 2 rows). A density holds only for networks of its size; the file name
+// implies it: pdf_size<G>_<k>.tsv is for G genes, pdf_multifactorial_<k>.tsv for 100
+// (DREAM4's names); another name leaves the size unknown (genes = 0, not checked).
 struct null_density {
     std::vector<double> auroc_x, auroc_y, aupr_x, aupr_y;
+    std::size_t genes = 0;  // network size it is for, 0 when unknown
+    std::string source;     // where it was read from (for messages)
 };
 null_density read_null_density(const std::string& path);
 null_density parse_null_density(const std::string& text, const std::string& source);
+// The network size a density file's name implies (see above), 0 when it implies none.
+std::size_t null_density_size_from_name(const std::string& path);
+// Refuses (knit::value_error) a density of a known size other than the gold standard's
+// gene count; score_dream calls it whenever it is given a density.
+void check_density_fits(const null_density& density, const gold_standard& gs);
 
 // P(score' >= score) under the null: sum_{i: x_i >= score} y_i * (x_1 - x_0).
 double null_p_value(const std::vector<double>& x, const std::vector<double>& y, double score);

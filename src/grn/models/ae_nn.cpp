@@ -172,11 +172,17 @@ void ae_nn_model::save(const std::string& path) const {
 }
 
 std::unique_ptr<ae_nn_model> ae_nn_model::load(const std::string& path) {
-    const std::string header = nn::read_model_file(path).signature;
+    const nn::model_file file = nn::read_model_file(path);
+    const std::string& header = file.signature;
+    const std::size_t stored = file.values.size();
     ae_nn_settings s;
-    s.code_size = detail::parse_count(detail::header_value(header, "code_size", path), path);
+    s.code_size = detail::header_count(header, "code_size", path, stored);
+    const std::size_t time_points = detail::header_count(header, "time_points", path, stored);
+    detail::check_parameter_count(path, stored,
+                                  build_autoencoder<float>(time_points, s.code_size)->model().parameter_count() +
+                                      build_classifier<float>(s.code_size)->parameter_count());
     auto m = std::make_unique<ae_nn_model>(s);
-    m->build(detail::parse_count(detail::header_value(header, "time_points", path), path), 0);
+    m->build(time_points, 0);
     nn::load_bundle<float>(path, {&m->ae_->model(), m->classifier_.get()});
     return m;
 }

@@ -106,14 +106,17 @@ void cnn_model::save(const std::string& path) const {
 }
 
 std::unique_ptr<cnn_model> cnn_model::load(const std::string& path) {
-    const std::string header = nn::read_model_file(path).signature;
+    const nn::model_file file = nn::read_model_file(path);
+    const std::string& header = file.signature;
+    const std::size_t stored = file.values.size();
     auto m = std::make_unique<cnn_model>();
-    m->time_points_ = detail::parse_count(detail::header_value(header, "time_points", path), path);
+    m->time_points_ = detail::header_count(header, "time_points", path, stored);
     m->mean_ = detail::parse_exact(detail::header_value(header, "mean", path), path);
     m->std_ = detail::parse_exact(detail::header_value(header, "std", path), path);
-    KNIT_CHECK_AS(io_error, std::isfinite(m->mean_) && m->std_ > 0,
+    KNIT_CHECK_AS(io_error, std::isfinite(m->mean_) && std::isfinite(m->std_) && m->std_ > 0,
                   path << ": standardisation mean " << m->mean_ << ", std " << m->std_ << ", expected finite and std > 0");
     m->net_ = build<float>(m->time_points_);
+    detail::check_parameter_count(path, stored, m->net_->parameter_count());
     m->net_->compile(0);
     nn::load_bundle<float>(path, {m->net_.get()});
     return m;

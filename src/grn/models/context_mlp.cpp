@@ -203,16 +203,23 @@ void context_mlp_model::save(const std::string& path) const {
 }
 
 std::unique_ptr<context_mlp_model> context_mlp_model::load(const std::string& path) {
-    const std::string header = nn::read_model_file(path).signature;
+    const nn::model_file file = nn::read_model_file(path);
+    const std::string& header = file.signature;
+    const std::size_t stored = file.values.size();
     context_mlp_settings s;
-    s.hidden = detail::parse_count(detail::header_value(header, "hidden", path), path);
-    s.ensemble = detail::parse_count(detail::header_value(header, "ensemble", path), path);
+    s.hidden = detail::header_count(header, "hidden", path, stored);
+    s.ensemble = detail::header_count(header, "ensemble", path, stored);
     s.features.release_time = detail::parse_exact(detail::header_value(header, "release_time", path), path);
     s.features.ridge_small = detail::parse_exact(detail::header_value(header, "ridge_small", path), path);
     s.features.ridge_large = detail::parse_exact(detail::header_value(header, "ridge_large", path), path);
     const std::size_t features = detail::parse_count(detail::header_value(header, "features", path), path);
     KNIT_CHECK_AS(io_error, features == dynamics_feature_names().size(),
                   path << ": context-mlp with " << features << " features, expected " << dynamics_feature_names().size());
+    const std::size_t per_network = build<float>(s, features)->parameter_count();
+    KNIT_CHECK_AS(io_error, per_network > 0 && s.ensemble <= stored / per_network,
+                  path << ": model file header ensemble=" << s.ensemble << " of " << per_network
+                       << " parameters each, expected at most the " << stored << " parameters the file holds");
+    detail::check_parameter_count(path, stored, s.ensemble * per_network);
     auto m = std::make_unique<context_mlp_model>(s);
     m->chosen_epochs_ = detail::parse_count(detail::header_value(header, "epochs", path), path);
     std::vector<nn::sequential<float>*> nets;

@@ -70,6 +70,21 @@ std::size_t parse_count(const std::string& text, const std::string& path) {
     return static_cast<std::size_t>(v);
 }
 
+std::size_t header_count(const std::string& header, const std::string& key, const std::string& path,
+                         std::size_t limit) {
+    const std::size_t v = parse_count(header_value(header, key, path), path);
+    KNIT_CHECK_AS(io_error, v <= limit,
+                  path << ": model file header " << key << "=" << v << ", expected at most " << limit
+                       << " (the file holds " << limit << " parameters; damaged or forged header)");
+    return v;
+}
+
+void check_parameter_count(const std::string& path, std::size_t in_file, std::size_t needed) {
+    KNIT_CHECK_AS(io_error, in_file == needed,
+                  path << ": model file holds " << in_file << " parameters, expected " << needed
+                       << " for the networks its header describes (damaged or forged header)");
+}
+
 nn::adam<float> keras_adam(double lr) {
     nn::adam_options o = nn::adam_options::keras();
     o.lr = lr;

@@ -63,13 +63,17 @@ void rnn_model::save(const std::string& path) const {
 }
 
 std::unique_ptr<rnn_model> rnn_model::load(const std::string& path) {
-    const std::string header = nn::read_model_file(path).signature;
+    const nn::model_file file = nn::read_model_file(path);
+    const std::string& header = file.signature;
+    const std::size_t stored = file.values.size();
     rnn_settings s;
-    s.units = detail::parse_count(detail::header_value(header, "units", path), path);
+    s.units = detail::header_count(header, "units", path, stored);
     s.dropout = detail::parse_exact(detail::header_value(header, "dropout", path), path);
     auto m = std::make_unique<rnn_model>(s);
+    // The LSTM's parameters do not depend on the series length, which costs nothing here.
     m->time_points_ = detail::parse_count(detail::header_value(header, "time_points", path), path);
     m->net_ = build<float>(s, m->time_points_, 0);
+    detail::check_parameter_count(path, stored, m->net_->parameter_count());
     m->net_->compile(0);
     nn::load_bundle<float>(path, {m->net_.get()});
     return m;

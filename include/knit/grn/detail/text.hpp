@@ -13,12 +13,20 @@
 
 namespace knit::grn::detail {
 
-// Reads a whole file into memory; throws knit::io_error when it cannot be opened or read.
+// Reads a whole file into memory; throws knit::io_error naming the path and the cause when
+// it cannot be opened or read, or is a directory. (Writers use knit::write_file_atomically,
+// knit/core/atomic_file.hpp.)
 std::string read_file(const std::string& path);
 
-// Writes text to `path` through a temporary file in the same directory and a rename, so a
-// reader never sees a half-written file. Throws knit::io_error on failure.
-void write_file_atomically(const std::string& path, const std::string& text);
+// The text of a file as the parsers read it: a UTF-8 byte-order mark at the start is
+// dropped; UTF-16 (a UTF-16 byte-order mark, or any NUL byte) is refused with a
+// knit::parse_error that says so and where, so the message is never cut at a NUL.
+std::string_view text_body(std::string_view text, const std::string& source);
+
+// A name or cell as it goes into an error message: at most 40 characters, control and
+// non-ASCII bytes escaped (\xNN), "..." when cut; so a huge or binary input still gives a
+// short one-line message.
+std::string shorten(std::string_view text);
 
 // Walks the lines of a text: LF or CRLF endings (a lone trailing CR is dropped), a last
 // line without a newline counts. next() returns false after the last line.
@@ -69,6 +77,12 @@ struct field {
 // parse_error naming file, line and column.
 std::vector<field> split_fields(std::string_view line, char delimiter, const std::string& file,
                                 std::size_t line_number);
+
+// Refuses (parse_error at the cell) a gene name that knit's outputs cannot hold: empty, or
+// holding a TAB, CR, LF, comma, double quote, space or another control character. DREAM
+// lists are TAB-separated with unquoted names, CSV tables comma-separated; refusing such a
+// name when the file is read beats refusing the result after minutes of work.
+void check_gene_name(const field& cell, const std::string& file, std::size_t line_number);
 
 // Parses a finite double in any standard notation: 1, -2.5, +.5, 5., 1e-3, 1.5E+07,
 // hexadecimal 0x1.8p3. Throws parse_error("got '<text>', expected <what>") for anything

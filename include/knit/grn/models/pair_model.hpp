@@ -61,6 +61,15 @@ std::string header_value(const std::string& header, const std::string& key, cons
 std::string exact(double value);  // hexadecimal float text: reads back bit for bit
 double parse_exact(const std::string& text, const std::string& path);
 std::size_t parse_count(const std::string& text, const std::string& path);
+// The count under `key`, refused unless 1 <= count <= limit. A model file's header sizes
+// what its loader allocates, so each size that costs parameters is bounded by the number of
+// parameters the file holds (which the reader bounded by the file size): a checksum-valid
+// file with a forged `units=5000` is refused before anything is allocated.
+std::size_t header_count(const std::string& header, const std::string& key, const std::string& path,
+                         std::size_t limit);
+// Refuses (knit::io_error) a file whose parameter count differs from what the networks its
+// header describes need. Call it with networks built but not compiled (no buffers yet).
+void check_parameter_count(const std::string& path, std::size_t in_file, std::size_t needed);
 // Refuses a training set without both classes, or whose networks lack a kind of `needed`.
 void check_trainable(const pair_records& records, const std::vector<std::size_t>& train, const char* model,
                      const experiment_kinds& needed);
