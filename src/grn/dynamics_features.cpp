@@ -3,6 +3,7 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "knit/core/error.hpp"
 #include "knit/grn/features.hpp"
@@ -35,44 +36,93 @@ void standardise_columns(tensor<double>& m) {
 
 }  // namespace
 
-std::size_t release_point(const time_series_data& data, double release_time) {
-    data.validate();
-    std::size_t found = data.experiments.front().time_points();
-    for (std::size_t e = 0; e < data.experiment_count(); ++e) {
-        const auto& times = data.experiments[e].times;
-        const std::size_t k = std::size_t(std::lower_bound(times.begin(), times.end(), release_time) - times.begin());
-        if (e == 0) found = k;
-        KNIT_CHECK_AS(value_error, k == found,
-                      "release point: got experiment " << e << " released at point " << k << ", expected point "
-                                                       << found << " as in experiment 0");
+std::optional<std::size_t> detect_release(const std::vector<const time_series_experiment*>& same_grid,
+                                          const release_detection& options) {
+    KNIT_CHECK_AS(value_error, !same_grid.empty(), "release detection: got no experiment, expected at least one");
+    const std::vector<double>& times = same_grid.front()->times;
+    const std::size_t points = times.size();
+    if (points < 6) return std::nullopt;
+    std::vector<double> speed(points - 1, 0.0);
+    for (const time_series_experiment* e : same_grid) {
+        KNIT_CHECK_AS(value_error, e->times == times, "release detection: got experiments on different time grids, expected one grid");
+        const std::size_t genes = e->values.shape(1);
+        for (std::size_t k = 0; k + 1 < points; ++k) {
+            double moved = 0;
+            for (std::size_t g = 0; g < genes; ++g) moved += std::abs(e->values(k + 1, g) - e->values(k, g));
+            speed[k] += moved / double(genes) / (times[k + 1] - times[k]);
+        }
     }
-    if (found >= data.experiments.front().time_points()) found = data.experiments.front().time_points() / 2;
-    return found;
+    std::vector<double> sorted = speed;
+    std::nth_element(sorted.begin(), sorted.begin() + std::ptrdiff_t(sorted.size() / 2), sorted.end());
+    const double median = std::max(sorted[sorted.size() / 2], 1e-300);
+    std::optional<std::size_t> best;
+    double best_ratio = options.burst;
+    for (std::size_t k = 2; k + 3 <= points; ++k) {
+        if (speed[k] <= speed[k - 1]) continue;
+        if (speed[k] / median > best_ratio) best_ratio = speed[k] / median, best = k;
+    }
+    return best;
 }
 
-void lagged_samples(const time_series_data& data, std::size_t lag, std::size_t first,
+std::optional<std::size_t> detect_release(const time_series_experiment& experiment, const release_detection& options) {
+    return detect_release(std::vector<const time_series_experiment*>{&experiment}, options);
+}
+
+std::vector<std::size_t> release_points(const time_series_data& data, const std::optional<double>& release_time,
+                                        const release_detection& options) {
+    data.validate();
+    std::vector<std::size_t> out(data.experiment_count(), 0);
+    std::vector<bool> done(data.experiment_count(), false);
+    for (std::size_t e = 0; e < data.experiment_count(); ++e) {
+        if (done[e]) continue;
+        const auto& times = data.experiments[e].times;
+        std::vector<std::size_t> group;
+        std::vector<const time_series_experiment*> members;
+        for (std::size_t f = e; f < data.experiment_count(); ++f)
+            if (!done[f] && data.experiments[f].times == times) group.push_back(f), members.push_back(&data.experiments[f]);
+        std::optional<std::size_t> point;
+        if (release_time) {
+            const auto k = std::size_t(std::lower_bound(times.begin(), times.end(), *release_time) - times.begin());
+            if (k < times.size()) point = k;
+        } else {
+            point = detect_release(members, options);
+        }
+        for (std::size_t f : group) out[f] = point.value_or(0), done[f] = true;
+    }
+    return out;
+}
+
+void lagged_samples(const time_series_data& data, std::size_t lag, const std::vector<std::size_t>& first,
                     tensor<double>& sources, tensor<double>& targets) {
     data.validate();
     KNIT_CHECK_AS(value_error, lag >= 1, "lagged samples: got lag 0, expected >= 1");
+    KNIT_CHECK_AS(value_error, first.empty() || first.size() == data.experiment_count(),
+                  "lagged samples: got " << first.size() << " first points for " << data.experiment_count()
+                                         << " experiments, expected one per experiment");
     const std::size_t genes = data.gene_count();
+    auto start = [&](std::size_t e) { return first.empty() ? std::size_t{0} : first[e]; };
     std::size_t rows = 0;
-    for (const auto& e : data.experiments)
-        if (e.time_points() > first + lag) rows += e.time_points() - first - lag;
+    for (std::size_t e = 0; e < data.experiment_count(); ++e) {
+        const std::size_t points = data.experiments[e].time_points();
+        if (points > start(e) + lag) rows += points - start(e) - lag;
+    }
     KNIT_CHECK_AS(value_error, rows >= 3,
-                  "lagged samples: got " << rows << " pairs of points at lag " << lag << " from point " << first
-                                         << ", expected at least 3");
+                  "lagged samples: got " << rows << " pairs of points at lag " << lag
+                                         << ", expected at least 3 (longer or more time series)");
     sources = tensor<double>::from_shape({rows, genes});
     targets = tensor<double>::from_shape({rows, genes});
     std::size_t row = 0;
-    for (const auto& e : data.experiments)
-        for (std::size_t k = first; k + lag < e.time_points(); ++k, ++row)
+    for (std::size_t e = 0; e < data.experiment_count(); ++e) {
+        const auto& ex = data.experiments[e];
+        for (std::size_t k = start(e); k + lag < ex.time_points(); ++k, ++row)
             for (std::size_t g = 0; g < genes; ++g) {
-                sources(row, g) = e.values(k, g);
-                targets(row, g) = e.values(k + lag, g);
+                sources(row, g) = ex.values(k, g);
+                targets(row, g) = ex.values(k + lag, g);
             }
+    }
 }
 
-tensor<double> granger_scores(const time_series_data& data, std::size_t lag, std::size_t first) {
+tensor<double> granger_scores(const time_series_data& data, std::size_t lag, const std::vector<std::size_t>& first) {
     tensor<double> now, later;
     lagged_samples(data, lag, first, now, later);
     const tensor<double> ahead = cross_correlation(now, later);  // corr(x_r(k), x_t(k + lag))
@@ -90,7 +140,7 @@ tensor<double> granger_scores(const time_series_data& data, std::size_t lag, std
     return out;
 }
 
-tensor<double> lagged_ridge_scores(const time_series_data& data, double lambda, std::size_t first) {
+tensor<double> lagged_ridge_scores(const time_series_data& data, double lambda, const std::vector<std::size_t>& first) {
     KNIT_CHECK_AS(value_error, lambda > 0 && std::isfinite(lambda),
                   "lagged ridge: got lambda " << lambda << ", expected a finite value > 0");
     tensor<double> now, later;
@@ -154,12 +204,12 @@ tensor<double> dynamics_features(const time_series_data& data, const dynamics_fe
     data.validate();
     const std::size_t genes = data.gene_count();
     KNIT_CHECK_AS(value_error, genes >= 3, "dynamics features: got " << genes << " genes, expected at least 3");
-    const std::size_t release = release_point(data, options.release_time);
+    const std::vector<std::size_t> release = release_points(data, options.release_time, options.detection);
 
     const tensor<double> lag1 = absolute(lag_correlation_scores(data, 1));
-    const tensor<double> granger1 = absolute(granger_scores(data, 1, 0));
+    const tensor<double> granger1 = absolute(granger_scores(data, 1));
     const tensor<double> lag2 = absolute(lag_correlation_scores(data, 2));
-    const tensor<double> granger2 = absolute(granger_scores(data, 2, 0));
+    const tensor<double> granger2 = absolute(granger_scores(data, 2));
     tensor<double> now, later;
     lagged_samples(data, 1, release, now, later);
     tensor<double> lag1_post = absolute(cross_correlation(now, later));
@@ -171,7 +221,8 @@ tensor<double> dynamics_features(const time_series_data& data, const dynamics_fe
     const tensor<double> clr_lag1_post = clr_normalise(lag1_post);
 
     // Per gene: how much it moves (deviation over all samples) and how far it relaxes
-    // after the release (mean |x(release) - x(last)| over experiments).
+    // after the release, or from the start when there is none (mean |x(first) - x(last)|
+    // over experiments).
     std::vector<double> sd(genes, 0), relax(genes, 0);
     const tensor<double> all = data.stacked();
     for (std::size_t g = 0; g < genes; ++g) {
@@ -180,9 +231,11 @@ tensor<double> dynamics_features(const time_series_data& data, const dynamics_fe
         mean /= double(all.shape(0));
         for (std::size_t s = 0; s < all.shape(0); ++s) sq += (all(s, g) - mean) * (all(s, g) - mean);
         sd[g] = std::sqrt(sq / double(all.shape(0)));
-        for (const auto& e : data.experiments)
-            relax[g] += std::abs(e.values(std::min(release, e.time_points() - 1), g) - e.values(e.time_points() - 1, g)) /
+        for (std::size_t e = 0; e < data.experiment_count(); ++e) {
+            const auto& ex = data.experiments[e];
+            relax[g] += std::abs(ex.values(release[e], g) - ex.values(ex.time_points() - 1, g)) /
                         double(data.experiment_count());
+        }
     }
     // Hub and sink scores: a regulator's mean granger1 to all targets, a target's from all.
     std::vector<double> out_mean(genes, 0), in_mean(genes, 0);

@@ -4,6 +4,7 @@
 // saw) well above random, with save/load and its errors.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 
@@ -62,7 +63,7 @@ simulated_dataset simulate(std::uint64_t seed, std::size_t genes) {
 
 TEST_CASE("granger_scores is the partial correlation of x_r(k) and x_t(k + 1) given x_t(k)") {
     const time_series_data d = driven_series();
-    const tensor<double> g = granger_scores(d, 1, 0);
+    const tensor<double> g = granger_scores(d, 1);
     REQUIRE(g.shape() == shape_t{3, 3});
     // Recompute [0, 1] and [2, 1] from the pooled lagged vectors.
     for (std::size_t r : {std::size_t(0), std::size_t(2)}) {
@@ -112,10 +113,46 @@ TEST_CASE("dynamics_features: one standardised row per ordered pair, zero diagon
         CHECK(mean == doctest::Approx(0.0).epsilon(1e-9));
         CHECK((sq == doctest::Approx(1.0).epsilon(1e-9) || sq == doctest::Approx(0.0)));
     }
-    CHECK(release_point(d, 500) == 10);
-    CHECK(release_point(d, 260) == 6);    // the first time >= 260 is 300
-    CHECK(release_point(d, 5000) == 10);  // never reached: the middle, 21 / 2
+    CHECK(release_points(d, 500.0) == std::vector<std::size_t>(d.experiment_count(), 10));
+    CHECK(release_points(d, 260.0).front() == 6);  // the first time >= 260 is 300
+    CHECK(release_points(d, 5000.0).front() == 0); // never reached: the whole series
     CHECK_THROWS_AS(lagged_ridge_scores(d, 0.0), value_error);
+}
+
+// The experiments of `data` cut to points [begin, end), or every `step`-th point.
+time_series_data cut(const time_series_data& data, std::size_t begin, std::size_t end, std::size_t step = 1) {
+    time_series_data out = data;
+    for (auto& e : out.experiments) {
+        std::vector<double> times;
+        std::vector<std::size_t> keep;
+        for (std::size_t k = begin; k < end; k += step) keep.push_back(k), times.push_back(e.times[k]);
+        tensor<double> values = tensor<double>::from_shape({keep.size(), e.values.shape(1)});
+        for (std::size_t i = 0; i < keep.size(); ++i)
+            for (std::size_t g = 0; g < e.values.shape(1); ++g) values(i, g) = e.values(keep[i], g);
+        e.times = times;
+        e.values = values;
+    }
+    return out;
+}
+
+TEST_CASE("release detection finds a release wherever it is, and none in relaxing or perturbed-throughout series") {
+    // Simulated like DREAM4 (with intrinsic noise): perturbed from t = 0, released at t = 500.
+    const time_series_data d = simulate(21, 40).time_series;
+    CHECK(release_points(d) == std::vector<std::size_t>(d.experiment_count(), 10));
+    // Another grid: every other point (t = 0, 100, ..., 1000) puts the release at point 5.
+    CHECK(release_points(cut(d, 0, 21, 2)) == std::vector<std::size_t>(d.experiment_count(), 5));
+    // The second half relaxes from a perturbed start; the first half stays perturbed.
+    CHECK(release_points(cut(d, 10, 21)) == std::vector<std::size_t>(d.experiment_count(), 0));
+    CHECK(release_points(cut(d, 0, 11)) == std::vector<std::size_t>(d.experiment_count(), 0));
+    // Experiments on different grids are read separately: a mixed set gets both answers.
+    time_series_data mixed = d;
+    mixed.experiments.resize(5);
+    const time_series_data relaxing = cut(d, 10, 21);
+    for (std::size_t e = 0; e < 5; ++e) mixed.experiments.push_back(relaxing.experiments[e]);
+    const auto points = release_points(mixed);
+    CHECK(std::count(points.begin(), points.begin() + 5, 10u) == 5);
+    CHECK(std::count(points.begin() + 5, points.end(), 0u) == 5);
+    CHECK_FALSE(detect_release(cut(d, 0, 5).experiments.front()).has_value());  // too short to tell
 }
 
 TEST_CASE("context-mlp trained on two simulated networks ranks the edges of a third well above random") {

@@ -4,8 +4,11 @@
 //
 //   lagged pairs     within each experiment, the consecutive pairs (x(k), x(k + lag)) for
 //                    points k >= first; pooled over experiments. "post" windows start at
-//                    the release point (the first time >= release_time, DREAM4: t = 500),
-//                    where perturbed genes relax and their targets follow.
+//                    each experiment's release point, where perturbed genes relax and their
+//                    targets follow. The release is detected from the data (see
+//                    detect_release) unless the caller states the release time; an
+//                    experiment without one (a series that relaxes from a perturbed start,
+//                    or one perturbed throughout) uses all its points.
 //   granger_scores   partial correlation of x_r(k) with x_t(k + lag) given x_t(k):
 //                        (c_rt' - c_rt * a_t) / sqrt((1 - c_rt^2)(1 - a_t^2))
 //                    with c_rt' = corr(x_r(k), x_t(k + lag)), c_rt = corr(x_r(k), x_t(k)),
@@ -26,6 +29,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,21 +38,45 @@
 
 namespace knit::grn {
 
-// Index of the first time point >= release_time in every experiment (all experiments
-// must agree); T / 2 when no experiment reaches release_time.
-std::size_t release_point(const time_series_data& data, double release_time);
+// Where the perturbation of one experiment is released, read off its data. The genes' mean
+// speed over step k is s_k = mean_g |x_g(k + 1) - x_g(k)| / (t(k + 1) - t(k)). A release
+// is a renewed burst of movement: the point k (2 <= k <= T - 3) where s_k rises above
+// s_(k-1) and is largest relative to the series' median speed, when that ratio exceeds
+// `burst`. A series that relaxes from a perturbed start, or stays perturbed, moves fastest
+// at its first step and has no such burst: nullopt (also when T < 6). Several experiments
+// on one time grid are read together (their mean speed), which averages out noise.
+struct release_detection {
+    double burst = 1.4;
+};
+std::optional<std::size_t> detect_release(const time_series_experiment& experiment,
+                                          const release_detection& options = {});
+std::optional<std::size_t> detect_release(const std::vector<const time_series_experiment*>& same_grid,
+                                          const release_detection& options = {});
+
+// The first point of every experiment's post-release window, else 0: with release_time
+// set, the first time >= release_time; otherwise detected, once per group of experiments
+// that share a time grid.
+std::vector<std::size_t> release_points(const time_series_data& data,
+                                        const std::optional<double>& release_time = std::nullopt,
+                                        const release_detection& options = {});
 
 // Lagged sample matrices: sources (S, G) = x(k), targets (S, G) = x(k + lag), for every
-// experiment and every k >= first with k + lag < T_e. Throws value_error when S < 3.
-void lagged_samples(const time_series_data& data, std::size_t lag, std::size_t first,
+// experiment e and every k >= first[e] with k + lag < T_e (first empty: all points).
+// Throws value_error when S < 3.
+void lagged_samples(const time_series_data& data, std::size_t lag, const std::vector<std::size_t>& first,
                     tensor<double>& sources, tensor<double>& targets);
 
-tensor<double> granger_scores(const time_series_data& data, std::size_t lag = 1, std::size_t first = 0);
-tensor<double> lagged_ridge_scores(const time_series_data& data, double lambda, std::size_t first = 0);
+tensor<double> granger_scores(const time_series_data& data, std::size_t lag = 1,
+                              const std::vector<std::size_t>& first = {});
+tensor<double> lagged_ridge_scores(const time_series_data& data, double lambda,
+                                   const std::vector<std::size_t>& first = {});
 tensor<double> clr_normalise(const tensor<double>& scores);
 
 struct dynamics_feature_options {
-    double release_time = 500;  // DREAM4: the perturbation is removed at t = 500
+    // When the perturbations are released, if the caller knows (DREAM4: t = 500);
+    // nullopt: detected per experiment from the data.
+    std::optional<double> release_time;
+    release_detection detection;
     double ridge_small = 0.1;   // the two ridge strengths (on standardised data)
     double ridge_large = 1.0;
 };

@@ -193,7 +193,9 @@ void context_mlp_model::save(const std::string& path) const {
     KNIT_CHECK_AS(state_error, !nets_.empty(), "context-mlp::save: model not trained, expected fit() first");
     std::ostringstream header;
     header << "model=context-mlp\nhidden=" << settings_.hidden << "\nensemble=" << nets_.size()
-           << "\nepochs=" << chosen_epochs_ << "\nrelease_time=" << detail::exact(settings_.features.release_time)
+           << "\nepochs=" << chosen_epochs_
+           << "\nrelease=" << (settings_.features.release_time ? detail::exact(*settings_.features.release_time) : "detect")
+           << "\nrelease_burst=" << detail::exact(settings_.features.detection.burst)
            << "\nridge_small=" << detail::exact(settings_.features.ridge_small)
            << "\nridge_large=" << detail::exact(settings_.features.ridge_large)
            << "\nfeatures=" << dynamics_feature_names().size();
@@ -209,7 +211,14 @@ std::unique_ptr<context_mlp_model> context_mlp_model::load(const std::string& pa
     context_mlp_settings s;
     s.hidden = detail::header_count(header, "hidden", path, stored);
     s.ensemble = detail::header_count(header, "ensemble", path, stored);
-    s.features.release_time = detail::parse_exact(detail::header_value(header, "release_time", path), path);
+    // Files before the release detection stated the release time (DREAM4's 500).
+    if (auto old = detail::find_header_value(header, "release_time")) {
+        s.features.release_time = detail::parse_exact(*old, path);
+    } else {
+        const std::string release = detail::header_value(header, "release", path);
+        if (release != "detect") s.features.release_time = detail::parse_exact(release, path);
+        s.features.detection.burst = detail::parse_exact(detail::header_value(header, "release_burst", path), path);
+    }
     s.features.ridge_small = detail::parse_exact(detail::header_value(header, "ridge_small", path), path);
     s.features.ridge_large = detail::parse_exact(detail::header_value(header, "ridge_large", path), path);
     const std::size_t features = detail::parse_count(detail::header_value(header, "features", path), path);

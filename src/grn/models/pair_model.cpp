@@ -36,7 +36,7 @@ std::unique_ptr<pair_model> load_pair_model(const std::string& path) {
 
 namespace detail {
 
-std::string header_value(const std::string& header, const std::string& key, const std::string& path) {
+std::optional<std::string> find_header_value(const std::string& header, const std::string& key) {
     std::istringstream in(header);
     std::string line;
     while (std::getline(in, line)) {
@@ -44,8 +44,13 @@ std::string header_value(const std::string& header, const std::string& key, cons
         if (line.size() > key.size() && line.compare(0, key.size(), key) == 0 && line[key.size()] == '=')
             return line.substr(key.size() + 1);
     }
-    KNIT_CHECK_AS(io_error, false, path << ": model file header has no '" << key << "=' line");
-    return {};
+    return std::nullopt;
+}
+
+std::string header_value(const std::string& header, const std::string& key, const std::string& path) {
+    auto value = find_header_value(header, key);
+    KNIT_CHECK_AS(io_error, value.has_value(), path << ": model file header has no '" << key << "=' line");
+    return *value;
 }
 
 std::string exact(double value) {

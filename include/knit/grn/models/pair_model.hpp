@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,7 @@ std::unique_ptr<pair_model> load_pair_model(const std::string& path);
 namespace detail {
 // "key=value" lines of a model file's header, and helpers to write/read them exactly.
 std::string header_value(const std::string& header, const std::string& key, const std::string& path);
+std::optional<std::string> find_header_value(const std::string& header, const std::string& key);
 std::string exact(double value);  // hexadecimal float text: reads back bit for bit
 double parse_exact(const std::string& text, const std::string& path);
 std::size_t parse_count(const std::string& text, const std::string& path);
