@@ -13,23 +13,115 @@
 #include "knit/core/blas.hpp"
 #include "knit/grn/detail/text.hpp"
 #include "knit/grn/dream4.hpp"
+#include "knit/grn/experiment_set.hpp"
 
 namespace knit::cli {
 
-void add_common(CLI::App& app, common_options& o, bool data) {
-    if (data) {
-        app.add_option("--data", o.data, "DREAM4-layout data folder (default: $KNIT_DREAM4_DIR)");
-        app.add_option("--size", o.size, "network size label (DREAM4: 10 or 100)")->capture_default_str()->check(CLI::PositiveNumber);
-        app.add_option("--networks", o.networks, "network numbers, e.g. --networks 1 2 3 (default: all in --data)")->check(CLI::PositiveNumber);
-    }
-    app.add_option("--seed", o.seed, "random seed (splits, initial weights, shuffling)")->capture_default_str();
-    app.add_option("--threads", o.threads, "BLAS threads")->capture_default_str()->check(CLI::Range(1, 256));
-    app.add_option("--out", o.out, "folder for TSV, JSON and SVG results (created if missing)");
-    app.add_flag("--json", o.json, "print JSON on stdout instead of tables");
+namespace {
+
+// One shared option: the subcommands that take it, and how it is added. To give an option
+// to another subcommand, add the subcommand to its row; a new shared option is a new row.
+struct shared_option {
+    std::vector<std::string> subcommands;
+    void (*add)(CLI::App&, common_options&);
+};
+
+// A seed: a decimal number 0 .. 2^64-1, nothing else (CLI11 would wrap -1 and saturate
+// 2^64 to 2^64-1 without a word).
+CLI::Validator seed_number() {
+    return CLI::Validator(
+        [](std::string& text) -> std::string {
+            const std::string max = "18446744073709551615";
+            const bool digits = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+            if (!digits || text.size() > max.size() || (text.size() == max.size() && text > max))
+                return "got '" + grn::detail::shorten(text) + "', expected a decimal number from 0 to " + max;
+            return "";
+        },
+        "0..2^64-1");
+}
+
+const std::vector<shared_option>& shared_options() {
+    static const std::vector<shared_option> table = {
+        {{"reproduce", "evaluate", "baselines", "train", "predict", "score"},
+         [](CLI::App& a, common_options& o) {
+             a.add_option("--data", o.data, "DREAM4-layout data folder (default: $KNIT_DREAM4_DIR)");
+         }},
+        {{"reproduce", "evaluate", "baselines", "train", "predict", "score"},
+         [](CLI::App& a, common_options& o) {
+             a.add_option("--size", o.size, "network size label (DREAM4: 10 or 100)")
+                 ->capture_default_str()
+                 ->check(positive_integer("network size"));
+         }},
+        {{"reproduce", "evaluate", "baselines", "train"},
+         [](CLI::App& a, common_options& o) {
+             a.add_option("--networks", o.networks, "network numbers, e.g. --networks 1 2 3 (default: all in --data)")
+                 ->check(positive_integer("network number"));
+         }},
+        {{"demo", "reproduce", "evaluate", "train", "simulate"},
+         [](CLI::App& a, common_options& o) {
+             a.add_option("--seed", o.seed, "random seed (splits, initial weights, shuffling, simulation)")
+                 ->capture_default_str()
+                 ->check(seed_number());
+         }},
+        {{"demo", "reproduce", "evaluate", "baselines", "train", "predict"},
+         [](CLI::App& a, common_options& o) {
+             a.add_option("--threads", o.threads, "BLAS threads")->capture_default_str()->check(CLI::Range(1, 256));
+         }},
+        {{"demo", "reproduce", "evaluate", "baselines", "score"},
+         [](CLI::App& a, common_options& o) {
+             a.add_option("--out", o.out, "folder for TSV, JSON and SVG results (created if missing)");
+         }},
+        {{"reproduce", "evaluate", "baselines", "train", "predict", "score", "simulate"},
+         [](CLI::App& a, common_options& o) {
+             a.add_flag("--json", o.json, "print JSON on stdout instead of tables (progress stays on stderr)");
+         }},
+        {{"reproduce", "evaluate", "train"},
+         [](CLI::App& a, common_options& o) {
+             a.add_option("--schedule", o.schedule,
+                          "training: exact (REFERENCE §3 to the letter; the CNN's 1,500 full-batch updates are slow), "
+                          "standard (exact but CNN mini-batches), quick (a tenth)")
+                 ->capture_default_str()
+                 ->check(CLI::IsMember({"exact", "standard", "quick"}));
+         }},
+        {{"demo", "simulate"},
+         [](CLI::App& a, common_options& o) {
+             a.add_flag("--force", o.force, "replace the data set already in the folder");
+         }},
+    };
+    return table;
+}
+
+// The path of a file for messages: at most 200 characters.
+std::string shown(const std::string& path) {
+    return path.size() <= 200 ? path : path.substr(0, 200) + "...";
+}
+
+}  // namespace
+
+CLI::Validator positive_integer(const std::string& what) {
+    return CLI::Validator(
+        [what](std::string& text) -> std::string {
+            const bool digits = !text.empty() && text.size() <= 9 &&
+                                text.find_first_not_of("0123456789") == std::string::npos;
+            if (!digits || std::stol(text) < 1)
+                return "got '" + grn::detail::shorten(text) + "', expected a " + what + " from 1 to 999999999";
+            return "";
+        },
+        "INT>=1");
+}
+
+void add_shared_options(CLI::App& sub, common_options& o) {
+    for (const auto& option : shared_options())
+        for (const auto& name : option.subcommands)
+            if (name == sub.get_name()) option.add(sub, o);
 }
 
 void prepare(common_options& o, bool needs_data) {
     set_blas_threads(o.threads);
+    for (std::size_t i = 0; i < o.networks.size(); ++i)
+        for (std::size_t j = 0; j < i; ++j)
+            KNIT_CHECK_AS(value_error, o.networks[i] != o.networks[j],
+                          "--networks: got network " << o.networks[i] << " twice, expected each network once");
     if (needs_data && o.data.empty()) {
         const char* env = std::getenv("KNIT_DREAM4_DIR");
         KNIT_CHECK_AS(value_error, env != nullptr && *env != '\0',
@@ -39,39 +131,109 @@ void prepare(common_options& o, bool needs_data) {
     }
     if (needs_data)
         KNIT_CHECK_AS(io_error, std::filesystem::is_directory(o.data),
-                      "data folder '" << o.data << "': not a directory, expected a DREAM4-layout folder");
+                      "data folder '" << shown(o.data) << "': not a directory, expected a DREAM4-layout folder");
     if (!o.out.empty()) {
         std::error_code ec;
         std::filesystem::create_directories(o.out, ec);
-        KNIT_CHECK_AS(io_error, !ec, "--out '" << o.out << "': cannot create the folder: " << ec.message());
+        KNIT_CHECK_AS(io_error, !ec && std::filesystem::is_directory(o.out),
+                      "--out '" << shown(o.out) << "': cannot create the folder: "
+                                << (ec ? ec.message() : std::string("a file is in the way")));
     }
 }
+
+void add_input(common_options& o, const std::string& path, const std::string& what) {
+    if (!path.empty()) o.inputs.emplace_back(path, what);
+}
+
+void check_output(const common_options& o, const std::string& path, const std::string& what) {
+    if (path.empty()) return;
+    std::error_code ec;
+    KNIT_CHECK_AS(value_error, !std::filesystem::is_directory(path, ec),
+                  what << " '" << shown(path) << "': got a directory, expected a file path to write");
+    const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+    KNIT_CHECK_AS(value_error, parent.empty() || std::filesystem::is_directory(parent, ec),
+                  what << " '" << shown(path) << "': the folder '" << shown(parent.string())
+                       << "' does not exist, expected an existing folder");
+    for (const auto& [input, option] : o.inputs)
+        KNIT_CHECK_AS(value_error, !same_file(path, input),
+                      what << " '" << shown(path) << "': got the same file as the input '" << shown(input) << "' ("
+                           << option << "), expected another path (knit never writes over its inputs)");
+}
+
+namespace {
+void add_network_inputs(common_options& o, int network) {
+    using grn::dream4_file;
+    for (dream4_file f : {dream4_file::time_series, dream4_file::wildtype, dream4_file::knockouts,
+                          dream4_file::knockdowns, dream4_file::multifactorial, dream4_file::gold_standard,
+                          dream4_file::gold_standard_signed, dream4_file::dual_knockout_indexes,
+                          dream4_file::multifactorial_gene_map, dream4_file::null_density}) {
+        const std::string path = grn::dream4_path(o.data, o.size, network, f);
+        std::error_code ec;
+        if (std::filesystem::exists(path, ec)) add_input(o, path, "--data");
+    }
+}
+}  // namespace
 
 std::vector<grn::network_data> load_networks(common_options& o) {
     if (o.networks.empty()) {  // every network 1, 2, ... whose data are there
         o.networks = grn::dream4_networks(o.data, o.size);
         KNIT_CHECK_AS(io_error, !o.networks.empty(),
-                      "data folder '" << o.data << "': got no size-" << o.size << " network, expected "
+                      "data folder '" << shown(o.data) << "': got no size-" << o.size << " network, expected "
                                       << grn::dream4_path(o.data, o.size, 1, grn::dream4_file::time_series));
     }
     std::vector<grn::network_data> out;
-    for (int k : o.networks) out.push_back(grn::load_network(o.data, o.size, k));
+    for (int k : o.networks) out.push_back(load_one_network(o, k));
     return out;
+}
+
+grn::network_data load_one_network(common_options& o, int network) {
+    add_network_inputs(o, network);
+    return grn::load_network(o.data, o.size, network);
+}
+
+bool needs_common_length(const std::string& model) { return model == "rnn" || model == "cnn" || model == "ae-nn"; }
+
+void check_networks(const std::vector<grn::network_data>& networks, bool common_length) {
+    std::string reference_file;  // the first experiment seen, which sets the common length
+    std::size_t reference_line = 0, reference_points = 0;
+    for (const auto& n : networks) {
+        const grn::experiment_set& set = n.experiments;
+        std::string file;
+        for (grn::experiment_kind kind : grn::all_experiment_kinds)
+            if (file.empty() && set.has(kind)) file = set.file(kind);
+        if (set.gene_count() < 2)
+            throw parse_error(file, 1, 0,
+                              "got " + std::to_string(set.gene_count()) +
+                                  (set.gene_count() == 1 ? " gene" : " genes") +
+                                  " in the header, expected at least 2 (knit ranks pairs of genes)");
+        if (!set.has(grn::experiment_kind::time_series)) continue;
+        const std::string& series = set.file(grn::experiment_kind::time_series);
+        for (const auto& e : set.time_series.experiments) {
+            if (e.time_points() < 2)
+                throw parse_error(series, e.first_line, 0,
+                                  "got an experiment of 1 time point, expected at least 2 (a series; an empty "
+                                  "line starts the next experiment)");
+            if (!common_length) continue;
+            if (reference_points == 0) {
+                reference_file = series, reference_line = e.first_line, reference_points = e.time_points();
+            } else if (e.time_points() != reference_points) {
+                throw parse_error(series, e.first_line, 0,
+                                  "got an experiment of " + std::to_string(e.time_points()) +
+                                      " time points, expected " + std::to_string(reference_points) +
+                                      " like the experiment at " + reference_file + ":" +
+                                      std::to_string(reference_line) +
+                                      " (the paper's models read series of one length)");
+            }
+        }
+    }
 }
 
 grn::schedule schedule_of(const common_options& o) { return grn::schedule_from_string(o.schedule); }
 
-void add_schedule(CLI::App& app, common_options& o) {
-    app.add_option("--schedule", o.schedule,
-                   "training: exact (REFERENCE §3 to the letter; the CNN's 1,500 full-batch updates are slow), "
-                   "standard (exact but CNN mini-batches), quick (a tenth)")
-        ->capture_default_str()
-        ->check(CLI::IsMember({"exact", "standard", "quick"}));
-}
-
 std::string write_output(const common_options& o, const std::string& name, const std::string& content) {
     if (o.out.empty()) return "";
     const std::string path = (std::filesystem::path(o.out) / name).string();
+    check_output(o, path, "--out");
     write_file_atomically(path, content);
     return path;
 }

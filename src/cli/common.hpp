@@ -1,5 +1,6 @@
-// Shared by knit-grn's subcommands: the common options, loading networks, writing results
-// (aligned tables on stdout; TSV, JSON and SVG into --out), progress lines on a terminal.
+// Shared by knit-grn's subcommands: the shared options, loading networks, guarding inputs
+// against being overwritten, writing results (aligned tables on stdout; TSV, JSON and SVG
+// into --out), progress lines on a terminal.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -7,6 +8,7 @@
 
 #include <chrono>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "knit/grn/evaluation.hpp"
@@ -21,20 +23,42 @@ struct common_options {
     std::uint64_t seed = 1;
     int threads = 1;                     // OpenBLAS threads
     std::string out;                     // folder for TSV / JSON / SVG; none when empty
-    bool json = false;                   // print JSON on stdout instead of tables
+    bool json = false;                   // print JSON (only JSON) on stdout instead of tables
     std::string schedule = "standard";   // exact, standard or quick (see grn/evaluation.hpp)
+    bool force = false;                  // replace an existing data set (simulate, demo)
+    // The files this run reads, each with the option that named it: no output may be one.
+    std::vector<std::pair<std::string, std::string>> inputs;
 };
 
-// Adds --seed, --threads, --out, --json (all subcommands) and, with `data`, --data,
-// --size, --networks.
-void add_common(CLI::App& app, common_options& o, bool data = true);
-// Adds --schedule (subcommands that train).
-void add_schedule(CLI::App& app, common_options& o);
-// Applies --threads; resolves --data from $KNIT_DREAM4_DIR; refuses what cannot work.
+// Adds to a subcommand every shared option whose row in the table (common.cpp) lists that
+// subcommand; each subcommand calls it once, after add_subcommand.
+void add_shared_options(CLI::App& sub, common_options& o);
+
+// Validators with short messages ("got 0, expected a network number >= 1").
+CLI::Validator positive_integer(const std::string& what);
+
+// Applies --threads; resolves --data from $KNIT_DREAM4_DIR; refuses what cannot work
+// (--networks naming a network twice, --out that is a file).
 void prepare(common_options& o, bool needs_data = true);
 // The networks of --networks, or every network present when none is named (fills it in).
+// Their files become the run's inputs.
 std::vector<grn::network_data> load_networks(common_options& o);
+// One network of --data (score, predict), its files added to the inputs.
+grn::network_data load_one_network(common_options& o, int network);
 grn::schedule schedule_of(const common_options& o);
+
+// What a method needs of the time series, refused here with the file and line instead of
+// later without them: every network needs >= 2 genes; a time-series experiment needs >= 2
+// points; the paper's models (common_length) need one length over all experiments.
+void check_networks(const std::vector<grn::network_data>& networks, bool common_length);
+// True for the models that read fixed-length record arrays (rnn, cnn, ae-nn).
+bool needs_common_length(const std::string& model);
+
+// Notes a file the run reads (what: the option that named it).
+void add_input(common_options& o, const std::string& path, const std::string& what);
+// Refuses an output that is one of the inputs (same device and inode, through any link),
+// or that cannot be written at all (a directory, a missing folder), before any work.
+void check_output(const common_options& o, const std::string& path, const std::string& what);
 
 // Writes name into --out (atomically), when --out is set; returns the path or "".
 std::string write_output(const common_options& o, const std::string& name, const std::string& content);

@@ -71,6 +71,9 @@ void run_evaluate(evaluate_options& o) {
     prepare(o);
     const stopwatch clock;
     const auto networks = load_networks(o);
+    bool common_length = false;
+    for (const auto& m : models_of(o.model)) common_length = common_length || needs_common_length(m);
+    check_networks(networks, common_length);
     if (o.protocol == "lono") run_lono(o, networks);
     else run_pair_disjoint(o, networks);
     if (!o.json) std::cout << "\nwall time: " << grn::fixed(clock.seconds(), 1) << " s\n";
@@ -103,6 +106,7 @@ void run_baselines_command(common_options& o) {
     prepare(o);
     const stopwatch clock;
     const auto networks = load_networks(o);
+    check_networks(networks, false);
     const auto results = grn::run_baselines(networks, progress_printer());
     for (const auto& n : networks) {
         std::vector<const grn::ranking_result*> mine;
@@ -121,18 +125,17 @@ void run_baselines_command(common_options& o) {
 void add_evaluate(CLI::App& app) {
     auto o = std::make_shared<evaluate_options>();
     auto* sub = app.add_subcommand("evaluate", "honest evaluation: leave-one-network-out or pair-disjoint");
-    add_common(*sub, *o);
+    add_shared_options(*sub, *o);
     sub->add_option("--protocol", o->protocol, "lono (DREAM metric) or pair-disjoint")->capture_default_str()->check(CLI::IsMember({"lono", "pair-disjoint"}));
     sub->add_option("--model", o->model, "rnn, cnn, ae-nn, context-mlp or all")->capture_default_str()->check(CLI::IsMember({"rnn", "cnn", "ae-nn", "context-mlp", "all"}));
-    add_schedule(*sub, *o);
     sub->add_flag("!--no-baselines", o->baselines, "leave out the unsupervised baselines");
     sub->callback([o] { run_evaluate(*o); });
 }
 
 void add_baselines(CLI::App& app) {
     auto o = std::make_shared<common_options>();
-    auto* sub = app.add_subcommand("baselines", "unsupervised baselines (|Pearson|, |lag-1 correlation|, MI) and Fig. 2");
-    add_common(*sub, *o);
+    auto* sub = app.add_subcommand("baselines", "unsupervised baselines (|Pearson|, |lag-1 correlation|, MI, knockout and knockdown z-scores) and Fig. 2");
+    add_shared_options(*sub, *o);
     sub->callback([o] { run_baselines_command(*o); });
 }
 

@@ -5,22 +5,40 @@
 //   knit-grn evaluate --protocol lono   honest numbers with the DREAM metric
 //   knit-grn baselines | train | predict | score | simulate
 //
-// Every subcommand has --help. Errors print one line naming the problem and exit with 2.
+// Every subcommand has --help and accepts only its own options. Bad input and bad arguments
+// print one line naming the problem ("knit-grn: error: ...") and exit with 2; --help and
+// --version exit with 0; a bug (an exception knit did not mean to throw) exits with 3.
 #include <unistd.h>
 
 #include <cstdlib>
 #include <iostream>
 
+#include "knit/core/atomic_file.hpp"
 #include "knit/core/blas.hpp"
+#include "knit/grn/detail/text.hpp"
 
 #include "common.hpp"
 #include "knit/version.hpp"
+
+namespace {
+
+// "knit-grn: error: <what>" on stderr, one line, and exit code 2 (bad input or arguments).
+int refuse(const std::string& what) {
+    std::cerr << "knit-grn: error: " << what << "\n";
+    return 2;
+}
+
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+}  // namespace
 
 int main(int argc, char** argv) {
     // Run on OpenBLAS's fast kernels when it fell back to its generic ones (see
     // knit::blas_core_override); the variable is read at load time, so start again.
     const std::string core = knit::blas_core_override();
     if (!core.empty() && setenv("OPENBLAS_CORETYPE", core.c_str(), 1) == 0) execv("/proc/self/exe", argv);
+    // Ctrl-C or a kill by SIGTERM removes the temporary files of the writes in flight.
+    knit::install_temporary_cleanup();
 
     CLI::App app{"knit-grn " + std::string(knit::version) +
                  ": gene-regulatory-network inference (DREAM4 data, the paper's models, honest evaluation)"};
@@ -34,17 +52,42 @@ int main(int argc, char** argv) {
     knit::cli::add_predict(app);
     knit::cli::add_score(app);
     knit::cli::add_simulate(app);
+
+    std::string names;
+    bool known = false;
+    for (const CLI::App* sub : app.get_subcommands({})) {
+        names += (names.empty() ? "" : ", ") + sub->get_name();
+        known = known || (argc > 1 && sub->get_name() == argv[1]);
+    }
+    if (argc < 2) return refuse("got no subcommand, expected one of " + names + " (see knit-grn --help)");
+    const std::string first = argv[1];
+    if (!known && first.rfind("-", 0) != 0)
+        return refuse("got unknown subcommand '" + knit::grn::detail::shorten(first) + "', expected one of " + names);
+    const std::string help = known ? "knit-grn " + first + " --help" : "knit-grn --help";
     try {
         app.parse(argc, argv);
+    } catch (const CLI::ExtrasError& e) {
+        // CLI11 lists the extra arguments backwards ("3 --seed"); name the first one instead.
+        const std::vector<std::string> extras = known ? app.get_subcommand(first)->remaining() : app.remaining();
+        std::string extra = extras.empty() ? std::string() : extras.front();
+        for (const auto& arg : extras)
+            if (arg.rfind("-", 0) == 0) {
+                extra = arg;
+                break;
+            }
+        const std::string who = known ? first : std::string("knit-grn");
+        return refuse(extra.rfind("-", 0) == 0
+                          ? "got option '" + knit::grn::detail::shorten(extra) + "', which " + who + " does not take (see " + help + ")"
+                          : "got the extra argument '" + knit::grn::detail::shorten(extra) + "', expected options only (see " + help + ")");
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        if (e.get_exit_code() == 0) return app.exit(e);  // --help and --version
+        return refuse(first_line(e.what()) + " (see " + help + ")");
     } catch (const knit::error& e) {
         // The "[check `...` at file:line]" suffix helps developers, not users.
         std::string message = e.what();
         const auto where = message.find(" [check `");
         if (where != std::string::npos) message.erase(where);
-        std::cerr << "knit-grn: error: " << message << "\n";
-        return 2;
+        return refuse(message);
     } catch (const std::exception& e) {
         std::cerr << "knit-grn: internal error: " << e.what() << "\n";
         return 3;

@@ -1,12 +1,17 @@
 // knit-grn train / predict / score: a model file from labelled networks, a DREAM
 // prediction list from a model and a time series, and the DREAM metric of a list.
+#include <cctype>
 #include <cmath>
 #include <iostream>
+#include <unordered_set>
 
 #include "common.hpp"
+#include "knit/grn/detail/text.hpp"
 #include "knit/grn/dream4.hpp"
+#include "knit/grn/models/pair_model.hpp"
 #include "knit/grn/pairs.hpp"
 #include "knit/grn/protocol.hpp"
+#include "knit/nn/serialize.hpp"
 
 namespace knit::cli {
 namespace {
@@ -20,6 +25,8 @@ void run_train(train_options& o) {
     prepare(o);
     const stopwatch clock;
     const auto networks = load_networks(o);
+    check_output(o, o.save, "--save");  // before the minutes of training, not after
+    check_networks(networks, needs_common_length(o.model));
     grn::pair_records records;
     for (const auto& n : networks) records.add_network(n.experiments, n.gold);
     // Every positive record of each network plus as many negatives (REFERENCE §2).
@@ -30,7 +37,8 @@ void run_train(train_options& o) {
         train.insert(train.end(), balanced.begin(), balanced.end());
     }
     auto model = grn::make_pair_model(o.model, schedule_of(o));
-    model->fit(records, train, {o.seed, true});
+    // The trainer's progress bar draws on stdout: none in --json mode, which prints JSON only.
+    model->fit(records, train, {o.seed, !o.json});
     model->save(o.save);
     if (o.json) {
         std::cout << nlohmann::json{{"model", o.model}, {"file", o.save}, {"records", train.size()},
@@ -49,47 +57,139 @@ struct predict_options : common_options {
     std::string prediction;
 };
 
+// The series length a model file was trained on, when its model reads fixed-length series.
+std::optional<std::size_t> trained_time_points(const std::string& model_file, const std::string& model) {
+    if (!needs_common_length(model)) return std::nullopt;
+    const std::string header = nn::read_model_file(model_file).signature;
+    return grn::detail::parse_count(grn::detail::header_value(header, "time_points", model_file), model_file);
+}
+
 void run_predict(predict_options& o) {
     prepare(o, o.timeseries.empty());
     KNIT_CHECK_AS(value_error, !o.timeseries.empty() || o.network > 0,
                   "predict: got neither --timeseries nor --network, expected one of them");
-    const std::string path = o.timeseries.empty()
-                                 ? grn::dream4_path(o.data, o.size, o.network, grn::dream4_file::time_series)
-                                 : o.timeseries;
-    const grn::time_series_data data = grn::read_time_series(path);
+    add_input(o, o.model_file, "--model-file");
+    grn::network_data network{"", {}, grn::gold_standard({}), std::nullopt};
+    if (o.timeseries.empty()) {
+        network = load_one_network(o, o.network);
+    } else {
+        add_input(o, o.timeseries, "--timeseries");
+        network.experiments = grn::experiments_from_time_series(grn::read_time_series(o.timeseries), o.timeseries);
+    }
+    check_output(o, o.prediction, "--prediction");
     auto model = grn::load_pair_model(o.model_file);
+    check_networks({network}, needs_common_length(model->name()));
+    if (const auto t = trained_time_points(o.model_file, model->name())) {
+        const auto& series = network.experiments.time_series;
+        for (const auto& e : series.experiments)
+            if (e.time_points() != *t)
+                throw parse_error(network.experiments.file(grn::experiment_kind::time_series), e.first_line, 0,
+                                  "got an experiment of " + std::to_string(e.time_points()) + " time points, expected " +
+                                      std::to_string(*t) + ", the length " + model->name() + " model '" +
+                                      o.model_file + "' was trained on");
+    }
+    const std::vector<std::string>& genes = network.experiments.genes;
     // No labels are needed to score: an empty gold standard gives every record label 0.
-    grn::pair_records records(data, grn::gold_standard(data.genes));
+    grn::pair_records records;
+    records.add_network(network.experiments, grn::gold_standard(genes));
     const auto all = records.all_indices();
     const auto scores = model->score(records, all);
     const auto pairs = grn::aggregate_pair_scores(records, all, scores, grn::pair_aggregation::mean);
-    const auto ranking = grn::rank_edges(grn::pair_score_matrix(records, 0, pairs), data.genes);
+    const auto ranking = grn::rank_edges(grn::pair_score_matrix(records, 0, pairs), genes);
     grn::write_prediction(o.prediction, ranking);
-    if (!o.json)
-        std::cout << "ranked " << ranking.size() << " ordered pairs of " << data.gene_count() << " genes with "
+    if (o.json)
+        std::cout << nlohmann::json{{"model", model->name()}, {"model_file", o.model_file}, {"genes", genes.size()},
+                                    {"ranked", ranking.size()}, {"prediction", o.prediction}}.dump(2)
+                  << std::endl;
+    else
+        std::cout << "ranked " << ranking.size() << " ordered pairs of " << genes.size() << " genes with "
                   << model->name() << "; wrote " << o.prediction << "\n";
 }
 
 struct score_options : common_options {
-    std::string prediction, gold, density;
+    std::string prediction, gold, density, genes, expression;
     int network = 0;
 };
+
+// The genes of an expression file, in file order: a time series (first header cell "Time")
+// or a table with one column per gene (steady states, DREAM4 layout).
+std::vector<std::string> expression_file_genes(const std::string& path) {
+    const std::string text = grn::detail::read_file(path);
+    grn::detail::line_cursor lines(grn::detail::text_body(text, path));
+    std::string_view line;
+    while (lines.next(line) && grn::detail::is_blank(line)) {
+    }
+    const char delimiter = grn::detail::detect_delimiter(line);
+    const auto header = grn::detail::split_fields(line, delimiter, path, lines.line_number());
+    std::string first = header.empty() ? "" : header[0].text;
+    for (auto& c : first) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (first == "time") return grn::parse_time_series(text, path).genes;
+    return grn::parse_steady_state(text, grn::steady_state_kind_from_path(path), path).genes;
+}
+
+// "'G1', 'G2', 'G3', ..." for messages.
+std::string some_names(const std::vector<std::string>& names) {
+    std::string out;
+    for (std::size_t i = 0; i < names.size() && i < 3; ++i) out += (i ? ", '" : "'") + grn::detail::shorten(names[i]) + "'";
+    return names.size() > 3 ? out + ", ..." : out;
+}
 
 void run_score(score_options& o) {
     const bool from_folder = o.gold.empty();
     prepare(o, from_folder);
     KNIT_CHECK_AS(value_error, !from_folder || o.network > 0,
                   "score: got neither --gold nor --network, expected one of them");
+    add_input(o, o.prediction, "--prediction");
+    add_input(o, o.gold, "--gold");
+    add_input(o, o.density, "--density");
+    add_input(o, o.genes, "--genes");
+    add_input(o, o.expression, "--expression");
     const auto ranking = grn::read_prediction(o.prediction);
-    grn::gold_standard gold = from_folder ? grn::read_gold_standard(grn::dream4_path(o.data, o.size, o.network, grn::dream4_file::gold_standard))
-                                          : grn::read_gold_standard(o.gold);
+
+    // The gene universe: the pairs a gold standard does not list are its negatives, so the
+    // genes it covers change AUROC and AUPR. A positives-only file knows only the genes
+    // with an edge.
+    std::optional<grn::gold_standard> gold;
     std::optional<grn::null_density> density;
-    if (!o.density.empty()) density = grn::read_null_density(o.density);
-    else if (from_folder) {
-        const grn::network_data n = grn::load_network(o.data, o.size, o.network);
-        density = n.density;
+    std::string gold_name = o.gold;
+    if (from_folder) {
+        grn::network_data n = load_one_network(o, o.network);
+        gold_name = grn::dream4_path(o.data, o.size, o.network, grn::dream4_file::gold_standard);
+        gold = std::move(n.gold);  // read over the network's genes
+        density = std::move(n.density);
+    } else {
+        std::vector<std::string> universe;
+        if (!o.genes.empty()) universe = grn::read_gene_list(o.genes);
+        else if (!o.expression.empty()) universe = expression_file_genes(o.expression);
+        grn::gold_standard_listing listing;
+        gold = grn::read_gold_standard(o.gold, universe.empty() ? nullptr : &universe, listing);
+        if (universe.empty() && listing.positives_only())
+            std::cerr << "knit-grn score: warning: the gold standard '" << o.gold
+                      << "' lists positives only, so its genes are the " << gold->size()
+                      << " that have an edge; genes without one are missing, and AUROC and AUPR change with them. "
+                         "Give every gene with --genes FILE or --expression FILE.\n";
     }
-    const grn::dream_score s = grn::score_dream(ranking, gold, density ? &*density : nullptr);
+    if (!o.density.empty()) density = grn::read_null_density(o.density);
+
+    std::size_t shared = 0;
+    std::unordered_set<std::string> seen;
+    std::vector<std::string> predicted;
+    for (const auto& e : ranking)
+        for (const std::string* name : {&e.regulator, &e.target})
+            if (seen.insert(*name).second) {
+                predicted.push_back(*name);
+                shared += gold->index(*name).has_value();
+            }
+    KNIT_CHECK_AS(value_error, shared > 0,
+                  "score: got no gene of the prediction '" << o.prediction << "' (" << some_names(predicted)
+                      << ") among the " << gold->size() << " genes of the gold standard '" << gold_name << "' ("
+                      << some_names(gold->genes()) << "), expected the same gene names");
+
+    const grn::dream_score s = grn::score_dream(ranking, *gold, density ? &*density : nullptr);
+    std::cerr << "knit-grn score: scored " << s.ranked << " of the " << ranking.size() << " listed edges; dropped "
+              << s.dropped_self_loops << " self-loop(s), " << s.dropped_repeats << " repeated pair(s) and "
+              << s.dropped_unknown_genes << " edge(s) naming a gene outside the gold standard's " << gold->size()
+              << " genes\n";
     grn::table t({"prediction", "AUROC", "AUPR", "p(AUROC)", "p(AUPR)", "ranked", "true positives"});
     t.add_row({o.prediction, grn::fixed(s.auroc, 4), grn::fixed(s.aupr, 4), grn::scientific(s.p_auroc),
                grn::scientific(s.p_aupr), std::to_string(s.ranked), std::to_string(s.true_positives)});
@@ -97,8 +197,8 @@ void run_score(score_options& o) {
     auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
     emit_json(o, {{"prediction", o.prediction}, {"auroc", num(s.auroc)}, {"aupr", num(s.aupr)},
                   {"p_auroc", num(s.p_auroc)}, {"p_aupr", num(s.p_aupr)}, {"ranked", s.ranked},
-                  {"dropped_self_loops", s.dropped_self_loops}, {"dropped_unknown_genes", s.dropped_unknown_genes},
-                  {"dropped_repeats", s.dropped_repeats}},
+                  {"genes", gold->size()}, {"dropped_self_loops", s.dropped_self_loops},
+                  {"dropped_unknown_genes", s.dropped_unknown_genes}, {"dropped_repeats", s.dropped_repeats}},
               "score");
 }
 
@@ -107,20 +207,20 @@ void run_score(score_options& o) {
 void add_train(CLI::App& app) {
     auto o = std::make_shared<train_options>();
     auto* sub = app.add_subcommand("train", "train a pair model on labelled networks and save it");
-    add_common(*sub, *o);
+    add_shared_options(*sub, *o);
     sub->add_option("--model", o->model, "rnn, cnn, ae-nn or context-mlp")->capture_default_str()->check(CLI::IsMember({"rnn", "cnn", "ae-nn", "context-mlp"}));
     sub->add_option("--save", o->save, "model file to write")->required();
-    add_schedule(*sub, *o);
     sub->callback([o] { run_train(*o); });
 }
 
 void add_predict(CLI::App& app) {
     auto o = std::make_shared<predict_options>();
     auto* sub = app.add_subcommand("predict", "rank all ordered gene pairs of a time series into a DREAM prediction list");
-    add_common(*sub, *o);
+    add_shared_options(*sub, *o);
     sub->add_option("--model-file", o->model_file, "a file written by knit-grn train")->required()->check(CLI::ExistingFile);
-    sub->add_option("--timeseries", o->timeseries, "a DREAM4-format time-series file")->check(CLI::ExistingFile);
-    sub->add_option("--network", o->network, "or: network number in --data")->check(CLI::PositiveNumber);
+    auto* series = sub->add_option("--timeseries", o->timeseries, "a DREAM4-format time-series file")->check(CLI::ExistingFile);
+    auto* network = sub->add_option("--network", o->network, "or: network number in --data")->check(positive_integer("network number"));
+    series->excludes(network)->excludes(sub->get_option("--data"))->excludes(sub->get_option("--size"));
     sub->add_option("--prediction", o->prediction, "the list to write (Gi Gj score, best first)")->required();
     sub->callback([o] { run_predict(*o); });
 }
@@ -128,11 +228,16 @@ void add_predict(CLI::App& app) {
 void add_score(CLI::App& app) {
     auto o = std::make_shared<score_options>();
     auto* sub = app.add_subcommand("score", "score a DREAM prediction list against a gold standard (DREAM metric)");
-    add_common(*sub, *o);
+    add_shared_options(*sub, *o);
     sub->add_option("--prediction", o->prediction, "the prediction list")->required()->check(CLI::ExistingFile);
-    sub->add_option("--gold", o->gold, "gold-standard file (all pairs or positives only)")->check(CLI::ExistingFile);
+    auto* gold = sub->add_option("--gold", o->gold, "gold-standard file (all pairs or positives only)")->check(CLI::ExistingFile);
     sub->add_option("--density", o->density, "null density (pdf_*.tsv) for p-values")->check(CLI::ExistingFile);
-    sub->add_option("--network", o->network, "or: network number in --data (gold standard and density from there)")->check(CLI::PositiveNumber);
+    auto* genes = sub->add_option("--genes", o->genes, "with --gold: the genes of the network, one per line")->check(CLI::ExistingFile);
+    auto* expression = sub->add_option("--expression", o->expression, "with --gold: the genes of this expression file (time series or steady states)")->check(CLI::ExistingFile);
+    auto* network = sub->add_option("--network", o->network, "or: network number in --data (gold standard and density from there)")->check(positive_integer("network number"));
+    gold->excludes(network);
+    genes->excludes(expression)->excludes(network);
+    expression->excludes(network);
     sub->callback([o] { run_score(*o); });
 }
 

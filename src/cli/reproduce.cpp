@@ -29,9 +29,13 @@ std::string with_sd(const std::pair<double, double>& ms) {
 
 void run(reproduce_options& o) {
     prepare(o);
-    KNIT_CHECK_AS(value_error, o.repeats >= 1, "--repeats: got 0, expected >= 1");
+    for (std::size_t i = 0; i < o.models.size(); ++i)
+        for (std::size_t j = 0; j < i; ++j)
+            KNIT_CHECK_AS(value_error, o.models[i] != o.models[j],
+                          "--models: got " << o.models[i] << " twice, expected each model once");
     const stopwatch clock;
     const auto networks = load_networks(o);
+    check_networks(networks, true);
     std::map<std::pair<std::string, std::string>, std::vector<grn::seed_result>> runs;  // (model, network)
     for (std::size_t r = 0; r < o.repeats; ++r)
         for (auto& res : grn::run_seed_protocol(networks, o.models, schedule_of(o), o.seed + r, progress_printer()))
@@ -87,10 +91,11 @@ void run(reproduce_options& o) {
 void add_reproduce(CLI::App& app) {
     auto o = std::make_shared<reproduce_options>();
     auto* sub = app.add_subcommand("reproduce", "the paper's seed protocol and models, beside its numbers");
-    add_common(*sub, *o);
+    add_shared_options(*sub, *o);
     sub->add_option("--models", o->models, "models to run")->capture_default_str()->check(CLI::IsMember({"rnn", "cnn", "ae-nn"}));
-    sub->add_option("--repeats", o->repeats, "seeds to run (mean ± sd); the paper's split was unseeded")->capture_default_str();
-    add_schedule(*sub, *o);
+    sub->add_option("--repeats", o->repeats, "seeds to run (mean ± sd); the paper's split was unseeded")
+        ->capture_default_str()
+        ->check(positive_integer("number of seeds"));
     sub->callback([o] { run(*o); });
 }
 

@@ -1,19 +1,19 @@
 // knit-grn simulate: synthetic networks with known truth, written in the DREAM4 layout.
 // knit-grn demo: the whole pipeline on simulated data, with no downloads.
+#include <fcntl.h>
+
+#include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <sstream>
 
 #include "common.hpp"
+#include "knit/core/atomic_file.hpp"
 #include "knit/grn/simulate.hpp"
 
 namespace knit::cli {
 namespace {
-
-struct simulate_options : common_options {
-    std::size_t genes = 100;
-    std::size_t count = 5;
-};
 
 // Simulates `count` networks into `root` (DREAM4 layout, size label = genes).
 void simulate_into(const std::string& root, std::size_t genes, std::size_t count, std::uint64_t seed, bool verbose) {
@@ -32,11 +32,74 @@ void simulate_into(const std::string& root, std::size_t genes, std::size_t count
     }
 }
 
+// Puts `from` at `to`: a plain rename when nothing is there, else an atomic exchange (the
+// old entry lands at `from`, inside the staging folder, which is removed afterwards).
+void move_into_place(const std::filesystem::path& from, const std::filesystem::path& to) {
+    std::error_code ec;
+    if (!std::filesystem::exists(std::filesystem::symlink_status(to, ec))) {
+        std::filesystem::rename(from, to, ec);
+        KNIT_CHECK_AS(io_error, !ec, "cannot move the new " << from.filename().string() << " into '" << to.string()
+                                                            << "': " << ec.message());
+        return;
+    }
+#ifdef RENAME_EXCHANGE
+    if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_EXCHANGE) == 0) return;
+#endif
+    // No exchange on this file system: move the old entry aside into the staging folder
+    // first (a kill between the two renames leaves it there, whole).
+    const std::filesystem::path aside = from.string() + ".old";
+    std::filesystem::rename(to, aside, ec);
+    if (!ec) std::filesystem::rename(from, to, ec);
+    KNIT_CHECK_AS(io_error, !ec, "cannot replace '" << to.string() << "': " << ec.message());
+}
+
+// Simulates into `target` without ever showing a partial data set there: the networks are
+// written into a hidden folder beside it, which is then renamed onto it. A folder holding
+// anything is refused unless `force`; with it, each top-level folder of the new set
+// (size<G>/, ...) replaces the one of the same name, and the rest of `target` stays.
+void write_simulated_set(const std::string& target, const char* option, std::size_t genes, std::size_t count,
+                         std::uint64_t seed, bool force, bool verbose) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const bool exists = fs::exists(target, ec);
+    KNIT_CHECK_AS(value_error, !exists || fs::is_directory(target, ec),
+                  option << " '" << target << "': got a file, expected a folder for the data set");
+    std::vector<std::string> entries;
+    if (exists)
+        for (const auto& entry : fs::directory_iterator(target)) entries.push_back(entry.path().filename().string());
+    std::sort(entries.begin(), entries.end());
+    if (!entries.empty() && !force) {
+        std::string listed;
+        for (std::size_t i = 0; i < entries.size() && i < 3; ++i) listed += (i ? ", " : "") + entries[i];
+        if (entries.size() > 3) listed += ", ...";
+        KNIT_CHECK_AS(value_error, false,
+                      option << " '" << target << "': got a folder that is not empty (" << listed
+                             << "), expected a new or empty folder (--force replaces the data set in it)");
+    }
+    const fs::path parent = fs::absolute(target).lexically_normal().parent_path();
+    fs::create_directories(parent, ec);
+    KNIT_CHECK_AS(io_error, !ec, option << " '" << target << "': cannot create the folder '" << parent.string()
+                                        << "': " << ec.message());
+    temporary_directory staging(target);
+    simulate_into(staging.path(), genes, count, seed, verbose);
+    if (entries.empty()) {
+        staging.commit();
+        return;
+    }
+    std::vector<fs::path> made;
+    for (const auto& entry : fs::directory_iterator(staging.path())) made.push_back(entry.path());
+    for (const auto& from : made) move_into_place(from, fs::path(target) / from.filename());
+}  // the staging folder, now holding what was replaced, is removed here
+
+struct simulate_options : common_options {
+    std::size_t genes = 100;
+    std::size_t count = 5;
+};
+
 void run_simulate(simulate_options& o) {
     KNIT_CHECK_AS(value_error, !o.out.empty(), "simulate: got no --out, expected the folder to write");
-    prepare(o, false);
     const stopwatch clock;
-    simulate_into(o.out, o.genes, o.count, o.seed, !o.json);
+    write_simulated_set(o.out, "--out", o.genes, o.count, o.seed, o.force, !o.json);
     if (o.json)
         std::cout << nlohmann::json{{"folder", o.out}, {"genes", o.genes}, {"networks", o.count}, {"seed", o.seed},
                                     {"seconds", clock.seconds()}}.dump(2)
@@ -62,7 +125,7 @@ void run_demo(demo_options& o) {
     std::cout << "knit-grn demo: five simulated 100-gene networks (no downloads), the classic baselines, the "
                  "paper's three models and knit's context-mlp under leave-one-network-out, scored with the "
                  "DREAM metric.\n\n";
-    simulate_into(o.data, 100, 5, o.seed, true);
+    write_simulated_set(o.data, "demo data folder", 100, 5, o.seed, o.force, true);
     const auto networks = load_networks(o);
 
     std::vector<grn::ranking_result> results;
@@ -106,7 +169,8 @@ void run_demo(demo_options& o) {
 void add_simulate(CLI::App& app) {
     auto o = std::make_shared<simulate_options>();
     auto* sub = app.add_subcommand("simulate", "simulate networks with known truth, in the DREAM4 file layout");
-    add_common(*sub, *o, false);
+    add_shared_options(*sub, *o);
+    sub->add_option("--out", o->out, "folder for the data set (new or empty; see --force)")->required();
     sub->add_option("--genes", o->genes, "genes per network")->capture_default_str()->check(CLI::Range(2, 100000));
     sub->add_option("--networks", o->count, "how many networks")->capture_default_str()->check(CLI::Range(1, 1000));
     sub->callback([o] { run_simulate(*o); });
@@ -115,7 +179,7 @@ void add_simulate(CLI::App& app) {
 void add_demo(CLI::App& app) {
     auto o = std::make_shared<demo_options>();
     auto* sub = app.add_subcommand("demo", "simulate five networks and evaluate everything on them (no downloads)");
-    add_common(*sub, *o, false);
+    add_shared_options(*sub, *o);
     sub->add_flag("--full", o->full, "train with the standard schedule instead of the quick one (slow)");
     sub->callback([o] { run_demo(*o); });
 }

@@ -200,11 +200,14 @@ void write_file_atomically(const std::string& path, std::string_view bytes) {
     sync_folder(path);
 }
 
-temporary_directory::temporary_directory(const std::string& target) : target_(target) {
-    path_ = temporary_template(target, "folder");
+temporary_directory::temporary_directory(const std::string& target) {
+    // "data/", "." and "a/.." name folders too: work on the absolute, normal form.
+    target_ = std::filesystem::absolute(target).lexically_normal().string();
+    while (target_.size() > 1 && target_.back() == '/') target_.pop_back();
+    path_ = temporary_template(target_, "folder");
     if (::mkdtemp(path_.data()) == nullptr) {
         const int err = errno;
-        throw io_error("cannot write '" + target + "': cannot create a folder beside it: " + reason(err));
+        throw io_error("cannot write '" + target_ + "': cannot create a folder beside it: " + reason(err));
     }
     ::chmod(path_.c_str(), 0777 & ~process_umask());
     slot_ = register_temporary(path_, true);
