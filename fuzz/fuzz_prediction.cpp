@@ -17,6 +17,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     try {
         const auto edges = knit::grn::parse_prediction(text, "fuzz.txt");
         if (edges.empty()) __builtin_trap();  // the parser refuses empty lists
+        // Every accepted name can be written back (no space, TAB, comma, quote, control byte).
+        for (const auto& e : edges)
+            for (const std::string* name : {&e.regulator, &e.target})
+                for (char c : *name) {
+                    const auto u = static_cast<unsigned char>(c);
+                    if (u < 0x20 || u == 0x7f || c == ' ' || c == ',' || c == '"') __builtin_trap();
+                }
         // Genes: the first 64 distinct names; edges naming others count as unknown.
         std::vector<std::string> genes;
         std::unordered_map<std::string, bool> seen;

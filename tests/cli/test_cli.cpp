@@ -48,7 +48,7 @@ TEST_CASE("every subcommand answers --help") {
         CAPTURE(sub);
         const run_result r = run(std::string(sub) + " --help");
         CHECK(r.code == 0);
-        CHECK(contains(r.output, "--seed"));
+        CHECK(contains(r.output, "Usage:"));
     }
     const run_result top = run("--help");
     CHECK(top.code == 0);

@@ -225,9 +225,9 @@ std::unique_ptr<context_mlp_model> context_mlp_model::load(const std::string& pa
     KNIT_CHECK_AS(io_error, features == dynamics_feature_names().size(),
                   path << ": context-mlp with " << features << " features, expected " << dynamics_feature_names().size());
     const std::size_t per_network = build<float>(s, features)->parameter_count();
-    KNIT_CHECK_AS(io_error, per_network > 0 && s.ensemble <= stored / per_network,
-                  path << ": model file header ensemble=" << s.ensemble << " of " << per_network
-                       << " parameters each, expected at most the " << stored << " parameters the file holds");
+    KNIT_CHECK_AS(io_error, per_network > 0 && s.ensemble <= stored / per_network,  // no overflow below
+                  path << ": model file holds " << stored << " parameters, expected " << s.ensemble << " x "
+                       << per_network << " for the networks its header describes (damaged or forged header)");
     detail::check_parameter_count(path, stored, s.ensemble * per_network);
     auto m = std::make_unique<context_mlp_model>(s);
     m->chosen_epochs_ = detail::parse_count(detail::header_value(header, "epochs", path), path);
