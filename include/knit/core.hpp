@@ -1,6 +1,8 @@
-// knit's core: tensors, errors, BLAS, randomness, parameter buffers, Eigen interop.
+// knit's core: tensors, errors, BLAS, randomness, parameter buffers, Eigen interop, atomic
+// file writes.
 #pragma once
 
+#include "knit/core/atomic_file.hpp"
 #include "knit/core/blas.hpp"
 #include "knit/core/eigen.hpp"
 #include "knit/core/error.hpp"
