@@ -27,6 +27,36 @@ void add_common(CLI::App& app, common_options& o, bool data) {
     app.add_flag("--json", o.json, "print JSON on stdout instead of tables");
 }
 
+void add_inputs(CLI::App& app, common_options& o) {
+    app.add_option("--inputs", o.inputs,
+                   "experiment kinds the model may use: all (everything present), or a list of timeseries, wildtype, "
+                   "knockouts, knockdowns, multifactorial separated by commas")
+        ->capture_default_str()
+        ->check([](const std::string& v) {
+            try {
+                grn::experiment_kinds::parse(v);
+            } catch (const knit::error& e) {
+                return std::string(e.what());
+            }
+            return std::string();
+        });
+}
+
+void add_model_settings(CLI::App& app, common_options& o) {
+    app.add_option("--model-option", o.model_settings,
+                   "a model setting key=value, repeatable (evidence-mlp: hidden=64,32 ensemble=3 families=... epochs=5,15,40 "
+                   "lr batch family_dropout copies lambda; context-mlp: hidden ensemble epochs lr batch)")
+        ->take_all();
+}
+
+grn::experiment_kinds inputs_of(const common_options& o) { return grn::experiment_kinds::parse(o.inputs); }
+
+grn::model_spec model_spec_of(const common_options& o, const std::string& name) {
+    grn::model_spec spec(name);
+    for (const auto& kv : o.model_settings) spec.add_setting(kv);
+    return spec;
+}
+
 void prepare(common_options& o, bool needs_data) {
     set_blas_threads(o.threads);
     if (needs_data && o.data.empty()) {
@@ -54,7 +84,7 @@ std::vector<grn::network_data> load_networks(common_options& o) {
                                       << grn::dream4_path(o.data, o.size, 1, grn::dream4_file::time_series));
     }
     std::vector<grn::network_data> out;
-    for (int k : o.networks) out.push_back(grn::load_network(o.data, o.size, k));
+    for (int k : o.networks) out.push_back(grn::load_network(o.data, o.size, k, inputs_of(o)));
     return out;
 }
 

@@ -23,6 +23,8 @@ struct common_options {
     std::string out;                     // folder for TSV / JSON / SVG; none when empty
     bool json = false;                   // print JSON on stdout instead of tables
     std::string schedule = "standard";   // exact, standard or quick (see grn/evaluation.hpp)
+    std::string inputs = "all";          // experiment kinds a model may use (--inputs)
+    std::vector<std::string> model_settings;  // --model-option key=value
 };
 
 // Adds --seed, --threads, --out, --json (all subcommands) and, with `data`, --data,
@@ -30,6 +32,12 @@ struct common_options {
 void add_common(CLI::App& app, common_options& o, bool data = true);
 // Adds --schedule (subcommands that train).
 void add_schedule(CLI::App& app, common_options& o);
+// Adds --inputs (the experiment kinds a model may use).
+void add_inputs(CLI::App& app, common_options& o);
+// Adds --model-option key=value (repeatable; the model's settings).
+void add_model_settings(CLI::App& app, common_options& o);
+grn::experiment_kinds inputs_of(const common_options& o);
+grn::model_spec model_spec_of(const common_options& o, const std::string& name);
 // Applies --threads; resolves --data from $KNIT_DREAM4_DIR; refuses what cannot work.
 void prepare(common_options& o, bool needs_data = true);
 // The networks of --networks, or every network present when none is named (fills it in).
