@@ -135,10 +135,12 @@ void store_column(const tensor<double>& m, column_values::transform how, std::si
     for (std::size_t r = 0; r < genes; ++r)
         for (std::size_t t = 0; t < genes; ++t)
             if (r != t) sq += (value(r, t) - mean) * (value(r, t) - mean) / pairs;
+    // A constant column (rounding aside) carries nothing: 0, not +-1 from rounding noise.
     const double sd = std::sqrt(sq);
+    const bool constant = !(sd > 1e-12 * (std::abs(mean) + 1));
     for (std::size_t r = 0; r < genes; ++r)
         for (std::size_t t = 0; t < genes; ++t)
-            table(r * genes + t, c) = r != t && sd > 0 ? (value(r, t) - mean) / sd : 0.0;
+            table(r * genes + t, c) = r != t && !constant ? (value(r, t) - mean) / sd : 0.0;
 }
 
 bool computable(const evidence_family& f, const experiment_kinds& have) {
