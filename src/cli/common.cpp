@@ -14,6 +14,8 @@
 #include "knit/grn/detail/text.hpp"
 #include "knit/grn/dream4.hpp"
 #include "knit/grn/experiment_set.hpp"
+#include "knit/grn/models/pair_model.hpp"
+#include "knit/nn/serialize.hpp"
 
 namespace knit::cli {
 
@@ -87,6 +89,31 @@ const std::vector<shared_option>& shared_options() {
          [](CLI::App& a, common_options& o) {
              a.add_flag("--force", o.force, "replace the data set already in the folder");
          }},
+        {{"evaluate", "baselines", "train", "predict"},
+         [](CLI::App& a, common_options& o) {
+             a.add_option("--inputs", o.inputs,
+                          "experiment kinds the model may use: all (everything present), or a list of timeseries, "
+                          "wildtype, knockouts, knockdowns, multifactorial separated by commas")
+                 ->capture_default_str()
+                 ->check(CLI::Validator(
+                     [](std::string& v) {
+                         try {
+                             grn::experiment_kinds::parse(v);
+                         } catch (const knit::error& e) {
+                             std::string message = e.what();
+                             return message.substr(0, message.find(" [check `"));
+                         }
+                         return std::string();
+                     },
+                     "KINDS"));
+         }},
+        {{"evaluate", "train"},
+         [](CLI::App& a, common_options& o) {
+             a.add_option("--model-option", o.model_settings,
+                          "a model setting key=value, repeatable (evidence-mlp: hidden=64,32 ensemble=3 families=... "
+                          "epochs=5,15,40 lr batch family_dropout copies lambda; context-mlp: hidden ensemble epochs lr batch)")
+                 ->take_all();
+         }},
     };
     return table;
 }
@@ -116,6 +143,14 @@ void add_shared_options(CLI::App& sub, common_options& o) {
             if (name == sub.get_name()) option.add(sub, o);
 }
 
+grn::experiment_kinds inputs_of(const common_options& o) { return grn::experiment_kinds::parse(o.inputs); }
+
+grn::model_spec model_spec_of(const common_options& o, const std::string& name) {
+    grn::model_spec spec(name);
+    for (const auto& kv : o.model_settings) spec.add_setting(kv);
+    return spec;
+}
+
 void prepare(common_options& o, bool needs_data) {
     set_blas_threads(o.threads);
     for (std::size_t i = 0; i < o.networks.size(); ++i)
@@ -142,7 +177,7 @@ void prepare(common_options& o, bool needs_data) {
 }
 
 void add_input(common_options& o, const std::string& path, const std::string& what) {
-    if (!path.empty()) o.inputs.emplace_back(path, what);
+    if (!path.empty()) o.input_files.emplace_back(path, what);
 }
 
 void check_output(const common_options& o, const std::string& path, const std::string& what) {
@@ -154,13 +189,12 @@ void check_output(const common_options& o, const std::string& path, const std::s
     KNIT_CHECK_AS(value_error, parent.empty() || std::filesystem::is_directory(parent, ec),
                   what << " '" << shown(path) << "': the folder '" << shown(parent.string())
                        << "' does not exist, expected an existing folder");
-    for (const auto& [input, option] : o.inputs)
+    for (const auto& [input, option] : o.input_files)
         KNIT_CHECK_AS(value_error, !same_file(path, input),
                       what << " '" << shown(path) << "': got the same file as the input '" << shown(input) << "' ("
                            << option << "), expected another path (knit never writes over its inputs)");
 }
 
-namespace {
 void add_network_inputs(common_options& o, int network) {
     using grn::dream4_file;
     for (dream4_file f : {dream4_file::time_series, dream4_file::wildtype, dream4_file::knockouts,
@@ -172,7 +206,10 @@ void add_network_inputs(common_options& o, int network) {
         if (std::filesystem::exists(path, ec)) add_input(o, path, "--data");
     }
 }
-}  // namespace
+
+std::string model_kind_of_file(const std::string& path) {
+    return grn::detail::header_value(nn::read_model_file(path).signature, "model", path);
+}
 
 std::vector<grn::network_data> load_networks(common_options& o) {
     if (o.networks.empty()) {  // every network 1, 2, ... whose data are there
@@ -188,16 +225,22 @@ std::vector<grn::network_data> load_networks(common_options& o) {
 
 grn::network_data load_one_network(common_options& o, int network) {
     add_network_inputs(o, network);
-    return grn::load_network(o.data, o.size, network);
+    return grn::load_network(o.data, o.size, network, inputs_of(o));
 }
 
 bool needs_common_length(const std::string& model) { return model == "rnn" || model == "cnn" || model == "ae-nn"; }
 
 void check_networks(const std::vector<grn::network_data>& networks, bool common_length) {
+    std::vector<const grn::experiment_set*> sets;
+    for (const auto& n : networks) sets.push_back(&n.experiments);
+    check_experiments(sets, common_length);
+}
+
+void check_experiments(const std::vector<const grn::experiment_set*>& sets, bool common_length) {
     std::string reference_file;  // the first experiment seen, which sets the common length
     std::size_t reference_line = 0, reference_points = 0;
-    for (const auto& n : networks) {
-        const grn::experiment_set& set = n.experiments;
+    for (const grn::experiment_set* each : sets) {
+        const grn::experiment_set& set = *each;
         std::string file;
         for (grn::experiment_kind kind : grn::all_experiment_kinds)
             if (file.empty() && set.has(kind)) file = set.file(kind);

@@ -25,9 +25,11 @@ struct common_options {
     std::string out;                     // folder for TSV / JSON / SVG; none when empty
     bool json = false;                   // print JSON (only JSON) on stdout instead of tables
     std::string schedule = "standard";   // exact, standard or quick (see grn/evaluation.hpp)
+    std::string inputs = "all";          // experiment kinds a model may use (--inputs)
+    std::vector<std::string> model_settings;  // --model-option key=value
     bool force = false;                  // replace an existing data set (simulate, demo)
     // The files this run reads, each with the option that named it: no output may be one.
-    std::vector<std::pair<std::string, std::string>> inputs;
+    std::vector<std::pair<std::string, std::string>> input_files;
 };
 
 // Adds to a subcommand every shared option whose row in the table (common.cpp) lists that
@@ -37,6 +39,8 @@ void add_shared_options(CLI::App& sub, common_options& o);
 // Validators with short messages ("got 0, expected a network number >= 1").
 CLI::Validator positive_integer(const std::string& what);
 
+grn::experiment_kinds inputs_of(const common_options& o);
+grn::model_spec model_spec_of(const common_options& o, const std::string& name);
 // Applies --threads; resolves --data from $KNIT_DREAM4_DIR; refuses what cannot work
 // (--networks naming a network twice, --out that is a file).
 void prepare(common_options& o, bool needs_data = true);
@@ -51,11 +55,16 @@ grn::schedule schedule_of(const common_options& o);
 // later without them: every network needs >= 2 genes; a time-series experiment needs >= 2
 // points; the paper's models (common_length) need one length over all experiments.
 void check_networks(const std::vector<grn::network_data>& networks, bool common_length);
+void check_experiments(const std::vector<const grn::experiment_set*>& sets, bool common_length);
 // True for the models that read fixed-length record arrays (rnn, cnn, ae-nn).
 bool needs_common_length(const std::string& model);
 
 // Notes a file the run reads (what: the option that named it).
 void add_input(common_options& o, const std::string& path, const std::string& what);
+// Notes every file of network `network` in --data.
+void add_network_inputs(common_options& o, int network);
+// The model kind a model file's header names ("rnn", "evidence-mlp", ...).
+std::string model_kind_of_file(const std::string& path);
 // Refuses an output that is one of the inputs (same device and inode, through any link),
 // or that cannot be written at all (a directory, a missing folder), before any work.
 void check_output(const common_options& o, const std::string& path, const std::string& what);

@@ -12,6 +12,7 @@ namespace {
 struct evaluate_options : common_options {
     std::string protocol = "lono";
     std::string model = "all";
+    std::string model_file;  // a trained model: rank every network with it, no training
     bool baselines = true;
 };
 
@@ -22,9 +23,16 @@ std::vector<std::string> models_of(const std::string& m) {
 
 void run_lono(evaluate_options& o, const std::vector<grn::network_data>& networks) {
     std::vector<grn::ranking_result> results;
-    for (const auto& m : models_of(o.model))
-        for (auto& r : grn::run_leave_one_network_out(networks, m, schedule_of(o), o.seed, progress_printer()))
+    if (!o.model_file.empty()) {
+        auto model = grn::load_pair_model(o.model_file);
+        for (auto& r : grn::run_pretrained(networks, *model, model->name() + " (" + o.model_file + ")", progress_printer()))
             results.push_back(std::move(r));
+    } else {
+        for (const auto& m : models_of(o.model))
+            for (auto& r : grn::run_leave_one_network_out(networks, model_spec_of(o, m), schedule_of(o), o.seed,
+                                                          progress_printer()))
+                results.push_back(std::move(r));
+    }
     if (o.baselines)
         for (auto& r : grn::run_baselines(networks, progress_printer())) results.push_back(std::move(r));
     for (const auto& n : networks) {
@@ -33,11 +41,12 @@ void run_lono(evaluate_options& o, const std::vector<grn::network_data>& network
             if (r.network == n.name) mine.push_back(&r);
         write_curve_plots(o, mine, n, "leave-one-network-out");
     }
-    emit_table(o, "Leave-one-network-out, DREAM metric over all " +
+    const std::string protocol = o.model_file.empty() ? "Leave-one-network-out" : "Trained model " + o.model_file + ", no training here";
+    emit_table(o, protocol + ", DREAM metric over all " +
                       std::to_string(networks.front().experiments.gene_count() * (networks.front().experiments.gene_count() - 1)) +
                       " ordered pairs per network" + " (" + o.schedule + " schedule)",
                dream_table(results), "evaluate_lono");
-    emit_json(o, {{"protocol", "leave-one-network-out"}, {"metric", "DREAM"}, {"schedule", o.schedule},
+    emit_json(o, {{"protocol", o.model_file.empty() ? "leave-one-network-out" : "pretrained"}, {"metric", "DREAM"}, {"schedule", o.schedule},
                   {"seed", o.seed}, {"results", dream_json(results)}},
               "evaluate_lono");
 }
@@ -47,7 +56,7 @@ void run_pair_disjoint(evaluate_options& o, const std::vector<grn::network_data>
     nlohmann::json rows = nlohmann::json::array();
     std::map<std::string, std::pair<std::vector<double>, std::vector<double>>> baseline_rows;  // per network
     for (const auto& m : models_of(o.model)) {
-        for (const auto& r : grn::run_pair_disjoint(networks, m, schedule_of(o), o.seed, progress_printer())) {
+        for (const auto& r : grn::run_pair_disjoint(networks, model_spec_of(o, m), schedule_of(o), o.seed, progress_printer())) {
             t.add_row({m, r.network, std::to_string(r.test_pairs), std::to_string(r.test_positive_pairs),
                        grn::fixed(r.average_precision), grn::fixed(r.roc_auc), grn::fixed(r.seconds, 1)});
             rows.push_back({{"method", m}, {"network", r.network}, {"test_pairs", r.test_pairs},
@@ -71,8 +80,16 @@ void run_evaluate(evaluate_options& o) {
     prepare(o);
     const stopwatch clock;
     const auto networks = load_networks(o);
+    KNIT_CHECK_AS(value_error, o.model_file.empty() || o.protocol == "lono",
+                  "evaluate: got --model-file with --protocol " << o.protocol
+                                                                << ", expected lono (a trained model ranks every network)");
     bool common_length = false;
-    for (const auto& m : models_of(o.model)) common_length = common_length || needs_common_length(m);
+    if (!o.model_file.empty()) {
+        add_input(o, o.model_file, "--model-file");
+        common_length = needs_common_length(model_kind_of_file(o.model_file));
+    } else {
+        for (const auto& m : models_of(o.model)) common_length = common_length || needs_common_length(m);
+    }
     check_networks(networks, common_length);
     if (o.protocol == "lono") run_lono(o, networks);
     else run_pair_disjoint(o, networks);
@@ -127,7 +144,10 @@ void add_evaluate(CLI::App& app) {
     auto* sub = app.add_subcommand("evaluate", "honest evaluation: leave-one-network-out or pair-disjoint");
     add_shared_options(*sub, *o);
     sub->add_option("--protocol", o->protocol, "lono (DREAM metric) or pair-disjoint")->capture_default_str()->check(CLI::IsMember({"lono", "pair-disjoint"}));
-    sub->add_option("--model", o->model, "rnn, cnn, ae-nn, context-mlp or all")->capture_default_str()->check(CLI::IsMember({"rnn", "cnn", "ae-nn", "context-mlp", "all"}));
+    sub->add_option("--model", o->model, "rnn, cnn, ae-nn, context-mlp, evidence-mlp or all")->capture_default_str()->check(CLI::IsMember({"rnn", "cnn", "ae-nn", "context-mlp", "evidence-mlp", "all"}));
+    sub->add_option("--model-file", o->model_file, "a model file (knit-grn train): rank every network with it, no training")
+        ->check(CLI::ExistingFile)
+        ->excludes(sub->get_option("--model"));
     sub->add_flag("!--no-baselines", o->baselines, "leave out the unsupervised baselines");
     sub->callback([o] { run_evaluate(*o); });
 }

@@ -29,14 +29,16 @@ void run_train(train_options& o) {
     check_networks(networks, needs_common_length(o.model));
     grn::pair_records records;
     for (const auto& n : networks) records.add_network(n.experiments, n.gold);
-    // Every positive record of each network plus as many negatives (REFERENCE §2).
+    auto model = grn::make_pair_model(model_spec_of(o, o.model), schedule_of(o));
+    // Every positive record of each network plus as many negatives (REFERENCE §2), or every
+    // record for models that learn from all pairs.
     rng g(o.seed);
     std::vector<std::size_t> train;
     for (std::size_t k = 0; k < records.network_count(); ++k) {
-        const auto balanced = grn::balance_records(records, records.network_indices(k), g);
-        train.insert(train.end(), balanced.begin(), balanced.end());
+        const auto chosen = model->balanced_training() ? grn::balance_records(records, records.network_indices(k), g)
+                                                       : records.network_indices(k);
+        train.insert(train.end(), chosen.begin(), chosen.end());
     }
-    auto model = grn::make_pair_model(o.model, schedule_of(o));
     // The trainer's progress bar draws on stdout: none in --json mode, which prints JSON only.
     model->fit(records, train, {o.seed, !o.json});
     model->save(o.save);
@@ -45,7 +47,7 @@ void run_train(train_options& o) {
                                     {"parameters", model->parameter_count()}, {"seconds", clock.seconds()}}.dump(2)
                   << std::endl;
     } else {
-        std::cout << model->summary() << "\ntrained " << o.model << " on " << train.size() << " balanced records of "
+        std::cout << model->summary() << "\ntrained " << o.model << " on " << train.size() << (model->balanced_training() ? " balanced" : "") << " records of "
                   << networks.size() << " network(s) in " << grn::fixed(clock.seconds(), 1) << " s; saved to " << o.save << "\n";
     }
 }
@@ -53,8 +55,13 @@ void run_train(train_options& o) {
 struct predict_options : common_options {
     std::string model_file;
     std::string timeseries;
+    // Steady-state files beside (or instead of) the time series, in the DREAM4 format.
+    std::string wildtype, knockouts, knockdowns, multifactorial;
     int network = 0;
     std::string prediction;
+    bool has_files() const {
+        return !timeseries.empty() || !wildtype.empty() || !knockouts.empty() || !knockdowns.empty() || !multifactorial.empty();
+    }
 };
 
 // The series length a model file was trained on, when its model reads fixed-length series.
@@ -64,34 +71,58 @@ std::optional<std::size_t> trained_time_points(const std::string& model_file, co
     return grn::detail::parse_count(grn::detail::header_value(header, "time_points", model_file), model_file);
 }
 
-void run_predict(predict_options& o) {
-    prepare(o, o.timeseries.empty());
-    KNIT_CHECK_AS(value_error, !o.timeseries.empty() || o.network > 0,
-                  "predict: got neither --timeseries nor --network, expected one of them");
-    add_input(o, o.model_file, "--model-file");
-    grn::network_data network{"", {}, grn::gold_standard({}), std::nullopt};
-    if (o.timeseries.empty()) {
-        network = load_one_network(o, o.network);
-    } else {
-        add_input(o, o.timeseries, "--timeseries");
-        network.experiments = grn::experiments_from_time_series(grn::read_time_series(o.timeseries), o.timeseries);
+// The data of --timeseries and the steady-state files, with the genes of the first file.
+grn::experiment_set read_given_files(const predict_options& o) {
+    grn::experiment_set data;
+    std::vector<std::string> genes;
+    if (!o.timeseries.empty()) {
+        data = grn::experiments_from_time_series(grn::read_time_series(o.timeseries), o.timeseries);
+        genes = data.genes;
     }
+    const std::pair<const std::string*, grn::steady_state_kind> files[] = {
+        {&o.wildtype, grn::steady_state_kind::wildtype},
+        {&o.knockouts, grn::steady_state_kind::knockouts},
+        {&o.knockdowns, grn::steady_state_kind::knockdowns},
+        {&o.multifactorial, grn::steady_state_kind::multifactorial}};
+    for (const auto& [path, kind] : files) {
+        if (path->empty()) continue;
+        grn::steady_state_data table = grn::read_steady_state(*path, kind, genes);
+        if (genes.empty()) genes = table.genes;
+        grn::add_steady_state(data, std::move(table), *path);
+    }
+    data.validate();
+    return data;
+}
+
+void run_predict(predict_options& o) {
+    prepare(o, !o.has_files());
+    KNIT_CHECK_AS(value_error, o.has_files() || o.network > 0,
+                  "predict: got neither data files (--timeseries, --knockouts, ...) nor --network, expected one of them");
+    add_input(o, o.model_file, "--model-file");
+    add_input(o, o.timeseries, "--timeseries");
+    add_input(o, o.wildtype, "--wildtype");
+    add_input(o, o.knockouts, "--knockouts");
+    add_input(o, o.knockdowns, "--knockdowns");
+    add_input(o, o.multifactorial, "--multifactorial");
+    if (!o.has_files()) add_network_inputs(o, o.network);
     check_output(o, o.prediction, "--prediction");
+    const grn::experiment_set data =
+        (o.has_files() ? read_given_files(o) : grn::read_dream4_experiments(o.data, o.size, o.network)).restricted_to(inputs_of(o));
     auto model = grn::load_pair_model(o.model_file);
-    check_networks({network}, needs_common_length(model->name()));
+    for (const auto& w : model->warnings(data)) std::cerr << "knit-grn: warning: " << w << "\n";
+    check_experiments({&data}, needs_common_length(model->name()));
     if (const auto t = trained_time_points(o.model_file, model->name())) {
-        const auto& series = network.experiments.time_series;
-        for (const auto& e : series.experiments)
+        for (const auto& e : data.time_series.experiments)
             if (e.time_points() != *t)
-                throw parse_error(network.experiments.file(grn::experiment_kind::time_series), e.first_line, 0,
+                throw parse_error(data.file(grn::experiment_kind::time_series), e.first_line, 0,
                                   "got an experiment of " + std::to_string(e.time_points()) + " time points, expected " +
                                       std::to_string(*t) + ", the length " + model->name() + " model '" +
                                       o.model_file + "' was trained on");
     }
-    const std::vector<std::string>& genes = network.experiments.genes;
+    const std::vector<std::string>& genes = data.genes;
     // No labels are needed to score: an empty gold standard gives every record label 0.
     grn::pair_records records;
-    records.add_network(network.experiments, grn::gold_standard(genes));
+    records.add_network(data, grn::gold_standard(genes));
     const auto all = records.all_indices();
     const auto scores = model->score(records, all);
     const auto pairs = grn::aggregate_pair_scores(records, all, scores, grn::pair_aggregation::mean);
@@ -208,7 +239,7 @@ void add_train(CLI::App& app) {
     auto o = std::make_shared<train_options>();
     auto* sub = app.add_subcommand("train", "train a pair model on labelled networks and save it");
     add_shared_options(*sub, *o);
-    sub->add_option("--model", o->model, "rnn, cnn, ae-nn or context-mlp")->capture_default_str()->check(CLI::IsMember({"rnn", "cnn", "ae-nn", "context-mlp"}));
+    sub->add_option("--model", o->model, "rnn, cnn, ae-nn, context-mlp or evidence-mlp")->capture_default_str()->check(CLI::IsMember({"rnn", "cnn", "ae-nn", "context-mlp", "evidence-mlp"}));
     sub->add_option("--save", o->save, "model file to write")->required();
     sub->callback([o] { run_train(*o); });
 }
@@ -219,8 +250,14 @@ void add_predict(CLI::App& app) {
     add_shared_options(*sub, *o);
     sub->add_option("--model-file", o->model_file, "a file written by knit-grn train")->required()->check(CLI::ExistingFile);
     auto* series = sub->add_option("--timeseries", o->timeseries, "a DREAM4-format time-series file")->check(CLI::ExistingFile);
+    auto* wildtype = sub->add_option("--wildtype", o->wildtype, "a DREAM4-format wild-type file")->check(CLI::ExistingFile);
+    auto* knockouts = sub->add_option("--knockouts", o->knockouts, "a DREAM4-format knockout file (row i knocks out gene i)")->check(CLI::ExistingFile);
+    auto* knockdowns = sub->add_option("--knockdowns", o->knockdowns, "a DREAM4-format knockdown file")->check(CLI::ExistingFile);
+    auto* multifactorial = sub->add_option("--multifactorial", o->multifactorial, "a DREAM4-format multifactorial file")->check(CLI::ExistingFile);
     auto* network = sub->add_option("--network", o->network, "or: network number in --data")->check(positive_integer("network number"));
-    series->excludes(network)->excludes(sub->get_option("--data"))->excludes(sub->get_option("--size"));
+    // Data files or a network of --data, never both (the network would be ignored).
+    for (CLI::Option* file : {series, wildtype, knockouts, knockdowns, multifactorial})
+        file->excludes(network)->excludes(sub->get_option("--data"))->excludes(sub->get_option("--size"));
     sub->add_option("--prediction", o->prediction, "the list to write (Gi Gj score, best first)")->required();
     sub->callback([o] { run_predict(*o); });
 }

@@ -10,6 +10,7 @@
 #include "knit/grn/models/ae_nn.hpp"
 #include "knit/grn/models/cnn.hpp"
 #include "knit/grn/models/context_mlp.hpp"
+#include "knit/grn/models/evidence_mlp.hpp"
 #include "knit/grn/models/rnn.hpp"
 #include "knit/grn/pairs.hpp"
 #include "knit/grn/protocol.hpp"
@@ -61,7 +62,18 @@ schedule schedule_from_string(const std::string& name) {
     return schedule::standard;
 }
 
-std::unique_ptr<pair_model> make_pair_model(const std::string& name, schedule s) {
+namespace {
+std::unique_ptr<pair_model> scheduled_model(const std::string& name, schedule s);
+}
+
+std::unique_ptr<pair_model> make_pair_model(const model_spec& spec, schedule s) {
+    auto model = scheduled_model(spec.name, s);
+    for (const auto& [key, value] : spec.settings) model->configure(key, value);
+    return model;
+}
+
+namespace {
+std::unique_ptr<pair_model> scheduled_model(const std::string& name, schedule s) {
     if (s == schedule::exact) return make_pair_model(name);
     if (s == schedule::standard) {
         if (name != "cnn") return make_pair_model(name);
@@ -91,8 +103,15 @@ std::unique_ptr<pair_model> make_pair_model(const std::string& name, schedule s)
         c.ensemble = 1;
         return std::make_unique<context_mlp_model>(c);
     }
+    if (name == "evidence-mlp") {
+        evidence_mlp_settings e;
+        e.ensemble = 1;
+        e.epoch_candidates = {10};
+        return std::make_unique<evidence_mlp_model>(e);
+    }
     return make_pair_model(name);  // refuses the unknown name
 }
+}  // namespace
 
 std::vector<seed_result> run_seed_protocol(const std::vector<network_data>& networks,
                                            const std::vector<std::string>& models, schedule s,
@@ -188,7 +207,7 @@ std::vector<ranking_result> run_baselines(const std::vector<network_data>& netwo
 }
 
 std::vector<ranking_result> run_leave_one_network_out(const std::vector<network_data>& networks,
-                                                      const std::string& model, schedule s,
+                                                      const model_spec& model, schedule s,
                                                       std::uint64_t seed, const progress_fn& progress) {
     KNIT_CHECK_AS(value_error, networks.size() >= 2,
                   "leave-one-network-out: got " << networks.size() << " networks, expected at least 2");
@@ -197,21 +216,38 @@ std::vector<ranking_result> run_leave_one_network_out(const std::vector<network_
     std::vector<ranking_result> out;
     for (std::size_t k = 0; k < networks.size(); ++k) {
         const auto start = std::chrono::steady_clock::now();
-        const network_fold fold = leave_one_network_out(records, k, seed);
         auto m = make_pair_model(model, s);
+        const network_fold fold = leave_one_network_out(records, k, seed, m->balanced_training());
         m->fit(records, fold.train, {seed});
         const std::vector<double> scores = m->score(records, fold.test);
         const auto pairs = aggregate_pair_scores(records, fold.test, scores, pair_aggregation::mean);
-        ranking_result r = score_matrix(pair_score_matrix(records, k, pairs), networks[k], model);
+        ranking_result r = score_matrix(pair_score_matrix(records, k, pairs), networks[k], model.label());
         r.seconds = seconds_since(start);
-        say(progress, networks[k].name + " " + model + " (held out) done");
+        say(progress, networks[k].name + " " + model.label() + " (held out) done");
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+std::vector<ranking_result> run_pretrained(const std::vector<network_data>& networks, pair_model& model,
+                                           const std::string& method, const progress_fn& progress) {
+    std::vector<ranking_result> out;
+    for (const auto& n : networks) {
+        const auto start = std::chrono::steady_clock::now();
+        // Every record gets label 0 here: the model never sees the gold standard.
+        pair_records records(n.experiments, gold_standard(n.experiments.genes));
+        const auto all = records.all_indices();
+        const auto pairs = aggregate_pair_scores(records, all, model.score(records, all), pair_aggregation::mean);
+        ranking_result r = score_matrix(pair_score_matrix(records, 0, pairs), n, method);
+        r.seconds = seconds_since(start);
+        say(progress, n.name + " " + method + " done");
         out.push_back(std::move(r));
     }
     return out;
 }
 
 std::vector<pair_split_result> run_pair_disjoint(const std::vector<network_data>& networks,
-                                                 const std::string& model, schedule s,
+                                                 const model_spec& model, schedule s,
                                                  std::uint64_t seed, const progress_fn& progress) {
     std::vector<pair_split_result> out;
     for (const auto& n : networks) {
@@ -235,7 +271,7 @@ std::vector<pair_split_result> run_pair_disjoint(const std::vector<network_data>
         }
         pair_split_result r;
         r.network = n.name;
-        r.model = model;
+        r.model = model.label();
         r.train_pairs = train_pairs.size();
         r.test_pairs = pairs.size();
         for (int l : pair_labels) r.test_positive_pairs += std::size_t(l);
@@ -248,7 +284,7 @@ std::vector<pair_split_result> run_pair_disjoint(const std::vector<network_data>
             r.baselines[name] = {average_precision(on_test, pair_labels), roc_auc(on_test, pair_labels)};
         }
         r.seconds = seconds_since(start);
-        say(progress, n.name + " " + model + " pair-disjoint done");
+        say(progress, n.name + " " + model.label() + " pair-disjoint done");
         out.push_back(r);
     }
     return out;

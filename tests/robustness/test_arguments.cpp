@@ -80,6 +80,7 @@ TEST_CASE("case 10: each subcommand refuses the options it does not use") {
         {"predict", "--out x"},     {"baselines", "--seed 1"},  {"baselines", "--schedule quick"},
         {"simulate", "--threads 2"}, {"simulate", "--data x"},  {"demo", "--json"},
         {"demo", "--data x"},       {"reproduce", "--force"},   {"evaluate", "--force"},
+        {"score", "--inputs all"},  {"reproduce", "--inputs all"}, {"predict", "--model-option hidden=3"},
     };
     // The options each subcommand requires, so that only the unused option is wrong.
     const std::map<std::string, std::string> required = {

@@ -1,6 +1,6 @@
 // Issue 20, case 7: a model file whose checksum is valid but whose header announces sizes
 // it does not hold (units=5000) is refused with a clear message before any allocation:
-// exit 2, never std::bad_alloc and exit 3.
+// exit 2, never std::bad_alloc and exit 3. For every pair model.
 #include <cstdint>
 #include <cstring>
 
@@ -52,7 +52,7 @@ std::string forge(const std::string& file, const std::string& key, const std::st
 TEST_CASE("case 7: checksum-valid model files with forged sizes are refused before allocation") {
     const std::string dir = scratch("case7");
     const std::string data = simulated_data(dir + "/data");
-    for (const char* model : {"rnn", "cnn", "ae-nn", "context-mlp"}) {
+    for (const char* model : {"rnn", "cnn", "ae-nn", "context-mlp", "evidence-mlp"}) {
         const run_result t = knit_grn(std::string("train --json --schedule quick --model ") + model + " --data " + data +
                                       " --size 10 --networks 1 --save " + dir + "/" + model + ".knit");
         REQUIRE_MESSAGE(t.code == 0, t.err);
@@ -72,6 +72,8 @@ TEST_CASE("case 7: checksum-valid model files with forged sizes are refused befo
         {"ae-nn", "time_points", "30", "for the networks its header describes"},
         {"context-mlp", "ensemble", "99999", "header ensemble=99999, expected at most"},
         {"context-mlp", "hidden", "99", "for the networks its header describes"},
+        {"evidence-mlp", "hidden", "4096,4096,4096", "for the networks its header describes"},
+        {"evidence-mlp", "ensemble", "64", "for the networks its header describes"},
     };
     const std::string series = series_file(data, 10, 2);
     const auto before = snapshot(data);

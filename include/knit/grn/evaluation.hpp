@@ -49,7 +49,8 @@ using progress_fn = std::function<void(const std::string&)>;
 enum class schedule { exact, standard, quick };
 std::string to_string(schedule s);
 schedule schedule_from_string(const std::string& name);
-std::unique_ptr<pair_model> make_pair_model(const std::string& name, schedule s);
+// The model of a spec, with the schedule's settings, then the spec's own settings applied.
+std::unique_ptr<pair_model> make_pair_model(const model_spec& spec, schedule s);
 
 // --- the seed protocol --------------------------------------------------------------
 struct seed_result {
@@ -92,8 +93,13 @@ std::vector<ranking_result> run_baselines(const std::vector<network_data>& netwo
 // Leave-one-network-out: for each network, train `model` on the balanced records of the
 // others, score every record of the held-out one, average per pair, rank all pairs.
 std::vector<ranking_result> run_leave_one_network_out(const std::vector<network_data>& networks,
-                                                      const std::string& model, schedule s,
+                                                      const model_spec& model, schedule s,
                                                       std::uint64_t seed, const progress_fn& progress = {});
+
+// A model trained elsewhere (for example on simulated networks only) ranks every network
+// as it is: no training, no label read. The method is named `method`.
+std::vector<ranking_result> run_pretrained(const std::vector<network_data>& networks, pair_model& model,
+                                           const std::string& method, const progress_fn& progress = {});
 
 // --- pair-disjoint split within each network ------------------------------------------
 struct pair_split_result {
@@ -106,7 +112,7 @@ struct pair_split_result {
     std::map<std::string, std::pair<double, double>> baselines;
 };
 std::vector<pair_split_result> run_pair_disjoint(const std::vector<network_data>& networks,
-                                                 const std::string& model, schedule s,
+                                                 const model_spec& model, schedule s,
                                                  std::uint64_t seed, const progress_fn& progress = {});
 
 // The paper's numbers under its own protocol (REFERENCE §4): AUPR exact from the authors'

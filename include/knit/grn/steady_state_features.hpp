@@ -11,6 +11,28 @@
 //   knockout-z baseline     |z| over the knockout rows (REFERENCE §7b), knockdown-z over the
 //                           knockdown rows: no learning at all.
 //
+//   path_explanation        P(i, j) = max over k != i, j of min(S(i, k), S(k, j)) for a
+//                           non-negative strength S: how well the strongest two-step path
+//                           i -> k -> j explains i's effect on j. A knockout of i also moves
+//                           every gene downstream of i's targets; the DREAM4 winners
+//                           (Pinna, Soranzo and de la Fuente, PLoS ONE 5(10): e12912, 2010)
+//                           down-ranked edges that such paths explain, in the spirit of
+//                           transitive reduction (Klamt et al., TRANSWESD, Bioinformatics
+//                           26(17): 2160, 2010). S(i, j) - P(i, j) is the effect left to a
+//                           direct edge.
+//   deconvolved_effects     the direct effects D of a linear cascade whose total effects are
+//                           T = D + D^2 + ... = D (I - D)^-1, i.e. D = T (I + T)^-1, with T
+//                           the signed z-scores scaled so that its spectral radius is `radius`
+//                           (network deconvolution, Feizi et al., Nat. Biotechnol. 31: 726,
+//                           2013, applied to directed perturbation effects). |D|.
+//   row_normalised /        z of each entry within its row (regulator) or column (target)
+//   column_normalised       over the off-diagonal entries: is this effect large for this
+//                           regulator / among this target's regulators?
+//   regression_scores       steady-state rows as samples (multifactorial): the ridge
+//                           regression of each standardised gene on all others, through the
+//                           precision matrix P = (C + lambda I)^-1 of the correlation C:
+//                           beta(i -> j) = -P(i, j) / P(j, j); |beta|.
+//
 // The reference is the mean of the wild-type rows. Without a wild type it is the median of
 // gene j over the perturbation rows (most perturbations leave a given gene alone, so the
 // median is the unperturbed level); steady_state_reference() says which one was used.
@@ -40,5 +62,19 @@ reference_levels steady_state_reference(const experiment_set& data, experiment_k
 tensor<double> perturbation_z_scores(const experiment_set& data, experiment_kind kind);
 tensor<double> perturbation_z_scores(const experiment_set& data, experiment_kind kind,
                                      const reference_levels& reference);
+
+// The signed response of each gene to its own perturbation, z(i, i) before the diagonal is
+// cleared: how far the knockout (knockdown) moved the perturbed gene; 0 for genes the table
+// does not perturb. A gene whose wild-type level is already near 0 cannot be knocked down
+// much, so its row carries little evidence.
+std::vector<double> self_responses(const experiment_set& data, experiment_kind kind,
+                                   const reference_levels& reference);
+
+tensor<double> path_explanation(const tensor<double>& strength);
+tensor<double> deconvolved_effects(const tensor<double>& signed_effects, double radius = 0.9);
+tensor<double> row_normalised(const tensor<double>& scores);
+tensor<double> column_normalised(const tensor<double>& scores);
+// samples (S, G), S >= 2; lambda > 0.
+tensor<double> regression_scores(const tensor<double>& samples, double lambda);
 
 }  // namespace knit::grn

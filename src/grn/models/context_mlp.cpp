@@ -65,6 +65,23 @@ context_mlp_model::context_mlp_model(context_mlp_settings settings) : settings_(
     std::sort(settings_.epoch_candidates.begin(), settings_.epoch_candidates.end());
 }
 
+void context_mlp_model::configure(const std::string& key, const std::string& value) {
+    KNIT_CHECK_AS(state_error, nets_.empty(), "context-mlp: got setting " << key << " after training, expected it before fit()");
+    context_mlp_settings s = settings_;
+    auto count = [&](const std::string& text) {
+        const auto v = detail::parse_count_list(text, key);
+        KNIT_CHECK_AS(value_error, v.size() == 1, key << ": got '" << text << "', expected one number");
+        return v.front();
+    };
+    if (key == "hidden") s.hidden = count(value);
+    else if (key == "ensemble") s.ensemble = count(value);
+    else if (key == "epochs") s.epoch_candidates = detail::parse_count_list(value, key);
+    else if (key == "batch") s.batch_size = count(value);
+    else if (key == "lr") s.learning_rate = detail::parse_setting_number(value, key, 1e-6, 1.0);
+    else KNIT_CHECK_AS(value_error, false, "context-mlp: got setting '" << key << "', expected hidden, ensemble, epochs, batch or lr");
+    settings_ = context_mlp_model(s).settings_;
+}
+
 template <class T>
 std::unique_ptr<nn::sequential<T>> context_mlp_model::build(const context_mlp_settings& s, std::size_t features) {
     auto net = std::make_unique<nn::sequential<T>>(shape_t{features});

@@ -1,5 +1,6 @@
 #include "knit/grn/models/pair_model.hpp"
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <sstream>
@@ -7,19 +8,21 @@
 #include "knit/grn/models/ae_nn.hpp"
 #include "knit/grn/models/cnn.hpp"
 #include "knit/grn/models/context_mlp.hpp"
+#include "knit/grn/models/evidence_mlp.hpp"
 #include "knit/grn/models/rnn.hpp"
 #include "knit/nn/serialize.hpp"
 
 namespace knit::grn {
 
-std::vector<std::string> pair_model_names() { return {"rnn", "cnn", "ae-nn", "context-mlp"}; }
+std::vector<std::string> pair_model_names() { return {"rnn", "cnn", "ae-nn", "context-mlp", "evidence-mlp"}; }
 
 std::unique_ptr<pair_model> make_pair_model(const std::string& name) {
     if (name == "rnn") return std::make_unique<rnn_model>();
     if (name == "cnn") return std::make_unique<cnn_model>();
     if (name == "ae-nn") return std::make_unique<ae_nn_model>();
     if (name == "context-mlp") return std::make_unique<context_mlp_model>();
-    KNIT_CHECK_AS(value_error, false, "model: got '" << name << "', expected rnn, cnn, ae-nn or context-mlp");
+    if (name == "evidence-mlp") return std::make_unique<evidence_mlp_model>();
+    KNIT_CHECK_AS(value_error, false, "model: got '" << name << "', expected rnn, cnn, ae-nn, context-mlp or evidence-mlp");
     return nullptr;
 }
 
@@ -30,11 +33,56 @@ std::unique_ptr<pair_model> load_pair_model(const std::string& path) {
     if (kind == "cnn") return cnn_model::load(path);
     if (kind == "ae-nn") return ae_nn_model::load(path);
     if (kind == "context-mlp") return context_mlp_model::load(path);
-    KNIT_CHECK_AS(io_error, false, path << ": model kind '" << kind << "', expected rnn, cnn, ae-nn or context-mlp");
+    if (kind == "evidence-mlp") return evidence_mlp_model::load(path);
+    KNIT_CHECK_AS(io_error, false, path << ": model kind '" << kind << "', expected rnn, cnn, ae-nn, context-mlp or evidence-mlp");
     return nullptr;
 }
 
+void pair_model::configure(const std::string& key, const std::string&) {
+    KNIT_CHECK_AS(value_error, false, name() << ": got setting '" << key << "', expected none (this model has no settings)");
+}
+
+std::vector<std::string> pair_model::warnings(const experiment_set&) const { return {}; }
+
+std::string model_spec::label() const {
+    std::string out = name;
+    for (std::size_t i = 0; i < settings.size(); ++i)
+        out += (i == 0 ? "[" : ",") + settings[i].first + "=" + settings[i].second + (i + 1 == settings.size() ? "]" : "");
+    return out;
+}
+
+void model_spec::add_setting(const std::string& key_value) {
+    const auto eq = key_value.find('=');
+    KNIT_CHECK_AS(value_error, eq != std::string::npos && eq > 0,
+                  "model setting: got '" << key_value << "', expected key=value (e.g. hidden=32)");
+    settings.emplace_back(key_value.substr(0, eq), key_value.substr(eq + 1));
+}
+
 namespace detail {
+
+std::vector<std::size_t> parse_count_list(const std::string& text, const std::string& what) {
+    std::vector<std::size_t> out;
+    std::stringstream in(text);
+    std::string item;
+    while (std::getline(in, item, ',')) {
+        char* end = nullptr;
+        const unsigned long long v = std::strtoull(item.c_str(), &end, 10);
+        KNIT_CHECK_AS(value_error, !item.empty() && end && *end == '\0' && item[0] != '-' && v > 0 && v < 1000000,
+                      what << ": got '" << text << "', expected positive whole numbers separated by commas");
+        out.push_back(std::size_t(v));
+    }
+    KNIT_CHECK_AS(value_error, !out.empty(), what << ": got '" << text << "', expected at least one number");
+    return out;
+}
+
+double parse_setting_number(const std::string& text, const std::string& what, double low, double high) {
+    char* end = nullptr;
+    const double v = std::strtod(text.c_str(), &end);
+    KNIT_CHECK_AS(value_error, !text.empty() && end && *end == '\0' && std::isfinite(v) && v >= low && v <= high,
+                  what << ": got '" << text << "', expected a number in [" << low << ", " << high << "]");
+    return v;
+}
+
 
 std::optional<std::string> find_header_value(const std::string& header, const std::string& key) {
     std::istringstream in(header);

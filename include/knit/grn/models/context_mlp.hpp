@@ -48,6 +48,8 @@ public:
     std::size_t parameter_count() const override;
     void save(const std::string& path) const override;
     static std::unique_ptr<context_mlp_model> load(const std::string& path);
+    // hidden=32 ensemble=3 epochs=10,30,80 lr=0.001 batch=64 (before fit()).
+    void configure(const std::string& key, const std::string& value) override;
 
     const context_mlp_settings& settings() const { return settings_; }
     // The epochs fit() chose, and the cross-validated mean AP of every candidate (empty

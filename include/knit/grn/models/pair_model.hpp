@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "knit/grn/pairs.hpp"
@@ -42,6 +43,17 @@ public:
     // The experiment kinds the model needs (time series for the paper's models). fit and
     // score refuse a network without them with a knit::value_error naming the missing file.
     virtual experiment_kinds required_inputs() const { return {experiment_kind::time_series}; }
+    // Whether fit() wants the paper's balanced training records (all positives plus as many
+    // negatives, REFERENCE §2) or every record of the training networks. Models that rank
+    // pairs from whole-network features learn better from every pair, and the number of
+    // records per pair then does not change what they see.
+    virtual bool balanced_training() const { return true; }
+    // Sets one of the model's settings from text before fit() (knit-grn's --model-option
+    // key=value); throws knit::value_error for a key the model does not have or a bad value.
+    virtual void configure(const std::string& key, const std::string& value);
+    // What differs between the data the model was trained on and `data`, one line each
+    // (knit-grn predict prints them as warnings); empty when nothing does or unknown.
+    virtual std::vector<std::string> warnings(const experiment_set& data) const;
     // Keras-style summaries and parameter totals of the networks inside.
     virtual std::string summary() const = 0;
     virtual std::size_t parameter_count() const = 0;
@@ -53,6 +65,18 @@ public:
 std::vector<std::string> pair_model_names();
 // A model with the paper's settings; throws value_error for an unknown name.
 std::unique_ptr<pair_model> make_pair_model(const std::string& name);
+
+// A model name with settings to apply (pair_model::configure), e.g. evidence-mlp with
+// hidden=32. label() names it in results: "evidence-mlp" or "evidence-mlp[hidden=32]".
+struct model_spec {
+    std::string name;
+    std::vector<std::pair<std::string, std::string>> settings;
+    model_spec(std::string n = {}) : name(std::move(n)) {}
+    model_spec(const char* n) : name(n) {}
+    std::string label() const;
+    // "key=value" -> a setting; throws value_error without '='.
+    void add_setting(const std::string& key_value);
+};
 // Reads a file written by pair_model::save, whatever the model.
 std::unique_ptr<pair_model> load_pair_model(const std::string& path);
 
@@ -72,6 +96,10 @@ std::size_t header_count(const std::string& header, const std::string& key, cons
 // Refuses (knit::io_error) a file whose parameter count differs from what the networks its
 // header describes need. Call it with networks built but not compiled (no buffers yet).
 void check_parameter_count(const std::string& path, std::size_t in_file, std::size_t needed);
+// Settings text (pair_model::configure): "64,32" -> {64, 32} (positive whole numbers), and a
+// finite number in [low, high]; value_error naming `what` otherwise.
+std::vector<std::size_t> parse_count_list(const std::string& text, const std::string& what);
+double parse_setting_number(const std::string& text, const std::string& what, double low, double high);
 // Refuses a training set without both classes, or whose networks lack a kind of `needed`.
 void check_trainable(const pair_records& records, const std::vector<std::size_t>& train, const char* model,
                      const experiment_kinds& needed);
