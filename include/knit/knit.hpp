@@ -2,4 +2,5 @@
 #pragma once
 
 #include "knit/core.hpp"
+#include "knit/grn.hpp"
 #include "knit/nn.hpp"

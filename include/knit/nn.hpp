@@ -1,17 +1,32 @@
-// Everything in knit::nn: layers, losses, optimisers, models, training, save/load.
+// Everything in knit::nn: the layer contract, layers, losses, optimisers, models,
+// training (data sources, metrics, callbacks, checkpoints) and save/load. Kernels'
+// internals (knit/nn/detail/) are not part of the interface.
 #pragma once
 
 #include "knit/nn/activations.hpp"
 #include "knit/nn/autoencoder.hpp"
+#include "knit/nn/bidirectional.hpp"
 #include "knit/nn/branches.hpp"
+#include "knit/nn/callbacks.hpp"
+#include "knit/nn/checkpoint.hpp"
+#include "knit/nn/conv2d.hpp"
+#include "knit/nn/data_source.hpp"
 #include "knit/nn/dense.hpp"
 #include "knit/nn/dropout.hpp"
+#include "knit/nn/history.hpp"
 #include "knit/nn/init.hpp"
 #include "knit/nn/layer.hpp"
+#include "knit/nn/loss.hpp"
 #include "knit/nn/losses.hpp"
+#include "knit/nn/lstm.hpp"
+#include "knit/nn/metrics.hpp"
 #include "knit/nn/optim/adam.hpp"
+#include "knit/nn/optim/optimizer.hpp"
+#include "knit/nn/optim/option_checks.hpp"
 #include "knit/nn/optim/rmsprop.hpp"
 #include "knit/nn/optim/sgd.hpp"
+#include "knit/nn/pool2d.hpp"
+#include "knit/nn/reshape.hpp"
 #include "knit/nn/sequential.hpp"
 #include "knit/nn/serialize.hpp"
 #include "knit/nn/trainer.hpp"

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "knit/core/error.hpp"
+#include "knit/core/ranking.hpp"
 #include "knit/grn/detail/text.hpp"
 
 namespace knit::grn {
@@ -280,108 +281,24 @@ double overall_score(const std::vector<dream_score>& networks) {
 }
 
 // =======================================================================================
-// scikit-learn
-
-namespace {
-
-void check_binary_input(const std::vector<double>& scores, const std::vector<int>& labels,
-                        const char* who, std::size_t& positives) {
-    KNIT_CHECK_AS(value_error, scores.size() == labels.size() && !scores.empty(),
-                  who << ": got " << scores.size() << " scores and " << labels.size()
-                      << " labels, expected equal non-zero counts");
-    positives = 0;
-    for (std::size_t i = 0; i < scores.size(); ++i) {
-        KNIT_CHECK_AS(value_error, labels[i] == 0 || labels[i] == 1,
-                      who << ": got label " << labels[i] << " at " << i << ", expected 0 or 1");
-        KNIT_CHECK_AS(value_error, std::isfinite(scores[i]),
-                      who << ": got score " << scores[i] << " at " << i
-                          << ", expected a finite number");
-        positives += static_cast<std::size_t>(labels[i]);
-    }
-}
-
-// sklearn's _binary_clf_curve: cumulative true and false positives at each distinct
-// score, in decreasing score order (ties grouped into one threshold).
-struct threshold_counts {
-    std::vector<double> thresholds, tps, fps;
-};
-
-threshold_counts binary_counts(const std::vector<double>& scores, const std::vector<int>& labels) {
-    std::vector<std::size_t> order(scores.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::sort(order.begin(), order.end(),
-              [&](std::size_t a, std::size_t b) { return scores[a] > scores[b]; });
-    threshold_counts out;
-    double tp = 0, fp = 0;
-    for (std::size_t i = 0; i < order.size(); ++i) {
-        const std::size_t k = order[i];
-        (labels[k] ? tp : fp) += 1;
-        if (i + 1 == order.size() || scores[order[i + 1]] != scores[k]) {
-            out.thresholds.push_back(scores[k]);
-            out.tps.push_back(tp);
-            out.fps.push_back(fp);
-        }
-    }
-    return out;
-}
-
-}  // namespace
+// scikit-learn: one implementation in core (knit/core/ranking.hpp), shared with knit::nn
 
 double average_precision(const std::vector<double>& scores, const std::vector<int>& labels) {
-    std::size_t positives = 0;
-    check_binary_input(scores, labels, "average_precision", positives);
-    KNIT_CHECK_AS(value_error, positives > 0,
-                  "average_precision: got no positive label, expected at least one");
-    const threshold_counts c = binary_counts(scores, labels);
-    const double P = static_cast<double>(positives);
-    double ap = 0, previous_recall = 0;
-    for (std::size_t k = 0; k < c.tps.size(); ++k) {
-        const double recall = c.tps[k] / P;
-        ap += (recall - previous_recall) * (c.tps[k] / (c.tps[k] + c.fps[k]));
-        previous_recall = recall;
-    }
-    return ap;
+    return ranking::average_precision(scores, labels);
+}
+
+double roc_auc(const std::vector<double>& scores, const std::vector<int>& labels) {
+    return ranking::roc_auc(scores, labels);
 }
 
 std::vector<std::pair<double, double>> roc_curve(const std::vector<double>& scores,
                                                  const std::vector<int>& labels) {
-    std::size_t positives = 0;
-    check_binary_input(scores, labels, "roc_curve", positives);
-    KNIT_CHECK_AS(value_error, positives > 0 && positives < labels.size(),
-                  "roc_curve: got " << positives << " positives among " << labels.size()
-                                    << " labels, expected both classes");
-    const threshold_counts c = binary_counts(scores, labels);
-    const double P = c.tps.back(), N = c.fps.back();
-    std::vector<std::pair<double, double>> points;
-    points.reserve(c.tps.size() + 1);
-    points.emplace_back(0.0, 0.0);
-    for (std::size_t k = 0; k < c.tps.size(); ++k) points.emplace_back(c.fps[k] / N, c.tps[k] / P);
-    return points;
-}
-
-double roc_auc(const std::vector<double>& scores, const std::vector<int>& labels) {
-    const auto points = roc_curve(scores, labels);
-    double area = 0;
-    for (std::size_t k = 1; k < points.size(); ++k)
-        area += (points[k].first - points[k - 1].first) *
-                (points[k].second + points[k - 1].second) / 2;
-    return area;
+    return ranking::roc_curve(scores, labels);
 }
 
 std::vector<std::pair<double, double>> pr_curve(const std::vector<double>& scores,
                                                 const std::vector<int>& labels) {
-    std::size_t positives = 0;
-    check_binary_input(scores, labels, "pr_curve", positives);
-    KNIT_CHECK_AS(value_error, positives > 0,
-                  "pr_curve: got no positive label, expected at least one");
-    const threshold_counts c = binary_counts(scores, labels);
-    const double P = static_cast<double>(positives);
-    std::vector<std::pair<double, double>> points{{0.0, 1.0}};
-    // Every distinct threshold, down to the lowest score (sklearn >= 1.1 no longer stops at
-    // the first threshold reaching full recall).
-    for (std::size_t k = 0; k < c.tps.size(); ++k)
-        points.emplace_back(c.tps[k] / P, c.tps[k] / (c.tps[k] + c.fps[k]));
-    return points;
+    return ranking::pr_curve(scores, labels);
 }
 
 // =======================================================================================
@@ -419,8 +336,7 @@ double matlab_quantile(std::vector<double> x, double p) {
 }
 
 prec_rec_result prec_rec(const std::vector<double>& scores, const std::vector<int>& labels) {
-    std::size_t positives = 0;
-    check_binary_input(scores, labels, "prec_rec", positives);
+    const std::size_t positives = ranking::check_binary_scores(scores, labels, "prec_rec");
     KNIT_CHECK_AS(value_error, positives > 0 && positives < labels.size(),
                   "prec_rec: got " << positives << " positives among " << labels.size()
                                    << " labels, expected both classes");

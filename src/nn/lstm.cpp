@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <cstring>
 
-#include "knit/nn/bidirectional.hpp"
 #include "knit/nn/detail/vector_math.hpp"
 
 // GCC on x86-64 Linux clones a function per listed target and picks one through an ifunc
@@ -103,6 +102,4 @@ void lstm_input_grads_float(const float* x, const float* dz, float* dw, float* d
 
 template class lstm<float>;
 template class lstm<double>;
-template class bidirectional<float>;
-template class bidirectional<double>;
 }  // namespace knit::nn

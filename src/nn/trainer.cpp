@@ -5,11 +5,6 @@
 #include <cstdio>
 
 namespace knit::nn {
-
-std::string to_string(metric m) {
-    return m == metric::binary_accuracy ? "binary_accuracy" : "categorical_accuracy";
-}
-
 namespace detail {
 
 bool stdout_is_terminal() { return isatty(fileno(stdout)) == 1; }
@@ -29,14 +24,21 @@ void end_progress(std::size_t epoch, std::size_t epochs, const epoch_record& r) 
     for (const auto& [name, value] : r.metrics) std::printf(" %s %.4f", name.c_str(), value);
     if (!std::isnan(r.val_loss)) std::printf(" val_loss %.4f", r.val_loss);
     for (const auto& [name, value] : r.val_metrics) std::printf(" val_%s %.4f", name.c_str(), value);
-    std::printf("%20s\n", "");
+    std::printf(" (%.2f s)%20s\n", r.seconds, "");
     std::fflush(stdout);
 }
 
 }  // namespace detail
 
-template history fit<float>(sequential<float>&, const tensor<float>&, const tensor<float>&,
-                            loss<float>&, optimizer<float>&, const fit_options<float>&);
-template history fit<double>(sequential<double>&, const tensor<double>&, const tensor<double>&,
-                             loss<double>&, optimizer<double>&, const fit_options<double>&);
+template history fit<float>(sequential<float>&, const tensor<float>&, const tensor<float>&, loss<float>&,
+                            optimizer<float>&, const fit_options<float>&);
+template history fit<double>(sequential<double>&, const tensor<double>&, const tensor<double>&, loss<double>&,
+                             optimizer<double>&, const fit_options<double>&);
+template history fit<float>(sequential<float>&, batch_source<float>&, loss<float>&, optimizer<float>&,
+                            const fit_options<float>&);
+template history fit<double>(sequential<double>&, batch_source<double>&, loss<double>&, optimizer<double>&,
+                             const fit_options<double>&);
+template evaluation evaluate<float>(sequential<float>&, batch_source<float>&, loss<float>&, const std::vector<metric>&);
+template evaluation evaluate<double>(sequential<double>&, batch_source<double>&, loss<double>&,
+                                     const std::vector<metric>&);
 }  // namespace knit::nn

@@ -57,3 +57,20 @@ TEST_CASE("rng: below is unbiased and in range; permutation is a permutation") {
     for (std::size_t i = 0; i < sorted.size(); ++i) REQUIRE(sorted[i] == i);
     CHECK_FALSE(std::is_sorted(p.begin(), p.end()));
 }
+
+TEST_CASE("rng: state() and set_state() continue the same draws, spare normal included") {
+    knit::rng a(11);
+    for (int i = 0; i < 5; ++i) a.uniform();
+    a.normal();  // leaves a spare
+    const std::string saved = a.state();
+    knit::rng b(99);
+    b.set_state(saved);
+    for (int i = 0; i < 50; ++i) {
+        CHECK(a.normal() == b.normal());
+        CHECK(a.bits() == b.bits());
+    }
+    knit::rng c(1);
+    CHECK_THROWS_AS(c.set_state("1 2 3"), knit::value_error);
+    CHECK_THROWS_AS(c.set_state(saved + " 7"), knit::value_error);
+    CHECK(c.uniform() == knit::rng(1).uniform());  // a refused state leaves the engine as it was
+}

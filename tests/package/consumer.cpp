@@ -1,6 +1,7 @@
 // A user's program: builds a tiny network through the installed (or embedded) knit,
-// runs one training step and checks that the loss is finite. Exit code 0 means the
-// package works end to end: headers, library, and transitive dependencies.
+// runs one training step and checks that the loss is finite, and scores a ranking with
+// knit::grn. Exit code 0 means the package works end to end: headers, library, and
+// transitive dependencies.
 #include <knit/knit.hpp>
 
 #include <cmath>
@@ -18,6 +19,7 @@ int main() {
     nn::binary_crossentropy<float> loss;
     nn::adam<float> opt;
     const float value = model.train_step(x, y, loss, opt);
-    std::printf("knit %s: one step, loss %.4f\n", knit::version, value);
-    return std::isfinite(value) ? 0 : 1;
+    const double auc = grn::roc_auc({0.9, 0.2, 0.4}, {1, 0, 1});  // knit::grn links too
+    std::printf("knit %s: one step, loss %.4f; ROC AUC %.3f\n", knit::version, value, auc);
+    return std::isfinite(value) && auc == 1.0 ? 0 : 1;
 }

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 #include <random>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -74,6 +75,12 @@ public:
     std::uint64_t split() { return engine_() ^ 0x9E3779B97F4A7C15ull; }
 
     engine_type& engine() { return engine_; }
+
+    // The whole state as text (the engine's standard stream form and the Box-Muller
+    // spare), so that a checkpoint can continue the same stream of draws.
+    std::string state() const;
+    // Restores a state() text; refuses anything else with knit::value_error.
+    void set_state(const std::string& text);
 
 private:
     engine_type engine_;

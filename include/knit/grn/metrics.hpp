@@ -24,7 +24,8 @@
 // 2. Average precision and ROC AUC exactly as scikit-learn 1.2 defines them: scores are
 //    grouped into distinct thresholds (ties count together), AP = sum_k (R_k - R_{k-1}) P_k
 //    over decreasing thresholds, ROC AUC = trapezoid over the distinct-threshold ROC
-//    (a tie between a positive and a negative counts 1/2).
+//    (a tie between a positive and a negative counts 1/2). The implementation is
+//    knit::ranking's (knit/core/ranking.hpp), which knit::nn's fit() and evaluate() use too.
 // 3. The seed paper's prec_rec (MATLAB, S. Schroedl): thresholds = {min score} and the
 //    quantiles at (1..nt-1)/nt with nt = min(#distinct scores, 100), MATLAB quantile
 //    definition (sorted x_(i) sits at probability (i - 0.5)/n, linear in between, clamped at
@@ -96,6 +97,7 @@ dream_curves dream_curve_points(const std::vector<scored_edge>& ranking, const g
 
 // ---- scikit-learn ----------------------------------------------------------------------
 // labels are 0/1, scores finite, same length; AP needs a positive, ROC AUC both classes.
+// Each calls its knit::ranking namesake (knit/core/ranking.hpp).
 
 double average_precision(const std::vector<double>& scores, const std::vector<int>& labels);
 double roc_auc(const std::vector<double>& scores, const std::vector<int>& labels);

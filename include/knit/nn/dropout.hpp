@@ -10,6 +10,7 @@
 
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "knit/nn/layer.hpp"
 
@@ -32,6 +33,10 @@ public:
     double rate() const { return rate_; }
     void reseed(std::uint64_t seed) { engine_ = rng(seed); }
     void freeze_mask(bool frozen) { frozen_ = frozen; }
+    void collect_engines(std::vector<rng*>& out) override {
+        out.push_back(&engine_);
+        layer<T>::collect_engines(out);
+    }
 
     const tensor<T>& forward(const tensor<T>& x, mode m) override {
         this->require_built("forward");

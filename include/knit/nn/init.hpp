@@ -20,8 +20,7 @@
 #include <cstddef>
 #include <sstream>
 #include <string>
-
-#include <Eigen/Dense>
+#include <vector>
 
 #include "knit/core/error.hpp"
 #include "knit/core/random.hpp"
@@ -74,6 +73,13 @@ struct init {
 // Keras divides the std of its truncated normal by this, the std of a unit normal
 // truncated to [-2, 2], so that the drawn values keep the intended variance.
 inline constexpr double truncated_normal_std_correction = 0.87962566103423978;
+
+namespace detail {
+// The orthogonal initialiser in double: gain times a (rows x cols) row-major block with
+// orthonormal rows or columns, from the QR of rows * cols standard normals drawn from g
+// (src/nn/init.cpp, so that only that file compiles Eigen's QR).
+void orthogonal_values(double* out, std::size_t rows, std::size_t cols, double gain, rng& g);
+}  // namespace detail
 
 // Fills the row-major (rows x cols) block at data. fan_in and fan_out are passed
 // explicitly because they depend on the layer (conv kernels, packed LSTM gates).
@@ -139,21 +145,9 @@ void initialize(const init& how, T* data, std::size_t rows, std::size_t cols,
         }
         case init::kind::orthogonal: {
             if (n == 0) return;
-            // QR of a tall Gaussian matrix gives orthonormal columns; for a wide block we
-            // factor its transpose so that its rows come out orthonormal instead.
-            const bool wide = rows < cols;
-            const std::size_t tall_rows = wide ? cols : rows, tall_cols = wide ? rows : cols;
-            Eigen::MatrixXd a(tall_rows, tall_cols);
-            for (Eigen::Index i = 0; i < a.rows(); ++i)
-                for (Eigen::Index j = 0; j < a.cols(); ++j) a(i, j) = g.normal();
-            Eigen::HouseholderQR<Eigen::MatrixXd> qr(a);
-            Eigen::MatrixXd q = qr.householderQ() * Eigen::MatrixXd::Identity(tall_rows, tall_cols);
-            Eigen::MatrixXd r = qr.matrixQR().topRows(tall_cols).template triangularView<Eigen::Upper>();
-            for (Eigen::Index j = 0; j < q.cols(); ++j)
-                if (r(j, j) < 0) q.col(j) = -q.col(j);  // make the factorisation unique
-            for (std::size_t i = 0; i < rows; ++i)
-                for (std::size_t j = 0; j < cols; ++j)
-                    data[i * cols + j] = static_cast<T>(how.a * (wide ? q(j, i) : q(i, j)));
+            std::vector<double> values(n);
+            detail::orthogonal_values(values.data(), rows, cols, how.a, g);
+            for (std::size_t i = 0; i < n; ++i) data[i] = static_cast<T>(values[i]);
             return;
         }
     }

@@ -91,6 +91,15 @@ public:
     // each child its views in bind(), so models never need to walk the tree themselves.
     virtual std::vector<const layer<T>*> children() const { return {}; }
 
+    // The random engines the layer draws from while training (dropout's masks), its
+    // children's included, in a fixed order: checkpoints save and restore them so that a
+    // resumed run draws what the uninterrupted one would have. A layer with an engine
+    // appends it and then calls the base.
+    virtual void collect_engines(std::vector<rng*>& out) {
+        // children() is const for summaries; the container owns its children mutably.
+        for (const layer<T>* child : children()) const_cast<layer<T>*>(child)->collect_engines(out);
+    }
+
 protected:
     virtual shape_t do_build(const shape_t& input_shape) = 0;
 

@@ -1,17 +1,23 @@
-// Saving and loading a model's weights.
+// Saving and loading a model's weights (and, in checkpoints, its training state).
 //
-// File layout (little-endian), format version 1:
+// File layout (little-endian), format version 2:
 //   8 bytes   magic "KNITMDL1"
-//   u32       format version (1)
+//   u32       format version (2; version 1 files still load)
 //   u32       scalar size in bytes (4 = float, 8 = double)
 //   u64       signature length S, then S bytes: the model's signature (sequential::signature:
 //             input shape, and per layer its kind, config, output shape and parameter shapes)
 //   u64       parameter count P, then P scalars: the flat parameter buffer
+//   u64       training-state length L, then L bytes (version 2 only; L = 0 for save(),
+//             a checkpoint's optimiser, data order, engines, history and callbacks
+//             otherwise: layout in nn/checkpoint.hpp)
 //   u64       FNV-1a 64 checksum of every byte before it
+// Version 1 is the same without the training-state field.
 //
 // load() refuses a file with another magic, version or checksum, a truncated file, and a
 // file whose signature differs from the model's (naming the first differing line); a file
-// written in double loads into a float model and vice versa, converting each value.
+// written in double loads into a float model and vice versa, converting each value. Every
+// length is checked against the bytes present before anything is allocated, so a damaged
+// file whose checksum happens to match still gets an io_error, never an allocation failure.
 // save() writes to a temporary file beside the target and renames it, so a crash never
 // leaves a half-written model behind.
 #pragma once
@@ -24,18 +30,23 @@
 
 namespace knit::nn {
 
-inline constexpr std::uint32_t model_format_version = 1;
+inline constexpr std::uint32_t model_format_version = 2;
 
 // The decoded content of a model file (non-template part, in src/nn/serialize.cpp).
 struct model_file {
+    std::uint32_t version = 0;  // the format version it was written in
     std::uint32_t scalar_size = 0;
     std::string signature;
     std::vector<double> values;  // widened to double for either scalar size
+    std::string training_state;  // empty unless the file is a checkpoint
 };
 
+// Writes the current format; training_state is the opaque block of checkpoints.
 void write_model_file(const std::string& path, const std::string& signature,
-                      std::uint32_t scalar_size, const void* values, std::uint64_t count);
+                      std::uint32_t scalar_size, const void* values, std::uint64_t count,
+                      const std::string& training_state = {});
 model_file read_model_file(const std::string& path);
+
 // Throws io_error naming the path and the first line where two signatures differ.
 void check_signature(const std::string& path, const std::string& in_file, const std::string& in_model);
 

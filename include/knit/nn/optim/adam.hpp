@@ -131,6 +131,8 @@ protected:
         detail::adam_update(values, grads, m_.data(), v_.data(), opt_.amsgrad ? vmax_.data() : nullptr, n, c);
     }
 
+    std::vector<std::vector<T>*> state_buffers() override { return {&m_, &v_, &vmax_}; }
+
 private:
     adam_options opt_;
     std::vector<T> m_, v_, vmax_;

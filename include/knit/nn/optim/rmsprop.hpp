@@ -114,6 +114,8 @@ protected:
         }
     }
 
+    std::vector<std::vector<T>*> state_buffers() override { return {&square_avg_, &grad_avg_, &buffer_}; }
+
 private:
     rmsprop_options opt_;
     std::vector<T> square_avg_, grad_avg_, buffer_;

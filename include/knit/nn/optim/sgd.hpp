@@ -81,6 +81,8 @@ protected:
         }
     }
 
+    std::vector<std::vector<T>*> state_buffers() override { return {&buffer_}; }
+
 private:
     sgd_options opt_;
     std::vector<T> buffer_;

@@ -1,10 +1,7 @@
-// Explicit instantiations of the composite models.
+// Explicit instantiations of the autoencoder (users' translation units reuse these).
 #include "knit/nn/autoencoder.hpp"
-#include "knit/nn/branches.hpp"
 
 namespace knit::nn {
-template class branches<float>;
-template class branches<double>;
 template class autoencoder<float>;
 template class autoencoder<double>;
 }  // namespace knit::nn
