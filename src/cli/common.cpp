@@ -19,6 +19,20 @@
 
 namespace knit::cli {
 
+CLI::Validator kinds_validator() {
+    return CLI::Validator(
+        [](std::string& v) {
+            try {
+                grn::experiment_kinds::parse(v);
+            } catch (const knit::error& e) {
+                std::string message = e.what();
+                return message.substr(0, message.find(" [check `"));
+            }
+            return std::string();
+        },
+        "KINDS");
+}
+
 namespace {
 
 // One shared option: the subcommands that take it, and how it is added. To give an option
@@ -95,17 +109,7 @@ const std::vector<shared_option>& shared_options() {
                           "experiment kinds the model may use: all (everything present), or a list of timeseries, "
                           "wildtype, knockouts, knockdowns, multifactorial separated by commas")
                  ->capture_default_str()
-                 ->check(CLI::Validator(
-                     [](std::string& v) {
-                         try {
-                             grn::experiment_kinds::parse(v);
-                         } catch (const knit::error& e) {
-                             std::string message = e.what();
-                             return message.substr(0, message.find(" [check `"));
-                         }
-                         return std::string();
-                     },
-                     "KINDS"));
+                 ->check(kinds_validator());
          }},
         {{"evaluate", "train"},
          [](CLI::App& a, common_options& o) {

@@ -6,11 +6,11 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include <chrono>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "knit/core/stopwatch.hpp"
 #include "knit/grn/evaluation.hpp"
 #include "knit/grn/report.hpp"
 
@@ -88,14 +88,10 @@ void write_curve_plots(const common_options& o, const std::vector<const grn::ran
 grn::table dream_table(const std::vector<grn::ranking_result>& results);
 nlohmann::json dream_json(const std::vector<grn::ranking_result>& results);
 
-class stopwatch {
-public:
-    double seconds() const {
-        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    }
-private:
-    std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-};
+using knit::stopwatch;
+
+// Checks a list of experiment kinds (--inputs, simulate --kinds); the message is the parser's.
+CLI::Validator kinds_validator();
 
 // Registration of the subcommands (each in its own file).
 void add_reproduce(CLI::App& app);

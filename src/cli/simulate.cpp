@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "common.hpp"
@@ -15,14 +16,16 @@
 namespace knit::cli {
 namespace {
 
-// Simulates `count` networks into `root` (DREAM4 layout, size label = genes).
-void simulate_into(const std::string& root, std::size_t genes, std::size_t count, std::uint64_t seed, bool verbose) {
+// Simulates `count` networks into `root` (DREAM4 layout, size label = genes), each with
+// the experiment design `design` (its seed is replaced per network).
+void simulate_into(const std::string& root, std::size_t genes, std::size_t count, std::uint64_t seed,
+                   const grn::experiment_options& design, bool verbose) {
     for (std::size_t k = 1; k <= count; ++k) {
         grn::network_options no;
         no.genes = genes;
         no.seed = seed * 1000 + k;
         const grn::network net = grn::generate_network(no);
-        grn::experiment_options eo;
+        grn::experiment_options eo = design;
         eo.seed = seed * 1000 + k;
         const grn::simulated_dataset data = grn::simulate_dream4_like(net, eo);
         grn::write_dataset(data, root, int(genes), int(k));
@@ -58,7 +61,7 @@ void move_into_place(const std::filesystem::path& from, const std::filesystem::p
 // anything is refused unless `force`; with it, each top-level folder of the new set
 // (size<G>/, ...) replaces the one of the same name, and the rest of `target` stays.
 void write_simulated_set(const std::string& target, const char* option, std::size_t genes, std::size_t count,
-                         std::uint64_t seed, bool force, bool verbose) {
+                         std::uint64_t seed, const grn::experiment_options& design, bool force, bool verbose) {
     namespace fs = std::filesystem;
     std::error_code ec;
     const bool exists = fs::exists(target, ec);
@@ -81,7 +84,7 @@ void write_simulated_set(const std::string& target, const char* option, std::siz
     KNIT_CHECK_AS(io_error, !ec, option << " '" << target << "': cannot create the folder '" << parent.string()
                                         << "': " << ec.message());
     temporary_directory staging(target);
-    simulate_into(staging.path(), genes, count, seed, verbose);
+    simulate_into(staging.path(), genes, count, seed, design, verbose);
     if (entries.empty()) {
         staging.commit();
         return;
@@ -94,12 +97,38 @@ void write_simulated_set(const std::string& target, const char* option, std::siz
 struct simulate_options : common_options {
     std::size_t genes = 100;
     std::size_t count = 5;
+    // The experiment design; unset values keep simulate_dream4_like's DREAM4-like defaults.
+    std::optional<std::size_t> time_series, time_points, multifactorial;
+    std::optional<double> duration, release, noise;
+    std::string kinds = "all";
 };
+
+// The design the options ask for. --release defaults to half of --duration, so a changed
+// duration keeps a release inside the series.
+grn::experiment_options design_of(const simulate_options& o) {
+    grn::experiment_options d;
+    const grn::experiment_kinds kinds = grn::experiment_kinds::parse(o.kinds);
+    if (o.time_series) d.time_series = *o.time_series;
+    if (!kinds.has(grn::experiment_kind::time_series)) d.time_series = 0;
+    if (o.time_points) d.time_points = *o.time_points;
+    if (o.duration) d.duration = *o.duration;
+    d.release_time = o.release.value_or(d.duration / 2);
+    KNIT_CHECK_AS(value_error, d.release_time <= d.duration,
+                  "simulate: got --release " << d.release_time << " after the end of the series (--duration "
+                                             << d.duration << "), expected 0 <= release <= duration");
+    if (o.noise) d.noise = *o.noise;
+    d.wildtype = kinds.has(grn::experiment_kind::wildtype);
+    d.knockouts = kinds.has(grn::experiment_kind::knockouts);
+    d.knockdowns = kinds.has(grn::experiment_kind::knockdowns);
+    if (o.multifactorial) d.multifactorial = *o.multifactorial;
+    if (!kinds.has(grn::experiment_kind::multifactorial)) d.multifactorial = 0;
+    return d;
+}
 
 void run_simulate(simulate_options& o) {
     KNIT_CHECK_AS(value_error, !o.out.empty(), "simulate: got no --out, expected the folder to write");
     const stopwatch clock;
-    write_simulated_set(o.out, "--out", o.genes, o.count, o.seed, o.force, !o.json);
+    write_simulated_set(o.out, "--out", o.genes, o.count, o.seed, design_of(o), o.force, !o.json);
     if (o.json)
         std::cout << nlohmann::json{{"folder", o.out}, {"genes", o.genes}, {"networks", o.count}, {"seed", o.seed},
                                     {"seconds", clock.seconds()}}.dump(2)
@@ -125,7 +154,7 @@ void run_demo(demo_options& o) {
     std::cout << "knit-grn demo: five simulated 100-gene networks (no downloads), the classic baselines, the "
                  "paper's three models and knit's context-mlp under leave-one-network-out, scored with the "
                  "DREAM metric.\n\n";
-    write_simulated_set(o.data, "demo data folder", 100, 5, o.seed, o.force, true);
+    write_simulated_set(o.data, "demo data folder", 100, 5, o.seed, grn::experiment_options{}, o.force, true);
     const auto networks = load_networks(o);
 
     std::vector<grn::ranking_result> results;
@@ -173,6 +202,22 @@ void add_simulate(CLI::App& app) {
     sub->add_option("--out", o->out, "folder for the data set (new or empty; see --force)")->required();
     sub->add_option("--genes", o->genes, "genes per network")->capture_default_str()->check(CLI::Range(2, 100000));
     sub->add_option("--networks", o->count, "how many networks")->capture_default_str()->check(CLI::Range(1, 1000));
+    sub->add_option("--kinds", o->kinds,
+                    "experiment kinds to write: all, or a list of timeseries, wildtype, knockouts, knockdowns, "
+                    "multifactorial separated by commas")
+        ->capture_default_str()
+        ->check(kinds_validator());
+    sub->add_option("--time-series", o->time_series, "time-series experiments per network (default 5 up to 10 genes, else 10)")
+        ->check(CLI::Range(1, 10000));
+    sub->add_option("--time-points", o->time_points, "points per time series, evenly spaced from t = 0 (default 21)")
+        ->check(CLI::Range(2, 100000));
+    sub->add_option("--duration", o->duration, "time of the last point (default 1000)")->check(CLI::PositiveNumber);
+    sub->add_option("--release", o->release, "time the series' perturbations are removed (default: half the duration)")
+        ->check(CLI::NonNegativeNumber);
+    sub->add_option("--noise", o->noise, "intrinsic noise of the time series, the Langevin c (default 0.05)")
+        ->check(CLI::NonNegativeNumber);
+    sub->add_option("--multifactorial", o->multifactorial, "multifactorial experiments (default: one per gene)")
+        ->check(CLI::Range(1, 1000000));
     sub->callback([o] { run_simulate(*o); });
 }
 

@@ -1,6 +1,5 @@
 #include "knit/grn/evaluation.hpp"
 
-#include <chrono>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -12,6 +11,7 @@
 #include "knit/grn/models/context_mlp.hpp"
 #include "knit/grn/models/evidence_mlp.hpp"
 #include "knit/grn/models/rnn.hpp"
+#include "knit/core/stopwatch.hpp"
 #include "knit/grn/pairs.hpp"
 #include "knit/grn/protocol.hpp"
 #include "knit/grn/steady_state_features.hpp"
@@ -19,9 +19,6 @@
 namespace knit::grn {
 
 namespace {
-double seconds_since(std::chrono::steady_clock::time_point start) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 void say(const progress_fn& progress, const std::string& text) {
     if (progress) progress(text);
 }
@@ -123,7 +120,7 @@ std::vector<seed_result> run_seed_protocol(const std::vector<network_data>& netw
         const record_split split = seed_protocol_split(records, 0, seed);
         const std::vector<int> labels = labels_of(records, split.test);
         for (const auto& name : models) {
-            const auto start = std::chrono::steady_clock::now();
+            const stopwatch clock;
             auto model = make_pair_model(name, s);
             model->fit(records, split.train, {seed});
             const std::vector<double> scores = model->score(records, split.test);
@@ -135,7 +132,7 @@ std::vector<seed_result> run_seed_protocol(const std::vector<network_data>& netw
             r.seed_metrics = prec_rec(scores, labels);
             r.average_precision = average_precision(scores, labels);
             r.roc_auc = roc_auc(scores, labels);
-            r.seconds = seconds_since(start);
+            r.seconds = clock.seconds();
             say(progress, n.name + " " + name + " done");
             out.push_back(std::move(r));
         }
@@ -197,9 +194,9 @@ std::vector<ranking_result> run_baselines(const std::vector<network_data>& netwo
     std::vector<ranking_result> out;
     for (const auto& name : baseline_names_for(common))
         for (const auto& n : networks) {
-            const auto start = std::chrono::steady_clock::now();
+            const stopwatch clock;
             ranking_result r = score_matrix(baseline_scores(name, n.experiments), n, name);
-            r.seconds = seconds_since(start);
+            r.seconds = clock.seconds();
             say(progress, n.name + " " + name + " done");
             out.push_back(std::move(r));
         }
@@ -215,14 +212,14 @@ std::vector<ranking_result> run_leave_one_network_out(const std::vector<network_
     for (const auto& n : networks) records.add_network(n.experiments, n.gold);
     std::vector<ranking_result> out;
     for (std::size_t k = 0; k < networks.size(); ++k) {
-        const auto start = std::chrono::steady_clock::now();
+        const stopwatch clock;
         auto m = make_pair_model(model, s);
         const network_fold fold = leave_one_network_out(records, k, seed, m->balanced_training());
         m->fit(records, fold.train, {seed});
         const std::vector<double> scores = m->score(records, fold.test);
         const auto pairs = aggregate_pair_scores(records, fold.test, scores, pair_aggregation::mean);
         ranking_result r = score_matrix(pair_score_matrix(records, k, pairs), networks[k], model.label());
-        r.seconds = seconds_since(start);
+        r.seconds = clock.seconds();
         say(progress, networks[k].name + " " + model.label() + " (held out) done");
         out.push_back(std::move(r));
     }
@@ -233,13 +230,13 @@ std::vector<ranking_result> run_pretrained(const std::vector<network_data>& netw
                                            const std::string& method, const progress_fn& progress) {
     std::vector<ranking_result> out;
     for (const auto& n : networks) {
-        const auto start = std::chrono::steady_clock::now();
+        const stopwatch clock;
         // Every record gets label 0 here: the model never sees the gold standard.
         pair_records records(n.experiments, gold_standard(n.experiments.genes));
         const auto all = records.all_indices();
         const auto pairs = aggregate_pair_scores(records, all, model.score(records, all), pair_aggregation::mean);
         ranking_result r = score_matrix(pair_score_matrix(records, 0, pairs), n, method);
-        r.seconds = seconds_since(start);
+        r.seconds = clock.seconds();
         say(progress, n.name + " " + method + " done");
         out.push_back(std::move(r));
     }
@@ -251,7 +248,7 @@ std::vector<pair_split_result> run_pair_disjoint(const std::vector<network_data>
                                                  std::uint64_t seed, const progress_fn& progress) {
     std::vector<pair_split_result> out;
     for (const auto& n : networks) {
-        const auto start = std::chrono::steady_clock::now();
+        const stopwatch clock;
         pair_records records(n.experiments, n.gold);
         const record_split split = pair_disjoint_split(records, records.all_indices(), seed);
         auto m = make_pair_model(model, s);
@@ -283,7 +280,7 @@ std::vector<pair_split_result> run_pair_disjoint(const std::vector<network_data>
             for (const auto& p : pairs) on_test.push_back(b(p.regulator, p.target));
             r.baselines[name] = {average_precision(on_test, pair_labels), roc_auc(on_test, pair_labels)};
         }
-        r.seconds = seconds_since(start);
+        r.seconds = clock.seconds();
         say(progress, n.name + " " + model.label() + " pair-disjoint done");
         out.push_back(r);
     }

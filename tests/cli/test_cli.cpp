@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "support/dream4.hpp"
 
@@ -136,4 +137,43 @@ KNIT_DREAM4_TEST_CASE("score reproduces an official DREAM4 example through the c
                              " --size 10 --network 1 --json");
     REQUIRE(r.code == 0);
     CHECK(contains(r.output, "\"p_auroc\""));
+}
+
+TEST_CASE("simulate writes the experiment design it is asked for") {
+    const std::string dir = scratch("design");
+    const run_result sim = run("simulate --genes 8 --networks 1 --seed 3 --time-series 3 --time-points 9 "
+                               "--duration 400 --release 100 --kinds timeseries,knockouts --out " + dir);
+    REQUIRE(sim.code == 0);
+    const std::string stem = dir + "/size8/insilico_size8_1_";
+    CHECK(std::filesystem::exists(stem + "knockouts.tsv"));
+    for (const char* absent : {"wildtype.tsv", "knockdowns.tsv", "multifactorial.tsv"}) {
+        CAPTURE(absent);
+        CHECK_FALSE(std::filesystem::exists(stem + absent));
+    }
+    // Three blocks of nine rows each, at t = 0, 50, ..., 400.
+    std::ifstream series(stem + "timeseries.tsv");
+    std::string line;
+    std::getline(series, line);  // header
+    std::vector<std::vector<double>> blocks;
+    while (std::getline(series, line)) {
+        if (line.empty()) {
+            blocks.emplace_back();
+            continue;
+        }
+        if (blocks.empty()) blocks.emplace_back();
+        blocks.back().push_back(std::stod(line.substr(0, line.find('\t'))));
+    }
+    REQUIRE(blocks.size() == 3);
+    for (const auto& times : blocks) {
+        REQUIRE(times.size() == 9);
+        for (std::size_t t = 0; t < 9; ++t) CHECK(times[t] == doctest::Approx(50.0 * double(t)));
+    }
+
+    const run_result late = run("simulate --genes 8 --duration 100 --release 200 --out " + scratch("design_late"));
+    CHECK(late.code == 2);
+    CHECK(contains(late.output, "--release 200 after the end of the series"));
+    const run_result kinds = run("simulate --genes 8 --kinds timeseries,genome --out " + scratch("design_kinds"));
+    CHECK(kinds.code == 2);
+    CHECK(contains(kinds.output, "got 'genome'"));
+    std::filesystem::remove_all(dir);
 }
