@@ -33,3 +33,11 @@ inline bool dream4_available() {
 // on stderr, once) when KNIT_DREAM4_DIR is unset. Inside, call dream4_dir().value().
 #define KNIT_DREAM4_TEST_CASE(name) \
     TEST_CASE(name * doctest::skip(!::knit::test::dream4_available()))
+
+// A DREAM4 test that trains on the full size-100 networks: as KNIT_DREAM4_TEST_CASE, and
+// also skipped in sanitized builds (KNIT_SANITIZED), where it would take most of CI's time.
+#ifdef KNIT_SANITIZED
+#define KNIT_DREAM4_TRAINING_TEST_CASE(name) TEST_CASE(name * doctest::skip(true))
+#else
+#define KNIT_DREAM4_TRAINING_TEST_CASE(name) KNIT_DREAM4_TEST_CASE(name)
+#endif
