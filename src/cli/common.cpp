@@ -223,8 +223,19 @@ std::vector<grn::network_data> load_networks(common_options& o) {
                                       << grn::dream4_path(o.data, o.size, 1, grn::dream4_file::time_series));
     }
     std::vector<grn::network_data> out;
-    for (int k : o.networks) out.push_back(load_one_network(o, k));
+    for (int k : o.networks) {
+        out.push_back(load_one_network(o, k));
+        note_missing_wildtype(out.back().name, out.back().experiments);
+    }
     return out;
+}
+
+void note_missing_wildtype(const std::string& name, const grn::experiment_set& data) {
+    if (data.has(grn::experiment_kind::wildtype)) return;
+    for (grn::experiment_kind kind : {grn::experiment_kind::knockouts, grn::experiment_kind::knockdowns})
+        if (data.has(kind))
+            std::cerr << "knit-grn: note: " << name << ": no wild type; the z-scores of the " << grn::to_string(kind)
+                      << " use the median of their rows as each gene's reference\n";
 }
 
 grn::network_data load_one_network(common_options& o, int network) {

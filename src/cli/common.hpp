@@ -90,6 +90,9 @@ nlohmann::json dream_json(const std::vector<grn::ranking_result>& results);
 
 using knit::stopwatch;
 
+// Says on stderr, per steady-state kind, which reference replaces a missing wild type.
+void note_missing_wildtype(const std::string& name, const grn::experiment_set& data);
+
 // Checks a list of experiment kinds (--inputs, simulate --kinds); the message is the parser's.
 CLI::Validator kinds_validator();
 

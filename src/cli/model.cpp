@@ -109,6 +109,7 @@ void run_predict(predict_options& o) {
     const grn::experiment_set data =
         (o.has_files() ? read_given_files(o) : grn::read_dream4_experiments(o.data, o.size, o.network)).restricted_to(inputs_of(o));
     auto model = grn::load_pair_model(o.model_file);
+    note_missing_wildtype(o.has_files() ? "the data" : "network " + std::to_string(o.network), data);
     for (const auto& w : model->warnings(data)) std::cerr << "knit-grn: warning: " << w << "\n";
     check_experiments({&data}, needs_common_length(model->name()));
     if (const auto t = trained_time_points(o.model_file, model->name())) {
