@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# evidence-mlp trained on simulated networks only (no DREAM4 label is read), then scored on
+# all five DREAM4 networks of each size: the check against over-fitting the five networks
+# (issue 14). The same seed gives the same model file, byte for byte, and the same scores.
+#   scripts/simulated-only.sh [OUT]     (default OUT: build/simulated-only)
+# Needs a built knit-grn (scripts/test.sh or scripts/demo.sh) and KNIT_DREAM4_DIR; takes
+# KNIT_GRN to use another binary. Writes OUT/train-size<G>/ (the simulated training set),
+# OUT/evidence-mlp-simulated-<G>.knit and OUT/eval-size<G>/ (the DREAM metric tables), and
+# prints each model file's SHA-256.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+knit="${KNIT_GRN:-build/release/src/cli/knit-grn}"
+out="${1:-build/simulated-only}"
+data="${KNIT_DREAM4_DIR:?set KNIT_DREAM4_DIR to the DREAM4 folder}"
+export OPENBLAS_NUM_THREADS=1
+[ -x "$knit" ] || { echo "simulated-only.sh: no knit-grn at $knit (build it with scripts/test.sh)" >&2; exit 2; }
+mkdir -p "$out"
+
+# Ten simulated networks per size in the simulator's default (DREAM4-like) design: the
+# design of the data to be scored is known to whoever trains, its labels are not.
+for genes in 10 100; do
+  train="$out/train-size$genes" model="$out/evidence-mlp-simulated-$genes.knit"
+  "$knit" simulate --out "$train" --genes "$genes" --networks 10 --seed 301 --force
+  rm -f "$model"
+  "$knit" train --model evidence-mlp --data "$train" --size "$genes" --seed 1 --save "$model"
+  "$knit" evaluate --model-file "$model" --data "$data" --size "$genes" --seed 1 --out "$out/eval-size$genes"
+  sha256sum "$model"
+done
