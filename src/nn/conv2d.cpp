@@ -347,7 +347,7 @@ std::uint32_t tail_mask(std::size_t plane, std::size_t v) {
 // Most rows per register block for V vectors of positions: ROWS*V accumulators, V inputs
 // and one broadcast weight within the 32 vector registers. Three vectors (conv2's 48
 // positions) take 9 rows (27 + 3 + 1 = 31 registers): conv2's 25 filters are 9 + 8 + 8
-// instead of 7 + 6 + 6 + 6, one input pass fewer; forward 0.62 -> 0.59 ms.
+// instead of 7 + 6 + 6 + 6, one pass over the input fewer.
 constexpr std::size_t plane_max_rows(std::size_t v) { return v == 1 ? 12 : v == 2 ? 12 : v == 3 ? 9 : 6; }
 constexpr std::size_t plane_max_vectors = 4;
 
@@ -555,8 +555,8 @@ KNIT_AVX512 void relu_backward_avx512(const T* y, const T* dy, T* dz, std::size_
 
 // Samples per chunk of plane_weight_grad: a row block of `a` (up to 4 rows) and one row
 // of `b` for the chunk stay in L1 while every row of b and tap block sweeps them. 32 KB
-// (of a 48 KB L1) measured best at the paper's conv2: 16 KB was ~0.1 ms slower per train
-// step (more calls, each storing and reloading its 24 lane sums), 64 KB ~0.3 ms slower.
+// (of a 48 KB L1) measured best at the paper's conv2: smaller chunks mean more calls, each
+// storing and reloading its 24 lane sums; larger ones no longer stay in L1.
 constexpr std::size_t plane_chunk_bytes = std::size_t(1) << 15;
 
 // Most rows per block of the fused relu weight gradient (see plane_weight_grad_relu_block).

@@ -50,7 +50,7 @@ void adam_update_loop(float* values, const float* grads, float* m, float* v, std
 #define KNIT_ADAM_AVX512 1
 // The loop above, 16 parameters at a time with AVX-512, without the divide and the square
 // root: vdivps and vsqrtps on 16 floats each block the divider for ~16 cycles (Skylake-X),
-// which made them ~80% of the step (perf annotate, 107,665 parameters: ~90 us), no faster
+// which made them ~80% of the step (perf annotate), no faster
 // per element than SSE's 4-wide ones. Instead
 //   r = 1/sqrt(v): vrsqrt14ps (relative error < 2^-14), one Newton step
 //                  r = r (3 - v r^2) / 2 (error ~ 3/2 e^2 < 2^-27)

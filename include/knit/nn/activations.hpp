@@ -76,7 +76,7 @@ namespace detail {
 // come back on destruction. Denormal arithmetic takes a microcode assist on x86, tens of
 // times slower per operation, and a network whose outputs saturate feeds such tiny
 // numbers through every matrix product (OpenBLAS included) and the optimiser: the AE-NN
-// benchmark's step measured 725 us with them, 665 us with the whole process in this mode.
+// benchmark's step is measurably slower with them than with the whole process in this mode.
 // TensorFlow (so Keras) runs every op this way; PyTorch has torch.set_flush_denormal.
 // Values change only where a result would be below numeric_limits<T>::min(). dense and
 // the optimisers open one around their work. On other CPUs, or with KNIT_KEEP_DENORMALS
@@ -186,7 +186,7 @@ void activation_backward(activation a, const T* y, const T* dy, T* dx, std::size
 // tens of times slower on x86 (see denormals_as_zero below), so none leave these passes,
 // on any CPU.
 // These templates are the plain reference (and what double uses). float has overloads
-// below, defined in src/nn/basic_layers.cpp: the same loops with a vectorisable exp, sigmoid
+// below, defined in src/nn/activations.cpp: the same loops with a vectorisable exp, sigmoid
 // and tanh (within a few float ulps of std::exp/std::tanh), compiled for several instruction
 // sets and picked at load time. Overload resolution prefers them for float pointers; call
 // the template as activation_forward_bias<float>(...) to get the reference.

@@ -95,7 +95,7 @@ public:
         const T two_over_n = T(2) / static_cast<T>(n);
         // The sum of squares runs in 8 double lanes (element i into lane i % 8), added up
         // at the end: one running sum is a chain of dependent adds the compiler may not
-        // reorder, ~4 cycles an element (5 us of the autoencoder's 256 x 21); the lanes
+        // reorder, ~4 cycles an element; the lanes
         // vectorise. Still exact to double rounding and the same on every run.
         constexpr std::size_t lanes = 8;
         double lane[lanes] = {};

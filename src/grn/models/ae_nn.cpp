@@ -151,14 +151,14 @@ std::vector<double> ae_nn_model::score(const pair_records& records, const std::v
 }
 
 std::string ae_nn_model::summary() const {
-    const std::size_t t = time_points_ ? time_points_ : 21;
+    const std::size_t t = time_points_ ? time_points_ : paper_time_points;
     auto ae = ae_ ? nullptr : build_autoencoder<float>(t, settings_.code_size);
     auto cls = classifier_ ? nullptr : build_classifier<float>(settings_.code_size);
     return "autoencoder\n" + (ae_ ? *ae_ : *ae).model().summary() + "\nAE-NN\n" + (classifier_ ? *classifier_ : *cls).summary();
 }
 
 std::size_t ae_nn_model::parameter_count() const {
-    const std::size_t t = time_points_ ? time_points_ : 21;
+    const std::size_t t = time_points_ ? time_points_ : paper_time_points;
     const std::size_t ae = ae_ ? ae_->model().parameter_count() : build_autoencoder<float>(t, settings_.code_size)->model().parameter_count();
     const std::size_t cls = classifier_ ? classifier_->parameter_count() : build_classifier<float>(settings_.code_size)->parameter_count();
     return ae + cls;

@@ -91,10 +91,10 @@ std::vector<double> cnn_model::score(const pair_records& records, const std::vec
     });
 }
 
-std::string cnn_model::summary() const { return (net_ ? *net_ : *build<float>(time_points_ ? time_points_ : 21)).summary(); }
+std::string cnn_model::summary() const { return (net_ ? *net_ : *build<float>(time_points_ ? time_points_ : paper_time_points)).summary(); }
 
 std::size_t cnn_model::parameter_count() const {
-    return (net_ ? *net_ : *build<float>(time_points_ ? time_points_ : 21)).parameter_count();
+    return (net_ ? *net_ : *build<float>(time_points_ ? time_points_ : paper_time_points)).parameter_count();
 }
 
 void cnn_model::save(const std::string& path) const {

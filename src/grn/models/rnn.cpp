@@ -47,11 +47,11 @@ std::vector<double> rnn_model::score(const pair_records& records, const std::vec
 }
 
 std::string rnn_model::summary() const {
-    return (net_ ? *net_ : *build<float>(settings_, time_points_ ? time_points_ : 21, 0)).summary();
+    return (net_ ? *net_ : *build<float>(settings_, time_points_ ? time_points_ : paper_time_points, 0)).summary();
 }
 
 std::size_t rnn_model::parameter_count() const {
-    return (net_ ? *net_ : *build<float>(settings_, time_points_ ? time_points_ : 21, 0)).parameter_count();
+    return (net_ ? *net_ : *build<float>(settings_, time_points_ ? time_points_ : paper_time_points, 0)).parameter_count();
 }
 
 void rnn_model::save(const std::string& path) const {

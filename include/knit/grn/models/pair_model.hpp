@@ -11,6 +11,7 @@
 //   model->save("rnn.knit");  auto same = grn::load_pair_model("rnn.knit");
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -23,6 +24,11 @@
 #include "knit/nn/trainer.hpp"
 
 namespace knit::grn {
+
+// The series length of the paper's DREAM4 records (21 points, t = 0..1000). The record
+// models (rnn, cnn, ae-nn) take their length from the data they are trained on; this one
+// only sizes the summary of a model not trained yet.
+inline constexpr std::size_t paper_time_points = 21;
 
 struct training_options {
     std::uint64_t seed = 0;

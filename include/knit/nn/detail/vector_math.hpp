@@ -1,5 +1,5 @@
 // Branch-free element-wise math that GCC vectorises: a bitwise select, and float exp,
-// sigmoid and tanh. The float activation kernels (src/nn/basic_layers.cpp) and the LSTM's
+// sigmoid and tanh. The float activation kernels (src/nn/activations.cpp) and the LSTM's
 // gate kernels (src/nn/lstm.cpp) are built from these, once per instruction set.
 #pragma once
 
