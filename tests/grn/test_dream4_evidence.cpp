@@ -1,10 +1,11 @@
 // evidence-mlp trained on the DREAM4 size-100 networks, then asked to rank data that do not
 // look like DREAM4: another time grid and experiment count, time series only, knockouts
 // only (no wild type). Each gives a ranking well above random, or a clear refusal, and
-// the model says what differs. No DREAM4 network is scored here.
+// the model says what differs. And the leave-one-network-out means docs/results.md reports.
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 #include "knit/grn/dream4.hpp"
@@ -103,4 +104,23 @@ KNIT_DREAM4_TRAINING_TEST_CASE("evidence-mlp trained on DREAM4 ranks simulated d
     MESSAGE("knockouts only: AUROC " << ko.auroc << ", AUPR " << ko.aupr);
     CHECK(ko.auroc > 0.8);
     CHECK(ko.aupr > 0.6 * knockout_z.aupr);
+}
+
+// docs/results.md §5, from scripts/evidence-dream4.sh at d15bdcf: evidence-mlp under
+// leave-one-network-out on DREAM4 size 100, every kind, seed 1, standard schedule.
+KNIT_DREAM4_TRAINING_TEST_CASE("evidence-mlp's DREAM4 leave-one-network-out means are those of docs/results.md") {
+    const std::string root = knit::test::dream4_dir().value();
+    std::vector<network_data> networks;
+    for (int k = 1; k <= 5; ++k) networks.push_back(load_network(root, 100, k));
+    const auto results = run_leave_one_network_out(networks, model_spec{"evidence-mlp"}, schedule::standard, 1);
+    REQUIRE(results.size() == 5);
+    double auroc = 0, aupr = 0;
+    std::vector<dream_score> scores;
+    for (const auto& r : results) {
+        auroc += r.score.auroc / 5, aupr += r.score.aupr / 5;
+        scores.push_back(r.score);
+    }
+    MESSAGE("mean AUROC " << auroc << ", mean AUPR " << aupr << ", overall " << overall_score(scores));
+    CHECK(std::abs(auroc - 0.9142) <= 0.005);
+    CHECK(std::abs(aupr - 0.5851) <= 0.005);
 }
