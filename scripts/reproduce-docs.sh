@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Reruns the shipped commands whose numbers the docs quote, and writes what they print
+# under OUT (default build/docs-numbers), one log per section, headed by the commit.
+#   scripts/reproduce-docs.sh [--out DIR] [SECTION ...]
+# Sections (default: all but the slow ones marked *):
+#   paper          docs/results.md §1     knit-grn reproduce
+#   lono*          docs/results.md §2-3   knit-grn evaluate --protocol lono --model all (about 7 min)
+#   demo           docs/results.md §4     knit-grn demo
+#   selection*     docs/selection.md      scripts/select-evidence-mlp.py (about 25 min; rewrites docs/selection.*)
+#   evidence       docs/results.md §5     scripts/evidence-dream4.sh
+#   simulated      docs/results.md §5     scripts/simulated-only.sh
+#   fuzz*          docs/robustness.md     scripts/fuzz.sh --long
+# Needs a built knit-grn (scripts/test.sh) and, except for demo and selection,
+# KNIT_DREAM4_DIR. The docs are not edited (selection excepted): compare the logs with them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=build/docs-numbers
+sections=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --out) out="$2"; shift 2 ;;
+    paper|lono|demo|selection|evidence|simulated|fuzz) sections+=("$1"); shift ;;
+    *) echo "reproduce-docs.sh: got '$1', expected --out DIR or a section (paper lono demo selection evidence simulated fuzz)" >&2; exit 2 ;;
+  esac
+done
+[ ${#sections[@]} -gt 0 ] || sections=(paper demo evidence simulated)
+knit="${KNIT_GRN:-build/release/src/cli/knit-grn}"
+[ -x "$knit" ] || { echo "reproduce-docs.sh: no knit-grn at $knit (build it with scripts/test.sh)" >&2; exit 2; }
+export OPENBLAS_NUM_THREADS=1
+mkdir -p "$out"
+commit="$(git rev-parse --short HEAD)"
+need_dream4() { [ -n "${KNIT_DREAM4_DIR:-}" ] || { echo "reproduce-docs.sh: section $1 needs KNIT_DREAM4_DIR" >&2; exit 2; }; }
+
+for section in "${sections[@]}"; do
+  case "$section" in paper|lono|evidence|simulated) need_dream4 "$section" ;; esac
+  log="$out/$section.log"
+  echo "== $section (commit $commit) -> $log"
+  {
+    echo "commit $commit, $(date -u +%Y-%m-%dT%H:%MZ)"
+    case "$section" in
+      paper) "$knit" reproduce --data "$KNIT_DREAM4_DIR" --out "$out/reproduce" ;;
+      lono) "$knit" evaluate --protocol lono --model all --data "$KNIT_DREAM4_DIR" --out "$out/lono" ;;
+      demo) "$knit" demo --threads 2 --out "$out/demo" --force ;;
+      selection) scripts/select-evidence-mlp.py --knit-grn "$knit" ;;
+      evidence) KNIT_GRN="$knit" scripts/evidence-dream4.sh "$out/evidence" ;;
+      simulated) KNIT_GRN="$knit" scripts/simulated-only.sh "$out/simulated" ;;
+      fuzz) scripts/fuzz.sh --long ;;
+    esac
+  } > "$log" 2>&1
+done
