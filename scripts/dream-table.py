@@ -4,7 +4,9 @@
 the DREAM overall score (mean of -mean log10 p(AUPR) and -mean log10 p(AUROC)) when every
 network has p-values.
 
-    scripts/dream-table.py RESULT.json [RESULT.json ...] [--label SUFFIX] [--top-three DREAM4_DIR]
+    scripts/dream-table.py RESULT.json [RESULT.json ...] [--label SUFFIX] [--top-three DREAM4_DIR] [--p-values]
+
+--p-values prints p(AUROC) / p(AUPR) per network instead of AUROC / AUPR (no means).
 
 --top-three adds the DREAM4 size-100 top three (their published AUROC and AUPR, REFERENCE
 §7, three decimals), with p-values and overall scores from the same official null
@@ -29,7 +31,7 @@ def null_p_value(grid, density, score):
     return sum(d * dx for x, d in zip(grid, density) if x >= score)
 
 
-def top_three_rows(dream4_dir):
+def top_three_rows(dream4_dir, p_values=False):
     columns = []
     for k in range(1, 6):
         path = f"{dream4_dir}/scoring/probability_densities/pdf_size100_{k}.tsv"
@@ -40,11 +42,15 @@ def top_three_rows(dream4_dir):
         columns.append(col)
     out = []
     for name, rocs, prs in TOP_THREE:
-        logs = []
+        logs, ps = [], []
         for col, roc, pr in zip(columns, rocs, prs):
             p_roc = null_p_value(col["auroc_X"], col["auroc_Y"], roc)
             p_pr = null_p_value(col["aupr_X"], col["aupr_Y"], pr)
+            ps.append((p_roc, p_pr))
             logs.append((math.log10(max(p_pr, 1e-300)), math.log10(max(p_roc, 1e-300))))
+        if p_values:
+            out.append(f"| {name} | " + " | ".join(f"{a:.1e} / {b:.1e}" for a, b in ps) + " |")
+            continue
         overall = 0.5 * (-sum(a for a, _ in logs) / 5 - sum(b for _, b in logs) / 5)
         cells = " | ".join(f"{r:.3f} / {p:.3f}" for r, p in zip(rocs, prs))
         out.append(f"| {name} | {cells} | {sum(rocs) / 5:.3f} | {sum(prs) / 5:.3f} | {overall:.2f} |")
@@ -57,6 +63,8 @@ def main():
     if "--label" in args:
         i = args.index("--label")
         label, args = " " + args[i + 1], args[:i] + args[i + 2:]
+    p_values = "--p-values" in args
+    args = [a for a in args if a != "--p-values"]
     if "--top-three" in args:
         i = args.index("--top-three")
         top_three, args = args[i + 1], args[:i] + args[i + 2:]
@@ -69,6 +77,20 @@ def main():
                 methods.setdefault(r["method"], {})[r["network"]] = r
                 if r["network"] not in networks:
                     networks.append(r["network"])
+    if p_values:
+        print("| method | " + " | ".join(f"{n} p(AUROC) / p(AUPR)" for n in networks) + " |")
+        print("|---" * (len(networks) + 1) + "|")
+        for method, rows in methods.items():
+            cells = []
+            for n in networks:
+                r = rows.get(n)
+                ok = r is not None and r["p_auroc"] is not None and r["p_aupr"] is not None
+                cells.append(f"{r['p_auroc']:.1e} / {r['p_aupr']:.1e}" if ok else "–")
+            print(f"| {method}{label} | " + " | ".join(cells) + " |")
+        if top_three:
+            for row in top_three_rows(top_three, True):
+                print(row)
+        return
     head = "| method | " + " | ".join(f"{n} AUROC / AUPR" for n in networks) + " | mean AUROC | mean AUPR | overall |"
     print(head)
     print("|---" * (len(networks) + 4) + "|")
