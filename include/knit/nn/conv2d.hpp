@@ -21,7 +21,7 @@
 // paper's layers): the plane path (forward_plane below, docs/math/conv2d.md). Input and
 // output rows have the same length, so each kernel tap is one fixed offset within a
 // sample's plane; taps that fall in the padding are cleared by per-vector lane masks.
-// Small AVX-512 kernels (src/nn/conv2d.cpp, portable loops without AVX-512) compute z
+// Small AVX-512 kernels (src/nn/conv2d_kernels.cpp, portable loops without AVX-512) compute z
 // (bias and relu fused), dW and dx straight from NCHW: no padded copy, no arithmetic on
 // padding positions, no GEMM packing.
 // Fast path at other stride-1 shapes (conv_algorithm::gemm): the shifted grid (see
@@ -268,7 +268,7 @@ private:
             detail::plane_weight_grad<T>(a);
         } else if (opt_.act == activation::relu) {
             // dz = dy * relu'(z) = [y > 0] dy, and dL/db[o] = sum of dz over samples and
-            // positions, in one pass (AVX-512 in src/nn/conv2d.cpp)
+            // positions, in one pass (AVX-512 in src/nn/conv2d_kernels.cpp)
             detail::relu_backward_rows<T>(y, dy, dz, n, filters_, plane, opt_.use_bias ? bias_.grad : nullptr);
         } else {
             activation_backward(opt_.act, y, dy, dz, size, g.out_w);

@@ -1,6 +1,6 @@
 // The compiled kernels of conv2d<T> (include/knit/nn/conv2d.hpp): the argument structs
 // and declarations of the shifted-grid and plane kernels and of the fused relu backward.
-// They are defined in src/nn/conv2d.cpp (AVX-512 when the CPU has it, else portable
+// They are defined in src/nn/conv2d_kernels.cpp (AVX-512 when the CPU has it, else portable
 // loops), so this header is the contract between the layer and that file, kept apart
 // from the layer so either side can be read without the other. The equations and
 // buffer layouts behind the arguments: conv2d.hpp, detail/conv2d_plane.hpp,
@@ -102,7 +102,7 @@ struct plane_weight_grad_args {
 // The most taps the fused relu weight gradient takes (one register block of taps).
 constexpr std::size_t plane_fused_taps = 6;
 
-// Defined in src/nn/conv2d.cpp (AVX-512 when the CPU has it, else portable loops).
+// Defined in src/nn/conv2d_kernels.cpp (AVX-512 when the CPU has it, else portable loops).
 template <class T>
 void grid_correlate(const grid_correlate_args<T>& a);
 template <class T>
