@@ -1,6 +1,7 @@
 # install(): headers, the library, knitConfig.cmake (+ version file) and knit.pc.
 include(CMakePackageConfigHelpers)
 install(DIRECTORY include/knit DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(DIRECTORY models/ DESTINATION ${CMAKE_INSTALL_DATADIR}/knit/models FILES_MATCHING PATTERN "*.knit" PATTERN "README.md")
 install(TARGETS knit EXPORT knitTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}

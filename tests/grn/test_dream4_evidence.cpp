@@ -16,39 +16,26 @@
 #include "knit/grn/prediction.hpp"
 #include "knit/grn/simulate.hpp"
 #include "support/dream4.hpp"
+#include "support/simulated.hpp"
 
 using namespace knit;
 using namespace knit::grn;
 
 namespace {
 
-struct simulated {
-    experiment_set data;
-    gold_standard gold;
-};
+using test::simulated;
 
 // A 100-gene simulated network in a design unlike DREAM4's: 4 series of 13 points over
 // t = 0..600, released at t = 200, more noise, 40 multifactorial rows.
 simulated other_design(std::uint64_t seed) {
-    network_options no;
-    no.genes = 100;
-    no.seed = seed;
-    const network net = generate_network(no);
     experiment_options eo;
-    eo.seed = seed + 77;
     eo.time_series = 4;
     eo.time_points = 13;
     eo.duration = 600;
     eo.release_time = 200;
     eo.noise = 0.08;
     eo.multifactorial = 40;
-    const simulated_dataset d = simulate_dream4_like(net, eo);
-    simulated out{experiments_from_time_series(d.time_series), d.gold};
-    add_steady_state(out.data, d.wildtype, "wt");
-    add_steady_state(out.data, d.knockouts, "ko");
-    add_steady_state(out.data, d.knockdowns, "kd");
-    add_steady_state(out.data, d.multifactorial, "mf");
-    return out;
+    return test::simulate_network_data(seed, 100, eo, 77);
 }
 
 dream_score score_of(const tensor<double>& scores, const simulated& s) {

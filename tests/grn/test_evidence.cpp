@@ -18,6 +18,7 @@
 #include "knit/grn/prediction.hpp"
 #include "knit/grn/protocol.hpp"
 #include "knit/grn/simulate.hpp"
+#include "support/simulated.hpp"
 #include "knit/grn/steady_state_features.hpp"
 
 using namespace knit;
@@ -33,27 +34,10 @@ tensor<double> random_square(std::size_t g, std::uint64_t seed, double low = 0, 
     return m;
 }
 
-// One simulated network with every kind, as an experiment set.
-struct simulated {
-    experiment_set data;
-    gold_standard gold;
-};
+using test::simulated;
 
-simulated simulate_all(std::uint64_t seed, std::size_t genes) {
-    network_options no;
-    no.genes = genes;
-    no.seed = seed;
-    const network net = generate_network(no);
-    experiment_options eo;
-    eo.seed = seed + 1000;
-    const simulated_dataset d = simulate_dream4_like(net, eo);
-    simulated out{experiments_from_time_series(d.time_series), d.gold};
-    add_steady_state(out.data, d.wildtype, "wt");
-    add_steady_state(out.data, d.knockouts, "ko");
-    add_steady_state(out.data, d.knockdowns, "kd");
-    add_steady_state(out.data, d.multifactorial, "mf");
-    return out;
-}
+// One simulated network with every kind, as an experiment set.
+simulated simulate_all(std::uint64_t seed, std::size_t genes) { return test::simulate_network_data(seed, genes); }
 
 double aupr_of(const tensor<double>& scores, const experiment_set& data, const gold_standard& gold) {
     return score_dream(rank_edges(scores, data.genes), gold, nullptr).aupr;

@@ -1,0 +1,180 @@
+#include "knit/grn/infer.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+
+#include "knit/core/error.hpp"
+#include "knit/grn/detail/text.hpp"
+#include "knit/grn/evaluation.hpp"
+#include "knit/grn/pairs.hpp"
+
+#ifndef KNIT_SOURCE_MODEL_DIR
+#define KNIT_SOURCE_MODEL_DIR ""
+#endif
+#ifndef KNIT_INSTALLED_MODEL_DIR
+#define KNIT_INSTALLED_MODEL_DIR ""
+#endif
+
+namespace knit::grn {
+namespace {
+
+// "'a', 'b', 'c' and 2 more" for messages.
+std::string listed(const std::vector<std::string>& names) {
+    std::string out;
+    const std::size_t shown = std::min<std::size_t>(names.size(), 5);
+    for (std::size_t i = 0; i < shown; ++i) out += (i ? ", '" : "'") + detail::shorten(names[i]) + "'";
+    if (names.size() > shown) out += " and " + std::to_string(names.size() - shown) + " more";
+    return out;
+}
+
+std::string joined(const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+    return out;
+}
+
+// The gene indices named by `names` (every gene when empty), ascending, each once, so the
+// ranking's tie order is the data's gene order whatever the order of the list.
+std::vector<std::size_t> chosen_genes(const std::vector<std::string>& names, const std::vector<std::string>& genes,
+                                      const char* what) {
+    std::vector<std::size_t> out;
+    if (names.empty()) {
+        for (std::size_t g = 0; g < genes.size(); ++g) out.push_back(g);
+        return out;
+    }
+    const gene_index index(genes);
+    std::vector<std::string> unknown;
+    for (const auto& name : names) {
+        if (const auto g = index.find(name)) out.push_back(*g);
+        else unknown.push_back(name);
+    }
+    KNIT_CHECK_AS(value_error, unknown.empty(),
+                  "infer: " << unknown.size() << " of the " << names.size() << " " << what << " are not genes of the data ("
+                            << listed(unknown) << "); the data have " << genes.size() << " genes (" << listed(genes) << ")");
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+bool is_baseline(const std::string& name) {
+    const auto names = baseline_names();
+    return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// Every chosen pair of a (G, G) score matrix, in (regulator, target) order.
+std::vector<scored_edge> matrix_edges(const tensor<double>& scores, const std::vector<std::string>& genes,
+                                      const std::vector<std::size_t>& regulators,
+                                      const std::vector<std::size_t>& targets) {
+    std::vector<scored_edge> edges;
+    for (std::size_t r : regulators)
+        for (std::size_t t : targets)
+            if (r != t) edges.push_back({genes[r], genes[t], scores(r, t)});
+    return edges;
+}
+
+// Every chosen pair scored by a pair model (the mean over a pair's records), in
+// (regulator, target) order. Only the chosen pairs' records are scored.
+std::vector<scored_edge> model_edges(pair_model& model, const experiment_set& data,
+                                     const std::vector<std::size_t>& regulators,
+                                     const std::vector<std::size_t>& targets) {
+    // No labels here: an empty gold standard gives every record label 0.
+    const pair_records records(data, gold_standard(data.genes));
+    const std::size_t per_pair = records.records_per_pair(0);
+    std::vector<std::size_t> indices;
+    for (std::size_t r : regulators)
+        for (std::size_t t : targets)
+            if (r != t)
+                for (std::size_t p = 0; p < per_pair; ++p) indices.push_back(records.index_of({0, r, t, p}));
+    std::vector<scored_edge> edges;
+    if (indices.empty()) return edges;
+    const auto pairs = aggregate_pair_scores(records, indices, model.score(records, indices), pair_aggregation::mean);
+    edges.reserve(pairs.size());
+    for (const auto& p : pairs) edges.push_back({data.genes[p.regulator], data.genes[p.target], p.score});
+    return edges;
+}
+
+}  // namespace
+
+std::vector<std::string> shipped_model_names() { return {"evidence-mlp", "context-mlp"}; }
+
+std::vector<std::string> infer_method_names() {
+    std::vector<std::string> out = shipped_model_names();
+    for (const auto& b : baseline_names()) out.push_back(b);
+    return out;
+}
+
+std::string default_method(const experiment_kinds& present) {
+    return present.without({experiment_kind::time_series}).empty() ? "context-mlp" : "evidence-mlp";
+}
+
+std::string shipped_model_path(const std::string& name) {
+    const auto names = shipped_model_names();
+    KNIT_CHECK_AS(value_error, std::find(names.begin(), names.end(), name) != names.end(),
+                  "shipped model: got '" << detail::shorten(name) << "', expected one of " << joined(names));
+    std::vector<std::string> folders;
+    if (const char* env = std::getenv("KNIT_MODEL_DIR"); env && *env) folders.emplace_back(env);
+    for (const char* compiled : {KNIT_SOURCE_MODEL_DIR, KNIT_INSTALLED_MODEL_DIR})
+        if (*compiled) folders.emplace_back(compiled);
+    std::string tried;
+    for (const auto& folder : folders) {
+        const std::string path = (std::filesystem::path(folder) / (name + ".knit")).string();
+        std::error_code ec;
+        if (std::filesystem::is_regular_file(path, ec)) return path;
+        tried += (tried.empty() ? "" : ", ") + path;
+    }
+    KNIT_CHECK_AS(io_error, false,
+                  "shipped model '" << name << "': not found (looked for " << (tried.empty() ? "nothing" : tried)
+                                    << "); set KNIT_MODEL_DIR to the folder holding " << name << ".knit");
+    return {};
+}
+
+std::unique_ptr<pair_model> load_shipped_model(const std::string& name) {
+    return load_pair_model(shipped_model_path(name));
+}
+
+inference infer(const experiment_set& given, const infer_options& options) {
+    KNIT_CHECK_AS(value_error, options.method.empty() || options.model_file.empty(),
+                  "infer: got both method '" << options.method << "' and model file '" << options.model_file
+                                             << "', expected one of them");
+    const experiment_set data = given.restricted_to(options.inputs);
+    data.validate();
+    KNIT_CHECK_AS(value_error, data.gene_count() >= 2,
+                  "infer: got " << data.gene_count() << " gene, expected at least 2 to rank pairs");
+    const auto regulators = chosen_genes(options.regulators, data.genes, "regulators");
+    const auto targets = chosen_genes(options.targets, data.genes, "targets");
+
+    inference out;
+    out.used = data.kinds();
+    std::unique_ptr<pair_model> model;
+    if (!options.model_file.empty()) {
+        model = load_pair_model(options.model_file);
+        out.method = model->name() + " (" + options.model_file + ")";
+    } else {
+        const std::string method = options.method.empty() ? default_method(data.kinds()) : options.method;
+        if (is_baseline(method)) {
+            out.method = method;
+            out.edges = matrix_edges(baseline_scores(method, data), data.genes, regulators, targets);
+        } else {
+            const auto shipped = shipped_model_names();
+            KNIT_CHECK_AS(value_error, std::find(shipped.begin(), shipped.end(), method) != shipped.end(),
+                          "infer: got method '" << detail::shorten(method) << "', expected one of "
+                                                << joined(infer_method_names())
+                                                << " (the paper's rnn, cnn and ae-nn have no shipped model: train one "
+                                                   "with knit-grn train and give the model file)");
+            model = load_shipped_model(method);
+            out.method = method + " (shipped)";
+        }
+    }
+    if (model) {
+        data.require(model->required_inputs(), model->name());
+        out.warnings = model->warnings(data);
+        out.edges = model_edges(*model, data, regulators, targets);
+    }
+    out.pairs_scored = out.edges.size();
+    sort_by_score(out.edges);
+    if (options.top_k > 0 && out.edges.size() > options.top_k) out.edges.resize(options.top_k);
+    return out;
+}
+
+}  // namespace knit::grn
