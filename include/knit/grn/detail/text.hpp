@@ -90,6 +90,10 @@ void check_gene_name(const field& cell, const std::string& file, std::size_t lin
 double parse_finite_double(const field& cell, const std::string& file, std::size_t line_number,
                            const char* what = "a finite number");
 
+// True when `text` is what parse_finite_double accepts (no exception; detection code asks
+// this of many cells).
+bool is_finite_number(std::string_view text);
+
 // Shortest text that reads back to exactly `value` (std::to_chars round trip).
 std::string format_double(double value);
 
