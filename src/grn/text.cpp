@@ -72,6 +72,7 @@ std::string read_file(const std::string& path) {
         out.append(buffer, static_cast<std::size_t>(n));
     }
     ::close(fd);
+    if (is_gzip(out)) return inflate_gzip(out, path);
     return out;
 }
 
