@@ -7,3 +7,5 @@ find_package(xtl REQUIRED)
 find_package(xtensor REQUIRED)
 find_package(xtensor-blas REQUIRED)
 find_package(Eigen3 3.3 REQUIRED NO_MODULE)
+# zlib: the text readers take gzip-compressed files (detail::read_file inflates them).
+find_package(ZLIB REQUIRED)

@@ -9,6 +9,7 @@
 #include "knit/grn/evidence_features.hpp"
 #include "knit/grn/experiment_set.hpp"
 #include "knit/grn/expression.hpp"
+#include "knit/grn/expression_table.hpp"
 #include "knit/grn/features.hpp"
 #include "knit/grn/gold_standard.hpp"
 #include "knit/grn/metrics.hpp"

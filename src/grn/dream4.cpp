@@ -8,11 +8,14 @@
 
 #include "knit/core/atomic_file.hpp"
 #include "knit/core/error.hpp"
+#include "knit/grn/detail/gene_mapper.hpp"
 #include "knit/grn/detail/text.hpp"
 
 namespace knit::grn {
 
+using detail::count_cells;
 using detail::field;
+using detail::gene_mapper;
 using detail::format_double;
 using detail::line_cursor;
 using detail::parse_finite_double;
@@ -24,61 +27,6 @@ std::string lower(std::string s) {
     for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return s;
 }
-
-std::string count_cells(std::size_t n) {
-    return std::to_string(n) + (n == 1 ? " cell" : " cells");
-}
-
-// Gene names read from one header line (or, for genes-as-rows matrices, from the first
-// column): keeps them in file order, or maps them onto expected_genes. position_to_gene[i]
-// is where the i-th name's values go.
-class gene_mapper {
-public:
-    gene_mapper(const std::string& file, const std::vector<std::string>& expected)
-        : file_(file), expected_(expected) {
-        if (!expected_.empty()) index_ = gene_index(expected_);
-    }
-
-    void add(const field& cell, std::size_t line) {
-        detail::check_gene_name(cell, file_, line);
-        auto [it, inserted] = seen_.emplace(cell.text, line);
-        if (!inserted)
-            throw parse_error(file_, line, cell.column,
-                              "got gene '" + detail::shorten(cell.text) + "' a second time (first on line " +
-                                  std::to_string(it->second) + "), expected unique gene names");
-        if (expected_.empty()) {
-            position_to_gene.push_back(names_.size());
-            names_.push_back(cell.text);
-            return;
-        }
-        const auto found = index_.find(cell.text);
-        if (!found)
-            throw parse_error(file_, line, cell.column,
-                              "got unknown gene '" + detail::shorten(cell.text) + "', expected one of the " +
-                                  std::to_string(expected_.size()) + " genes of the data set");
-        position_to_gene.push_back(*found);
-    }
-
-    // The gene names in result order; refuses a header that lacks an expected gene.
-    std::vector<std::string> finish(std::size_t line) const {
-        if (expected_.empty()) return names_;
-        for (const auto& gene : expected_)
-            if (seen_.count(gene) == 0)
-                throw parse_error(file_, line, 0,
-                                  "got no gene '" + detail::shorten(gene) + "', expected all " +
-                                      std::to_string(expected_.size()) + " genes of the data set");
-        return expected_;
-    }
-
-    std::vector<std::size_t> position_to_gene;
-
-private:
-    const std::string& file_;
-    const std::vector<std::string>& expected_;
-    gene_index index_;
-    std::unordered_map<std::string, std::size_t> seen_;
-    std::vector<std::string> names_;
-};
 
 // The first non-blank line, or a parse_error for an empty (or all-blank) text.
 std::string_view header_line(line_cursor& lines, const std::string& file, const char* expected) {
@@ -94,14 +42,6 @@ char header_delimiter(std::string_view line, char requested) {
     if (line.find('\t') != std::string_view::npos) return '\t';
     if (line.find(',') != std::string_view::npos) return ',';
     return '\t';
-}
-
-[[noreturn]] void ragged(const std::string& file, std::size_t line, const std::vector<field>& row,
-                         std::size_t width, const std::string& what) {
-    const std::size_t column = row.size() > width ? row[width].column : 0;
-    throw parse_error(file, line, column,
-                      "got " + count_cells(row.size()) + ", expected " + count_cells(width) + " (" +
-                          what + ")");
 }
 
 tensor<double> to_tensor(const std::vector<double>& values, std::size_t rows, std::size_t cols) {
@@ -168,7 +108,7 @@ time_series_data parse_time_series(std::string_view text, const std::string& fil
             continue;
         }
         const auto row = split_fields(line, delimiter, file, number);
-        if (row.size() != width) ragged(file, number, row, width, row_form);
+        if (row.size() != width) detail::refuse_ragged(file, number, row, width, row_form);
         const double time = parse_finite_double(row[0], file, number, "a finite time");
         if (!times.empty() && !(time > times.back()))
             throw parse_error(file, number, row[0].column,
@@ -252,7 +192,7 @@ steady_state_data parse_steady_state(std::string_view text, steady_state_kind ki
         if (detail::is_blank(line)) continue;
         last_line = number;
         const auto row = split_fields(line, delimiter, file, number);
-        if (row.size() != genes) ragged(file, number, row, genes, row_form);
+        if (row.size() != genes) detail::refuse_ragged(file, number, row, genes, row_form);
         const std::size_t base = values.size();
         values.resize(base + genes);
         for (std::size_t c = 0; c < genes; ++c)
@@ -391,7 +331,7 @@ expression_matrix parse_expression_matrix(std::string_view text, const matrix_op
                 for (const auto& cell : column_names) column_genes.add(cell, header_number);
         }
         if (row.size() != width)
-            ragged(file, number, row, width,
+            detail::refuse_ragged(file, number, row, width,
                    labels ? "a label and one value per column" : "one value per column");
         std::size_t c0 = 0;
         if (labels) {
@@ -551,7 +491,7 @@ std::vector<std::pair<std::string, std::string>> read_gene_map(const std::string
     while (lines.next(line)) {
         if (detail::is_blank(line)) continue;
         const auto row = split_fields(line, delimiter, path, lines.line_number());
-        if (row.size() != 2) ragged(path, lines.line_number(), row, 2, "a gene name, then the name it maps to");
+        if (row.size() != 2) detail::refuse_ragged(path, lines.line_number(), row, 2, "a gene name, then the name it maps to");
         for (const auto& cell : row) detail::check_gene_name(cell, path, lines.line_number());
         out.emplace_back(row[0].text, row[1].text);
     }

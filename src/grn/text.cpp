@@ -72,6 +72,7 @@ std::string read_file(const std::string& path) {
         out.append(buffer, static_cast<std::size_t>(n));
     }
     ::close(fd);
+    if (is_gzip(out)) return inflate_gzip(out, path);
     return out;
 }
 
@@ -202,16 +203,12 @@ std::vector<field> split_fields(std::string_view line, char delimiter, const std
     return fields;
 }
 
-double parse_finite_double(const field& cell, const std::string& file, std::size_t line_number,
-                           const char* what) {
-    std::string_view text = cell.text;
-    auto refuse = [&](const char* why) -> double {
-        std::string message = "got '" + shorten(text) + "'";
-        if (why != nullptr) message += std::string(" (") + why + ")";
-        message += std::string(", expected ") + what;
-        throw parse_error(file, line_number, cell.column, message);
-    };
-    if (text.empty()) return refuse("an empty cell");
+namespace {
+
+// Reads a finite double from the whole of `text`. Returns nullptr on success; otherwise why
+// the text is refused: "" when it is simply not a number, else a short reason.
+const char* read_finite_double(std::string_view text, double& out) {
+    if (text.empty()) return "an empty cell";
     std::size_t i = 0;
     bool negative = false;
     if (text[i] == '+' || text[i] == '-') {
@@ -225,30 +222,45 @@ double parse_finite_double(const field& cell, const std::string& file, std::size
         i += 2;
     }
     const std::string_view body = text.substr(i);
-    if (body.empty() || body[0] == '+' || body[0] == '-') return refuse(nullptr);
+    if (body.empty() || body[0] == '+' || body[0] == '-') return "";
     double value = 0;
     const char* first = body.data();
     const char* last = body.data() + body.size();
     const auto result = std::from_chars(first, last, value, format);
     if (result.ec == std::errc::result_out_of_range) {
-        // Underflow to a subnormal or zero is harmless; overflow is not finite.
-        bool overflow = true;
-        {
-            // Decide by re-reading with strtod semantics: a huge exponent overflows.
-            const std::string copy(body);
-            errno = 0;
-            const double approx = std::strtod(
-                (format == std::chars_format::hex ? "0x" + copy : copy).c_str(), nullptr);
-            overflow = std::isinf(approx);
-            value = approx;
-        }
-        if (overflow) return refuse("out of the range of a double");
-        if (result.ptr != last) return refuse(nullptr);
+        // Underflow to a subnormal or zero is harmless; overflow is not finite. Decide by
+        // re-reading with strtod semantics: a huge exponent overflows.
+        const std::string copy(body);
+        errno = 0;
+        const double approx =
+            std::strtod((format == std::chars_format::hex ? "0x" + copy : copy).c_str(), nullptr);
+        value = approx;
+        if (std::isinf(approx)) return "out of the range of a double";
+        if (result.ptr != last) return "";
     } else if (result.ec != std::errc() || result.ptr != last) {
-        return refuse(nullptr);
+        return "";
     }
-    if (!std::isfinite(value)) return refuse("not finite");
-    return negative ? -value : value;
+    if (!std::isfinite(value)) return "not finite";
+    out = negative ? -value : value;
+    return nullptr;
+}
+
+}  // namespace
+
+double parse_finite_double(const field& cell, const std::string& file, std::size_t line_number,
+                           const char* what) {
+    double value = 0;
+    const char* why = read_finite_double(cell.text, value);
+    if (why == nullptr) return value;
+    std::string message = "got '" + shorten(cell.text) + "'";
+    if (*why != '\0') message += std::string(" (") + why + ")";
+    message += std::string(", expected ") + what;
+    throw parse_error(file, line_number, cell.column, message);
+}
+
+bool is_finite_number(std::string_view text) {
+    double value = 0;
+    return read_finite_double(text, value) == nullptr;
 }
 
 std::string format_double(double value) {

@@ -14,9 +14,23 @@
 namespace knit::grn::detail {
 
 // Reads a whole file into memory; throws knit::io_error naming the path and the cause when
-// it cannot be opened or read, or is a directory. (Writers use knit::write_file_atomically,
-// knit/core/atomic_file.hpp.)
+// it cannot be opened or read, or is a directory. A gzip-compressed file (it starts with the
+// magic bytes 1F 8B, whatever its name) is inflated, so every text reader takes `.gz` files.
+// (Writers use knit::write_file_atomically, knit/core/atomic_file.hpp.)
 std::string read_file(const std::string& path);
+
+// True when `bytes` start with the gzip magic bytes 1F 8B.
+bool is_gzip(std::string_view bytes);
+
+// The most text a gzip file may inflate to (4 GiB): far beyond any expression table knit can
+// model, and a bound on what a corrupt file or a zip bomb can make the reader allocate.
+constexpr std::size_t max_inflated_bytes = std::size_t(1) << 32;
+
+// Inflates gzip data (one member or several concatenated, as `cat a.gz b.gz` makes), in
+// chunks, refusing to grow past `limit` bytes. Corrupt, truncated or oversized data, or bytes
+// after the last member, are a knit::io_error naming `source` and what is wrong.
+std::string inflate_gzip(std::string_view bytes, const std::string& source,
+                         std::size_t limit = max_inflated_bytes);
 
 // The text of a file as the parsers read it: a UTF-8 byte-order mark at the start is
 // dropped; UTF-16 (a UTF-16 byte-order mark, or any NUL byte) is refused with a
@@ -89,6 +103,10 @@ void check_gene_name(const field& cell, const std::string& file, std::size_t lin
 // else, including inf, nan and values that overflow a double.
 double parse_finite_double(const field& cell, const std::string& file, std::size_t line_number,
                            const char* what = "a finite number");
+
+// True when `text` is what parse_finite_double accepts (no exception; detection code asks
+// this of many cells).
+bool is_finite_number(std::string_view text);
 
 // Shortest text that reads back to exactly `value` (std::to_chars round trip).
 std::string format_double(double value);
