@@ -1,5 +1,5 @@
 // libFuzzer target: the prediction-list parser (DREAM, arboreto and BEELINE forms), the
-// writers in every form on what it accepted, then the DREAM scorer
+// writers in every form on what it accepted, then the DREAM scorer and the early precision
 // (against a gold standard made from the names it read). Only knit::error may come out.
 #include <cmath>
 #include <cstddef>
@@ -52,6 +52,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             __builtin_trap();
         if (s.ranked + s.dropped_self_loops + s.dropped_unknown_genes + s.dropped_repeats !=
             edges.size())
+            __builtin_trap();
+        if (!(s.early_precision >= 0 && s.early_precision <= 1) || s.early_true_positives > s.early_called ||
+            s.early_true_positives > gs.positives())
             __builtin_trap();
     } catch (const knit::error&) {
     }
