@@ -1,6 +1,6 @@
-// libFuzzer target: the DREAM prediction-list parser, then the DREAM scorer on what it
-// accepted (against a gold standard made from the names it read). Only knit::error may
-// come out.
+// libFuzzer target: the prediction-list parser (DREAM, arboreto and BEELINE forms), the
+// writers in every form on what it accepted, then the DREAM scorer and the early precision
+// (against a gold standard made from the names it read). Only knit::error may come out.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -17,6 +17,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     try {
         const auto edges = knit::grn::parse_prediction(text, "fuzz.txt");
         if (edges.empty()) __builtin_trap();  // the parser refuses empty lists
+        // What was read writes back in every format and reads back bit for bit.
+        for (auto f : {knit::grn::edge_format::dream, knit::grn::edge_format::arboreto,
+                       knit::grn::edge_format::beeline}) {
+            knit::grn::edge_format detected = knit::grn::edge_format::dream;
+            if (knit::grn::parse_prediction(knit::grn::format_edges(edges, f), "back", detected) != edges ||
+                detected != f)
+                __builtin_trap();
+        }
         // Every accepted name can be written back (no space, TAB, comma, quote, control byte).
         for (const auto& e : edges)
             for (const std::string* name : {&e.regulator, &e.target})
@@ -44,6 +52,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             __builtin_trap();
         if (s.ranked + s.dropped_self_loops + s.dropped_unknown_genes + s.dropped_repeats !=
             edges.size())
+            __builtin_trap();
+        if (!(s.early_precision >= 0 && s.early_precision <= 1) || s.early_true_positives > s.early_called ||
+            s.early_true_positives > gs.positives())
             __builtin_trap();
     } catch (const knit::error&) {
     }

@@ -3,6 +3,7 @@
 #include "knit/grn/gold_standard.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <sstream>
 #include <string_view>
 
@@ -148,7 +149,7 @@ std::string expected_line(file_kind kind) {
 std::vector<edge_row> parse_rows(std::string_view text, const std::string& source,
                                  file_kind kind) {
     std::vector<edge_row> rows;
-    detail::data_line_cursor lines(detail::text_body(text, source), source, "data lines", expected_line(kind));
+    detail::data_line_cursor lines(text, source, "data lines", expected_line(kind));
     std::string_view line;
     std::size_t width = 0;          // fields per line, fixed by the first data line
     std::size_t width_line = 0;
@@ -218,6 +219,105 @@ std::vector<edge_row> parse_rows(std::string_view text, const std::string& sourc
     return rows;
 }
 
+// BEELINE's refNetwork.csv: a comma-separated header `Gene1,Gene2` or `Gene1,Gene2,Type`
+// (any case, quoted or not), then one positive edge per row, Type `+` or `-`. A DREAM
+// file is TAB- or space-separated and its names cannot hold a comma, so a first line
+// with a comma and no TAB can only be this form.
+bool is_beeline_form(std::string_view body) {
+    detail::line_cursor lines(body);
+    std::string_view line;
+    while (lines.next(line))
+        if (!detail::is_blank(line))
+            return line.find('\t') == std::string_view::npos && line.find(',') != std::string_view::npos;
+    return false;
+}
+
+bool same_ignoring_case(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+struct beeline_rows {
+    std::vector<edge_row> rows;
+    std::size_t self_loops = 0, repeats = 0;
+};
+
+// Self-loops and repeated pairs are skipped and counted, as BEELINE's evaluation drops
+// them (the first listing of a pair wins).
+beeline_rows parse_beeline_rows(std::string_view body, const std::string& source, file_kind kind) {
+    beeline_rows out;
+    std::string expected = "BEELINE rows 'Gene1,Gene2' or 'Gene1,Gene2,Type' like the header";
+    detail::data_line_cursor lines(body, source, "rows", expected);
+    std::string_view line;
+    std::size_t width = 0, header_line = 0;
+    std::unordered_map<std::string, std::size_t> first_line;  // "regulator\ttarget" -> line
+    while (lines.next(line)) {
+        const std::size_t n = lines.line_number();
+        std::vector<detail::field> cells = detail::split_fields(line, ',', source, n);
+        if (header_line == 0) {
+            static const char* const names[3] = {"Gene1", "Gene2", "Type"};
+            const std::string wanted = "a BEELINE header 'Gene1,Gene2' or 'Gene1,Gene2,Type' (a DREAM gold "
+                                       "standard is TAB-separated, without a header)";
+            if (cells.size() < 2 || cells.size() > 3)
+                throw parse_error(source, n, 0,
+                                  "got " + std::to_string(cells.size()) + " comma-separated cell(s), expected " + wanted);
+            for (std::size_t c = 0; c < cells.size(); ++c)
+                if (!same_ignoring_case(cells[c].text, names[c]))
+                    throw parse_error(source, n, cells[c].column,
+                                      "got header cell '" + detail::shorten(cells[c].text) + "', expected '" +
+                                          names[c] + "' of " + wanted);
+            if (kind == file_kind::signs && cells.size() != 3)
+                throw parse_error(source, n, 0,
+                                  "got a BEELINE header without a Type column, expected 'Gene1,Gene2,Type' "
+                                  "(signs + or -) for a signed gold standard");
+            width = cells.size();
+            header_line = n;
+            continue;
+        }
+        if (cells.size() != width)
+            throw parse_error(source, n, 0,
+                              "got " + std::to_string(cells.size()) + " field(s), expected " + std::to_string(width) +
+                                  " comma-separated like the header on line " + std::to_string(header_line));
+        for (std::size_t c = 0; c < 2; ++c) {
+            if (cells[c].text.empty())
+                throw parse_error(source, n, cells[c].column,
+                                  std::string("got an empty ") + (c == 0 ? "Gene1" : "Gene2") +
+                                      " name, expected a gene name");
+            detail::check_gene_name(cells[c], source, n);
+        }
+        edge_row row;
+        row.line = n;
+        row.value = 1;
+        if (width == 3) {
+            const std::string& v = cells[2].text;
+            if (v != "+" && v != "-")
+                throw parse_error(source, n, cells[2].column,
+                                  "got Type '" + detail::shorten(v) + "', expected '+' or '-'");
+            if (kind == file_kind::signs && v == "-") row.value = -1;
+        }
+        if (cells[0].text == cells[1].text) {
+            ++out.self_loops;
+            continue;
+        }
+        if (!first_line.emplace(cells[0].text + '\t' + cells[1].text, n).second) {
+            ++out.repeats;
+            continue;
+        }
+        row.regulator = std::move(cells[0]);
+        row.target = std::move(cells[1]);
+        out.rows.push_back(std::move(row));
+    }
+    if (header_line == 0)
+        throw parse_error(source, 1, 0, "got an empty file, expected a BEELINE header 'Gene1,Gene2'");
+    if (out.rows.empty())
+        throw parse_error(source, lines.line_number(), 0,
+                          "got a header and no edge" +
+                              std::string(out.self_loops + out.repeats > 0 ? " but self-loops or repeats" : "") +
+                              ", expected rows 'Gene1,Gene2' naming a positive edge each");
+    return out;
+}
+
 std::vector<std::string> infer_genes(const std::vector<edge_row>& rows) {
     std::unordered_map<std::string, bool> seen;
     std::vector<std::string> genes;
@@ -269,13 +369,27 @@ gold_standard build(const std::vector<edge_row>& rows, const std::string& source
 
 gold_standard parse_gold_standard(const std::string& text, const std::string& source,
                                   const std::vector<std::string>* genes, gold_standard_listing* listing) {
-    return build(parse_rows(text, source, file_kind::unsigned_labels), source, genes,
+    const std::string_view body = detail::text_body(text, source);
+    if (is_beeline_form(body)) {
+        const beeline_rows parsed = parse_beeline_rows(body, source, file_kind::unsigned_labels);
+        gold_standard gs = build(parsed.rows, source, genes, file_kind::unsigned_labels, listing);
+        if (listing != nullptr) {
+            listing->beeline = true;
+            listing->skipped_self_loops = parsed.self_loops;
+            listing->skipped_repeats = parsed.repeats;
+        }
+        return gs;
+    }
+    return build(parse_rows(body, source, file_kind::unsigned_labels), source, genes,
                  file_kind::unsigned_labels, listing);
 }
 
 gold_standard parse_signed_gold_standard(const std::string& text, const std::string& source,
                                          const std::vector<std::string>* genes) {
-    return build(parse_rows(text, source, file_kind::signs), source, genes, file_kind::signs, nullptr);
+    const std::string_view body = detail::text_body(text, source);
+    if (is_beeline_form(body))
+        return build(parse_beeline_rows(body, source, file_kind::signs).rows, source, genes, file_kind::signs, nullptr);
+    return build(parse_rows(body, source, file_kind::signs), source, genes, file_kind::signs, nullptr);
 }
 
 gold_standard read_gold_standard(const std::string& path, const std::vector<std::string>* genes,

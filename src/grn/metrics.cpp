@@ -113,6 +113,38 @@ double null_p_value(const std::vector<double>& x, const std::vector<double>& y, 
 
 namespace {
 
+// BEELINE's early precision (Pratapa et al. 2020, BLEval/computeEarlyPrec.py) over the
+// joined edges: k = P true edges; the threshold is the min(L, k)-th largest score, and
+// every joined edge scoring at least that much is called (ties at the k-th score count);
+// as BEELINE does, edges scored 0 (here: <= 0) count as not predicted, so when the
+// threshold would fall to 0 it rises to the smallest positive score.
+early_precision_score early_precision_of(const std::vector<double>& scores, const std::vector<std::uint8_t>& truth,
+                                         const gold_standard& gs) {
+    early_precision_score out;
+    out.k = gs.positives();
+    out.density = static_cast<double>(gs.positives()) / static_cast<double>(gs.pairs());
+    const std::size_t m = std::min(scores.size(), out.k);
+    if (m > 0) {
+        std::vector<double> sorted = scores;
+        std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(m - 1), sorted.end(),
+                         std::greater<double>());
+        double threshold = sorted[m - 1];
+        if (threshold <= 0) {
+            threshold = std::numeric_limits<double>::infinity();
+            for (double v : scores)
+                if (v > 0 && v < threshold) threshold = v;
+        }
+        for (std::size_t i = 0; i < scores.size(); ++i)
+            if (scores[i] >= threshold) {
+                ++out.called;
+                out.true_positives += truth[i];
+            }
+    }
+    out.early_precision = out.called == 0 ? 0.0 : static_cast<double>(out.true_positives) / static_cast<double>(out.called);
+    out.epr = out.early_precision / out.density;
+    return out;
+}
+
 // Consumes the joined list one edge at a time (O(1) each) and closes with the analytic
 // random tail. Kept as a class so the name and the index front ends share one core.
 class dream_accumulator {
@@ -130,7 +162,8 @@ public:
 
     void unknown() { ++score_.dropped_unknown_genes; }
 
-    void add(std::size_t r, std::size_t t) {
+    // `score` ranks the edge for the early precision only; the DREAM areas use list order.
+    void add(std::size_t r, std::size_t t, double score) {
         if (r == t) {
             ++score_.dropped_self_loops;
             return;
@@ -142,7 +175,10 @@ public:
         }
         seen = 1;
         const std::size_t k = ++L_;
-        if (gs_.code(r, t) != gold_standard::no_edge) {
+        const bool positive = gs_.code(r, t) != gold_standard::no_edge;
+        scores_.push_back(score);
+        truth_.push_back(positive);
+        if (positive) {
             ++TP_;
             // Precision interpolated between ranks k-1 and k while one positive is found:
             // integral of (TP_{k-1} + x) / (k - 1 + x) dx over [0, 1] = 1 - FP ln(k / (k-1)).
@@ -182,6 +218,12 @@ public:
         score_.aupr = aupr;
         score_.ranked = L_;
         score_.true_positives = TP_;
+        const early_precision_score early = early_precision_of(scores_, truth_, gs_);
+        score_.early_precision = early.early_precision;
+        score_.epr = early.epr;
+        score_.early_called = early.called;
+        score_.early_true_positives = early.true_positives;
+        score_.aupr_ratio = aupr / early.density;
         if (density != nullptr) {
             score_.p_auroc = null_p_value(density->auroc_x, density->auroc_y, score_.auroc);
             score_.p_aupr = null_p_value(density->aupr_x, density->aupr_y, score_.aupr);
@@ -214,6 +256,8 @@ private:
     std::size_t L_ = 0, TP_ = 0, FP_ = 0;
     double pr_area_ = 0;   // sum of the AUPR gains, times P
     double roc_left_ = 0;  // sum of FP_k over true positives k
+    std::vector<double> scores_;       // of the joined edges, in list order
+    std::vector<std::uint8_t> truth_;  // 1 where the joined edge is a positive
     dream_score score_;
     dream_curves curves_;
 };
@@ -228,7 +272,7 @@ void join_by_name(const std::vector<scored_edge>& ranking, const gold_standard& 
             acc.unknown();
             continue;
         }
-        acc.add(*r, *t);
+        acc.add(*r, *t, e.score);
     }
 }
 
@@ -251,9 +295,25 @@ dream_score score_dream(const std::vector<std::pair<std::size_t, std::size_t>>& 
         KNIT_CHECK_AS(value_error, r < gs.size() && t < gs.size(),
                       "score_dream: got pair (" << r << ", " << t << ") at rank " << i
                                                 << ", expected indices < " << gs.size());
-        acc.add(r, t);
+        acc.add(r, t, static_cast<double>(ranking.size() - i));  // no scores: list order (> 0), no ties
     }
     return acc.finish(density);
+}
+
+early_precision_score score_early_precision(const std::vector<scored_edge>& ranking, const gold_standard& gs) {
+    // The DREAM accumulator joins the list (and refuses a gold standard without both
+    // classes); its score carries the early precision.
+    dream_accumulator acc(gs);
+    join_by_name(ranking, gs, acc);
+    const dream_score s = acc.finish(nullptr);
+    early_precision_score out;
+    out.k = gs.positives();
+    out.density = static_cast<double>(gs.positives()) / static_cast<double>(gs.pairs());
+    out.called = s.early_called;
+    out.true_positives = s.early_true_positives;
+    out.early_precision = s.early_precision;
+    out.epr = s.epr;
+    return out;
 }
 
 dream_curves dream_curve_points(const std::vector<scored_edge>& ranking, const gold_standard& gs) {

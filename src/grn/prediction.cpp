@@ -3,6 +3,7 @@
 #include "knit/grn/prediction.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <numeric>
 #include <string_view>
@@ -19,20 +20,127 @@ bool operator==(const scored_edge& a, const scored_edge& b) {
            std::signbit(a.score) == std::signbit(b.score) && a.score == b.score;
 }
 
-std::vector<scored_edge> parse_prediction(const std::string& text, const std::string& source) {
-    static const char* expected = "'regulator<TAB>target<TAB>score'";
+// ---------------------------------------------------------------------------------------
+// formats
+
+const char* to_string(edge_format format) {
+    switch (format) {
+        case edge_format::dream: return "dream";
+        case edge_format::arboreto: return "arboreto";
+        case edge_format::beeline: return "beeline";
+    }
+    return "?";
+}
+
+edge_format edge_format_from_string(const std::string& name) {
+    for (edge_format f : {edge_format::dream, edge_format::arboreto, edge_format::beeline})
+        if (name == to_string(f)) return f;
+    throw value_error("edge format: got '" + detail::shorten(name) + "', expected dream, arboreto or beeline");
+}
+
+namespace {
+
+// The header of a format with one: its three cell names (compared without regard to case).
+const char* const arboreto_header[3] = {"TF", "target", "importance"};
+const char* const beeline_header[3] = {"Gene1", "Gene2", "EdgeWeight"};
+
+bool same_ignoring_case(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+std::string delimiter_name(char delimiter) {
+    return delimiter == '\t' ? "<TAB>" : delimiter == ',' ? "," : " ";
+}
+
+// "'TF<TAB>target<TAB>importance'" in messages.
+std::string header_text(const char* const cells[3], char delimiter) {
+    const std::string d = delimiter_name(delimiter);
+    return std::string("'") + cells[0] + d + cells[1] + d + cells[2] + "'";
+}
+
+bool is_finite_number(const detail::field& cell, const std::string& source) {
+    try {
+        detail::parse_finite_double(cell, source, 1);
+        return true;
+    } catch (const parse_error&) {
+        return false;
+    }
+}
+
+// What the first non-blank line says about the format: a header (its line and delimiter),
+// or the headerless DREAM form. A line starting like a header that is not one is refused.
+struct detected_format {
+    edge_format format = edge_format::dream;
+    std::size_t header_line = 0;  // 0: no header
+    char delimiter = '\t';
+};
+
+detected_format detect_format(std::string_view body, const std::string& source) {
+    detail::line_cursor lines(body);
+    std::string_view line;
+    while (lines.next(line) && detail::is_blank(line)) {
+    }
+    detected_format out;
+    if (detail::is_blank(line)) return out;  // nothing but blank lines: the parser refuses it
+    const std::size_t n = lines.line_number();
+    const char delimiter = line.find('\t') != std::string_view::npos ? '\t'
+                           : line.find(',') != std::string_view::npos ? ','
+                                                                      : ' ';
+    const std::vector<detail::field> cells = detail::split_fields(line, delimiter, source, n);
+    const char* const* header = nullptr;
+    edge_format format = edge_format::dream;
+    if (same_ignoring_case(cells[0].text, arboreto_header[0])) header = arboreto_header, format = edge_format::arboreto;
+    if (same_ignoring_case(cells[0].text, beeline_header[0])) header = beeline_header, format = edge_format::beeline;
+    if (header == nullptr) return out;
+    // A DREAM line whose regulator happens to be called TF or Gene1 has a number last.
+    if (cells.size() == 3 && is_finite_number(cells[2], source)) return out;
+    const std::string expected = std::string(to_string(format)) + " header " + header_text(header, delimiter) +
+                                 " (a headerless DREAM line has a number in its third field)";
+    if (cells.size() != 3)
+        throw parse_error(source, n, 0,
+                          "got " + std::to_string(cells.size()) + " header cell(s), expected the " + expected);
+    for (std::size_t c = 1; c < 3; ++c)
+        if (!same_ignoring_case(cells[c].text, header[c]))
+            throw parse_error(source, n, cells[c].column,
+                              "got header cell '" + detail::shorten(cells[c].text) + "', expected '" + header[c] +
+                                  "' of the " + expected);
+    out.format = format;
+    out.header_line = n;
+    out.delimiter = delimiter;
+    return out;
+}
+
+}  // namespace
+
+std::vector<scored_edge> parse_prediction(const std::string& text, const std::string& source,
+                                          edge_format& format) {
+    const std::string_view body = detail::text_body(text, source);
+    const detected_format form = detect_format(body, source);
+    format = form.format;
+    const bool has_header = form.header_line != 0;
+    const std::string expected =
+        !has_header ? std::string("'regulator<TAB>target<TAB>score'")
+                    : header_text(form.format == edge_format::arboreto ? arboreto_header : beeline_header,
+                                  form.delimiter) +
+                          " rows (" + (form.delimiter == ',' ? "comma" : form.delimiter == '\t' ? "TAB" : "space") +
+                          "-separated like the header on line " + std::to_string(form.header_line) + ")";
     std::vector<scored_edge> edges;
     edges.reserve(text.size() / 16);
-    detail::data_line_cursor lines(detail::text_body(text, source), source, "edges", expected);
+    detail::data_line_cursor lines(body, source, "edges", expected);
     std::string_view line;
     while (lines.next(line)) {
         const std::size_t n = lines.line_number();
-        const char delimiter = line.find('\t') != std::string_view::npos ? '\t' : ' ';
+        if (n == form.header_line) continue;
+        const char delimiter = has_header ? form.delimiter : line.find('\t') != std::string_view::npos ? '\t' : ' ';
         std::vector<detail::field> cells = detail::split_fields(line, delimiter, source, n);
-        if (cells.size() != 3)
-            throw parse_error(source, n, 0,
-                              "got " + std::to_string(cells.size()) + " field(s), expected " +
-                                  expected);
+        if (cells.size() != 3) {
+            std::string message = "got " + std::to_string(cells.size()) + " field(s), expected " + expected;
+            if (!has_header && cells.size() == 1 && line.find(',') != std::string_view::npos)
+                message += " (a comma-separated list needs the header Gene1,Gene2,EdgeWeight)";
+            throw parse_error(source, n, 0, message);
+        }
         for (std::size_t c = 0; c < 2; ++c) {
             if (cells[c].text.empty())
                 throw parse_error(source, n, cells[c].column,
@@ -47,42 +155,75 @@ std::vector<scored_edge> parse_prediction(const std::string& text, const std::st
     }
     if (edges.empty())
         throw parse_error(source, lines.line_number() == 0 ? 1 : lines.line_number(), 0,
-                          std::string("got an empty prediction list, expected lines ") +
-                              expected);
+                          std::string(has_header ? "got a header and no edge" : "got an empty prediction list") +
+                              ", expected lines " + expected);
     return edges;
+}
+
+std::vector<scored_edge> parse_prediction(const std::string& text, const std::string& source) {
+    edge_format format;
+    return parse_prediction(text, source, format);
 }
 
 std::vector<scored_edge> read_prediction(const std::string& path) {
     return parse_prediction(detail::read_file(path), path);
 }
 
-void write_prediction(const std::string& path, const std::vector<scored_edge>& edges) {
+namespace {
+
+std::string format_list(const std::vector<scored_edge>& edges, edge_format format, const char* who) {
     KNIT_CHECK_AS(value_error, !edges.empty(),
-                  "write_prediction: got an empty list, expected at least one edge");
-    auto check_name = [](const std::string& name, std::size_t i, const char* what) {
-        KNIT_CHECK_AS(value_error,
-                      !name.empty() && name.find_first_of("\t\r\n \"") == std::string::npos,
-                      "write_prediction: got " << what << " name '" << detail::shorten(name) << "' at edge " << i
-                                               << ", expected a non-empty name without TAB, "
-                                                  "space, quote or newline");
+                  who << ": got an empty list, expected at least one edge (a list without an edge "
+                         "would not read back)");
+    auto check_name = [who](const std::string& name, std::size_t i, const char* what) {
+        bool ok = !name.empty();
+        for (char ch : name) {
+            const auto c = static_cast<unsigned char>(ch);
+            ok = ok && c >= 0x20 && c != 0x7f && c != ' ' && c != ',' && c != '"';
+        }
+        KNIT_CHECK_AS(value_error, ok,
+                      who << ": got " << what << " name '" << detail::shorten(name) << "' at edge " << i
+                          << ", expected a non-empty name without TAB, comma, quote, space, newline or "
+                             "control character");
     };
+    const char delimiter = format == edge_format::beeline ? ',' : '\t';
     std::string text;
-    text.reserve(edges.size() * 24);
+    text.reserve(edges.size() * 24 + 32);
+    if (format != edge_format::dream) {
+        const char* const* header = format == edge_format::arboreto ? arboreto_header : beeline_header;
+        for (int c = 0; c < 3; ++c) {
+            text += header[c];
+            text += c < 2 ? delimiter : '\n';
+        }
+    }
     for (std::size_t i = 0; i < edges.size(); ++i) {
         const scored_edge& e = edges[i];
         check_name(e.regulator, i, "regulator");
         check_name(e.target, i, "target");
         KNIT_CHECK_AS(value_error, std::isfinite(e.score),
-                      "write_prediction: got score " << e.score << " at edge " << i
-                                                     << ", expected a finite number");
+                      who << ": got score " << e.score << " at edge " << i << ", expected a finite number");
         text += e.regulator;
-        text += '\t';
+        text += delimiter;
         text += e.target;
-        text += '\t';
+        text += delimiter;
         text += detail::format_double(e.score);
         text += '\n';
     }
-    write_file_atomically(path, text);
+    return text;
+}
+
+}  // namespace
+
+std::string format_edges(const std::vector<scored_edge>& edges, edge_format format) {
+    return format_list(edges, format, "format_edges");
+}
+
+void write_edges(const std::string& path, const std::vector<scored_edge>& edges, edge_format format) {
+    write_file_atomically(path, format_list(edges, format, "write_edges"));
+}
+
+void write_prediction(const std::string& path, const std::vector<scored_edge>& edges) {
+    write_file_atomically(path, format_list(edges, edge_format::dream, "write_prediction"));
 }
 
 std::vector<scored_edge> rank_edges(const knit::tensor<double>& scores,

@@ -234,3 +234,65 @@ KNIT_DREAM4_TEST_CASE("gold standard: the DREAM4 files (counts from the data REA
         }
     }
 }
+
+TEST_CASE("BEELINE refNetwork.csv: detected, positives only, self-loops and repeats skipped") {
+    const std::string ref = "Gene1,Gene2,Type\r\nG3,G1,-\r\nG1,G2,+\r\nG2,G2,+\r\nG3,G1,+\r\n";
+    knit::grn::gold_standard_listing listing;
+    const auto a = knit::grn::parse_gold_standard(ref, "refNetwork.csv", nullptr, &listing);
+    // Without a gene list the genes are those with an edge (BEELINE's own universe).
+    CHECK(a.genes() == gene_names(3));
+    CHECK(a.positives() == 2);
+    CHECK(a.is_edge(2, 0));
+    CHECK(a.is_edge(0, 1));
+    CHECK_FALSE(a.is_edge(1, 0));
+    CHECK(a.sign(2, 0) == 0);  // the unsigned reader ignores Type
+    CHECK(listing.beeline);
+    CHECK(listing.positives_only());
+    CHECK(listing.positive_lines == 2);
+    CHECK(listing.skipped_self_loops == 1);
+    CHECK(listing.skipped_repeats == 1);
+    // The same edges as the DREAM positives-only file.
+    CHECK(a.edges() == parse("G3\tG1\nG1\tG2\n").edges());
+    // Over a given universe, as the DREAM reader: the genes are the universe.
+    const std::vector<std::string> genes{"G4", "G3", "G2", "G1"};
+    const auto b = knit::grn::parse_gold_standard(ref, "refNetwork.csv", &genes, &listing);
+    CHECK(b.genes() == genes);
+    CHECK(b.pairs() == 12);
+    CHECK(b.positives() == 2);
+    CHECK(b.is_edge(1, 3));  // G3 -> G1
+    // Two columns, lower-case quoted header, no final newline.
+    const auto c = parse("\"gene1\",\"GENE2\"\nG1,G2\n\"G3\",G1");
+    CHECK(c.edges() == a.edges());
+    // The signed reader takes Type (first listing of a pair wins: G3 -> G1 is '-').
+    const auto s = knit::grn::parse_signed_gold_standard(ref, "refNetwork.csv", nullptr);
+    CHECK(s.is_signed());
+    CHECK(s.sign(2, 0) == -1);
+    CHECK(s.sign(0, 1) == 1);
+    // The file reader detects it too.
+    const temp_file file("refNetwork.csv");
+    file.write(ref);
+    CHECK(knit::grn::read_gold_standard(file.path).edges() == a.edges());
+    CHECK(knit::grn::read_gold_standard(file.path, genes).genes() == genes);
+}
+
+TEST_CASE("BEELINE refNetwork.csv: bad headers and rows are parse errors with line and column") {
+    const std::vector<std::string> genes = gene_names(3);
+    expect_parse_error([] { parse("Gene1,Target\nG1,G2\n"); }, 1, 7,
+                       "got header cell 'Target', expected 'Gene2' of a BEELINE header");
+    expect_parse_error([] { parse("Gene1,Gene2,Sign\nG1,G2,+\n"); }, 1, 13, "expected 'Type'");
+    expect_parse_error([] { parse("G1,G2\nG2,G3\n"); }, 1, 1, "got header cell 'G1', expected 'Gene1'");
+    expect_parse_error([] { parse("Gene1\n"); }, 1, 0, "got 1 field");  // no comma: DREAM form
+    expect_parse_error([] { parse("Gene1,Gene2,Type,Score\n"); }, 1, 0, "got 4 comma-separated cell(s)");
+    expect_parse_error([] { parse("Gene1,Gene2\n"); }, 1, 0, "got a header and no edge");
+    expect_parse_error([] { parse("Gene1,Gene2\nG1,G1\n"); }, 2, 0, "got a header and no edge but self-loops");
+    expect_parse_error([] { parse("Gene1,Gene2\nG1,G2\nG1,G2,+\n"); }, 3, 0,
+                       "got 3 field(s), expected 2 comma-separated like the header on line 1");
+    expect_parse_error([] { parse("Gene1,Gene2,Type\nG1,G2,1\n"); }, 2, 7, "got Type '1', expected '+' or '-'");
+    expect_parse_error([] { parse("Gene1,Gene2\n,G2\n"); }, 2, 1, "got an empty Gene1 name");
+    expect_parse_error([] { parse("Gene1,Gene2\nG1,\"G 2\"\n"); }, 2, 4, "holding a space");
+    expect_parse_error([] { parse("Gene1,Gene2\nG1,G2\n\nG2,G3\n"); }, 3, 0, "empty line");
+    expect_parse_error([&] { parse("Gene1,Gene2\nG1,G2\nG1,G7\n", &genes); }, 3, 4,
+                       "gene 'G7', expected one of the 3 genes");
+    expect_parse_error([] { knit::grn::parse_signed_gold_standard("Gene1,Gene2\nG1,G2\n", "s.csv", nullptr); }, 1, 0,
+                       "without a Type column");
+}

@@ -1,6 +1,7 @@
 // Metrics: DREAM AUROC/AUPR (hand cases, a step-by-step transcription of the official
 // script on random lists, the 15 official example predictions), p-values and the overall
-// score; scikit-learn's AP / ROC AUC / curves and the seed's prec_rec on committed fixtures.
+// score; BEELINE's early precision, EPR and AUPR ratio on hand cases; scikit-learn's AP /
+// ROC AUC / curves and the seed's prec_rec on committed fixtures.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -156,6 +157,101 @@ TEST_CASE("score_dream: hand-computed cases") {
         CHECK_THROWS_AS(knit::grn::score_dream(
                             std::vector<std::pair<std::size_t, std::size_t>>{{0, 3}}, gs),
                         knit::value_error);
+    }
+}
+
+namespace {
+// Four genes, three true edges A -> B, B -> C, C -> A: k = P = 3, T = 12, density 1/4.
+gold_standard cycle_of_three() {
+    gold_standard gs({"A", "B", "C", "D"});
+    gs.add_edge(0, 1);
+    gs.add_edge(1, 2);
+    gs.add_edge(2, 0);
+    return gs;
+}
+}  // namespace
+
+TEST_CASE("BEELINE early precision, EPR and AUPR ratio: hand-computed cases") {
+    const gold_standard gs = cycle_of_three();
+    auto ep = [&](const std::vector<scored_edge>& ranking) { return knit::grn::score_early_precision(ranking, gs); };
+    SUBCASE("sorted list, a tie inside the top k") {
+        // Scores 0.9 0.8 0.8 0.7 0.6; the 3rd largest is 0.8, so the three edges >= 0.8 are
+        // called: A->B (true), A->C, B->C (true). EP = 2/3, EPR = (2/3) / (3/12) = 8/3.
+        const auto e = ep({{"A", "B", 0.9}, {"A", "C", 0.8}, {"B", "C", 0.8}, {"D", "A", 0.7}, {"C", "A", 0.6}});
+        CHECK(e.k == 3);
+        CHECK(e.density == 0.25);
+        CHECK(e.called == 3);
+        CHECK(e.true_positives == 2);
+        CHECK(e.early_precision == doctest::Approx(2.0 / 3).epsilon(1e-15));
+        CHECK(e.epr == doctest::Approx(8.0 / 3).epsilon(1e-15));
+    }
+    SUBCASE("ties at the k-th score are all called") {
+        // Scores 0.9 0.8 0.7 0.7 0.7 0.1: the 3rd largest is 0.7, reached by five edges
+        // (A->B true, A->C, D->A, B->C true, D->B): EP = 2/5, EPR = 1.6. The first three
+        // alone would give 1/3.
+        const auto e = ep({{"A", "B", 0.9}, {"A", "C", 0.8}, {"D", "A", 0.7}, {"B", "C", 0.7}, {"D", "B", 0.7},
+                           {"C", "A", 0.1}});
+        CHECK(e.called == 5);
+        CHECK(e.true_positives == 2);
+        CHECK(e.early_precision == doctest::Approx(0.4).epsilon(1e-15));
+        CHECK(e.epr == doctest::Approx(1.6).epsilon(1e-15));
+    }
+    SUBCASE("an unsorted list is ranked by score, not by position") {
+        // D->A (false, 0.05) comes first in the file; by score the top 3 are the three
+        // true edges: EP = 1, EPR = 4 (the first three lines would give 2/3).
+        const auto e = ep({{"D", "A", 0.05}, {"A", "B", 0.9}, {"B", "C", 0.85}, {"C", "A", 0.8}});
+        CHECK(e.called == 3);
+        CHECK(e.early_precision == 1.0);
+        CHECK(e.epr == 4.0);
+    }
+    SUBCASE("scores of 0 are no prediction, as in BEELINE") {
+        // The 3rd largest score is 0, so the threshold rises to the smallest positive
+        // score, 0.9: only A->B is called, EP = 1 (all four edges would give 2/4).
+        auto e = ep({{"A", "B", 0.9}, {"A", "C", 0}, {"B", "C", 0}, {"D", "A", 0}});
+        CHECK(e.called == 1);
+        CHECK(e.early_precision == 1.0);
+        // Nothing positive: nothing is called, EP = 0.
+        e = ep({{"A", "B", 0}, {"B", "C", 0}});
+        CHECK(e.called == 0);
+        CHECK(e.early_precision == 0.0);
+        CHECK(e.epr == 0.0);
+    }
+    SUBCASE("fewer edges than k, and the same drops as the DREAM metric") {
+        // Two edges < k = 3: both are called, EP = 1/2.
+        CHECK(ep({{"A", "B", 0.5}, {"D", "C", 0.4}}).early_precision == 0.5);
+        // A self-loop, an unknown gene and a repeat (its higher score ignored: the first
+        // listing wins) drop out; left: A->B 0.9 (true), D->A 0.5, B->C 0.4 (true): 2/3.
+        const auto e = ep({{"A", "A", 0.99}, {"Z", "B", 0.98}, {"A", "B", 0.9}, {"A", "B", 0.95}, {"D", "A", 0.5},
+                           {"B", "C", 0.4}});
+        CHECK(e.called == 3);
+        CHECK(e.early_precision == doctest::Approx(2.0 / 3).epsilon(1e-15));
+        // The empty list calls nothing.
+        CHECK(ep({}).early_precision == 0.0);
+    }
+    SUBCASE("score_dream carries the same numbers and the AUPR ratio") {
+        const gold_standard three = three_genes();  // T = 6, P = 2, density 1/3
+        const std::vector<scored_edge> ranking{{"A", "B", 6}, {"A", "C", 5}, {"B", "C", 4},
+                                               {"B", "A", 3}, {"C", "A", 2}, {"C", "B", 1}};
+        const auto s = knit::grn::score_dream(ranking, three);
+        // k = 2: A->B (true) and A->C are called: EP = 1/2, EPR = (1/2) / (1/3) = 3/2.
+        CHECK(s.early_precision == 0.5);
+        CHECK(s.epr == doctest::Approx(1.5).epsilon(1e-15));
+        CHECK(s.early_called == 2);
+        CHECK(s.early_true_positives == 1);
+        // AUPR = (2 - ln 1.5) / 2 (the hand case above), over the density 1/3.
+        CHECK(s.aupr_ratio == doctest::Approx(3 * (2 - std::log(1.5)) / 2).epsilon(1e-14));
+        // A random ranking (the empty list) has DREAM AUPR = density: ratio 1.
+        CHECK(knit::grn::score_dream(std::vector<scored_edge>{}, three).aupr_ratio == doctest::Approx(1.0).epsilon(1e-15));
+        // The index front end has no scores: its first k edges, in list order.
+        const auto worst = knit::grn::score_dream(
+            std::vector<std::pair<std::size_t, std::size_t>>{{0, 2}, {1, 0}, {2, 0}, {2, 1}, {0, 1}, {1, 2}}, three);
+        CHECK(worst.early_precision == 0.0);
+        CHECK(worst.early_called == 2);
+        const auto best = knit::grn::score_dream(std::vector<std::pair<std::size_t, std::size_t>>{{1, 2}, {0, 1}}, three);
+        CHECK(best.early_precision == 1.0);
+        CHECK(best.epr == doctest::Approx(3.0).epsilon(1e-15));
+        // A gold standard without both classes is refused, as by score_dream.
+        CHECK_THROWS_AS(knit::grn::score_early_precision({}, gold_standard({"A", "B"})), knit::value_error);
     }
 }
 

@@ -1,4 +1,5 @@
-// DREAM prediction lists: reader (CRLF, refusals), writer round trip, rank_edges.
+// Prediction lists: reader (CRLF, refusals; DREAM, arboreto and BEELINE forms), writer round
+// trips in every form, rank_edges.
 #include <doctest/doctest.h>
 
 #include "support/parse_error.hpp"
@@ -7,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <string>
 #include <unistd.h>
@@ -30,6 +32,11 @@ struct temp_file {
                    .string()) {}
     ~temp_file() { std::remove(path.c_str()); }
 };
+
+std::string read_text(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
 
 std::vector<scored_edge> parse(const std::string& text) {
     return knit::grn::parse_prediction(text, "pred.txt");
@@ -131,4 +138,118 @@ TEST_CASE("sort_by_score is stable") {
     CHECK(edges[3].regulator == "e");
     edges[1].score = std::numeric_limits<double>::quiet_NaN();
     CHECK_THROWS_AS(knit::grn::sort_by_score(edges), knit::value_error);
+}
+
+// ---- arboreto and BEELINE lists ------------------------------------------------------
+
+TEST_CASE("edge formats: names, and an unknown name lists the valid ones") {
+    using knit::grn::edge_format;
+    for (edge_format f : {edge_format::dream, edge_format::arboreto, edge_format::beeline})
+        CHECK(knit::grn::edge_format_from_string(knit::grn::to_string(f)) == f);
+    CHECK(std::string(knit::grn::to_string(edge_format::beeline)) == "beeline");
+    try {
+        knit::grn::edge_format_from_string("genie3");
+        FAIL("expected a value_error");
+    } catch (const knit::value_error& e) {
+        CHECK(std::string(e.what()).find("got 'genie3', expected dream, arboreto or beeline") != std::string::npos);
+    }
+}
+
+TEST_CASE("read_prediction: arboreto and BEELINE headers are detected, rows keep file order") {
+    using knit::grn::edge_format;
+    edge_format format = edge_format::dream;
+    // arboreto (GRNBoost2 / GENIE3 through arboreto): TAB-separated with a header.
+    auto edges = knit::grn::parse_prediction("TF\ttarget\timportance\nG3\tG1\t0.2\nG1\tG2\t7.5\n", "a.tsv", format);
+    CHECK(format == edge_format::arboreto);
+    REQUIRE(edges.size() == 2);
+    CHECK(edges[0] == scored_edge{"G3", "G1", 0.2});  // not re-sorted: 0.2 stays before 7.5
+    CHECK(edges[1] == scored_edge{"G1", "G2", 7.5});
+    // BEELINE rankedEdges.csv, comma form, CRLF, quoted header cells, any case.
+    edges = knit::grn::parse_prediction("\"Gene1\",\"Gene2\",\"EdgeWeight\"\r\nA,B,1e-3\r\n\"C\",D,-2\r\n", "r.csv", format);
+    CHECK(format == edge_format::beeline);
+    REQUIRE(edges.size() == 2);
+    CHECK(edges[0] == scored_edge{"A", "B", 1e-3});
+    CHECK(edges[1] == scored_edge{"C", "D", -2.0});
+    // BEELINE's own TAB-separated rankedEdges, and a lower-case arboreto header with commas.
+    edges = knit::grn::parse_prediction("gene1\tgene2\tedgeweight\nX\tY\t0.5\n", "r.tsv", format);
+    CHECK(format == edge_format::beeline);
+    CHECK(edges.size() == 1);
+    edges = knit::grn::parse_prediction("tf,TARGET,Importance\nX,Y,3\n\n", "a.csv", format);
+    CHECK(format == edge_format::arboreto);
+    CHECK(edges == std::vector<scored_edge>{{"X", "Y", 3.0}});
+    // No header: DREAM, even when the regulator is named like a header's first cell.
+    edges = knit::grn::parse_prediction("TF\tGene1\t0.5\nGene1\tTF\t0.25\n", "d.txt", format);
+    CHECK(format == edge_format::dream);
+    CHECK(edges == std::vector<scored_edge>{{"TF", "Gene1", 0.5}, {"Gene1", "TF", 0.25}});
+    // A UTF-8 byte-order mark before the header is skipped.
+    CHECK(knit::grn::parse_prediction("\xef\xbb\xbfGene1,Gene2,EdgeWeight\nA,B,1\n", "bom.csv", format).size() == 1);
+    CHECK(format == edge_format::beeline);
+}
+
+TEST_CASE("read_prediction: bad headers and rows are parse errors with line and column") {
+    auto p = [](const std::string& text) { return knit::grn::parse_prediction(text, "pred.txt"); };
+    // A first line that starts like a header but is not one, at the first wrong cell.
+    expect_parse_error([&] { p("TF\ttarget\tweight\nA\tB\t1\n"); }, 1, 11,
+                       "got header cell 'weight', expected 'importance' of the arboreto header");
+    expect_parse_error([&] { p("Gene1,Gene3,EdgeWeight\nA,B,1\n"); }, 1, 7,
+                       "got header cell 'Gene3', expected 'Gene2' of the beeline header 'Gene1,Gene2,EdgeWeight'");
+    expect_parse_error([&] { p("Gene1,Gene2\nA,B\n"); }, 1, 0, "got 2 header cell(s), expected the beeline header");
+    expect_parse_error([&] { p("TF\tG2\tscore\n"); }, 1, 4, "expected 'target'");
+    // A header and nothing else: refused like an empty file.
+    expect_parse_error([&] { p("Gene1,Gene2,EdgeWeight\n"); }, 1, 0, "got a header and no edge");
+    expect_parse_error([&] { p("TF\ttarget\timportance\n\n\n"); }, 3, 0, "got a header and no edge");
+    // Rows must use the header's delimiter and hold 3 fields.
+    expect_parse_error([&] { p("Gene1,Gene2,EdgeWeight\nA\tB\t1\n"); }, 2, 0,
+                       "got 1 field(s), expected 'Gene1,Gene2,EdgeWeight' rows (comma-separated like the header on line 1)");
+    expect_parse_error([&] { p("TF\ttarget\timportance\nA\tB\t1\tx\n"); }, 2, 0, "got 4 field(s)");
+    expect_parse_error([&] { p("TF\ttarget\timportance\nA\tB\t1\n\nC\tD\t2\n"); }, 3, 0, "got an empty line between edges");
+    expect_parse_error([&] { p("Gene1,Gene2,EdgeWeight\nA,B,high\n"); }, 2, 5, "got 'high', expected a finite confidence score");
+    expect_parse_error([&] { p("Gene1,Gene2,EdgeWeight\nA,,1\n"); }, 2, 3, "got an empty target name");
+    expect_parse_error([&] { p("Gene1,Gene2,EdgeWeight\n\"A B\",C,1\n"); }, 2, 1, "holding a space");
+    expect_parse_error([&] { p("Gene1,Gene2,EdgeWeight\n\"A,B,1\n"); }, 2, 1, "unterminated quoted cell");
+    // A comma-separated list without a header: the message says what is missing.
+    expect_parse_error([&] { p("A,B,0.5\nC,D,0.25\n"); }, 1, 0, "needs the header Gene1,Gene2,EdgeWeight");
+}
+
+TEST_CASE("write_edges / format_edges round-trip exactly in all three formats") {
+    using knit::grn::edge_format;
+    knit::rng g(11);
+    std::vector<scored_edge> edges;
+    for (int i = 0; i < 300; ++i)
+        edges.push_back({"G" + std::to_string(g.below(50) + 1), "t_" + std::to_string(i),
+                         g.normal() * std::pow(10.0, g.uniform(-300, 300))});
+    edges.push_back({"TF", "target", -0.0});  // header words as gene names
+    edges.push_back({"Gene1", "Gene2", std::numeric_limits<double>::denorm_min()});
+    edges.push_back({"a.b-c_d", "x", std::numeric_limits<double>::max()});
+    const temp_file file("formats.txt");
+    for (edge_format f : {edge_format::dream, edge_format::arboreto, edge_format::beeline}) {
+        CAPTURE(knit::grn::to_string(f));
+        knit::grn::write_edges(file.path, edges, f);
+        const std::string text = read_text(file.path);
+        CHECK(text == knit::grn::format_edges(edges, f));
+        edge_format detected = edge_format::dream;
+        const auto back = knit::grn::parse_prediction(text, file.path, detected);
+        CHECK(detected == f);
+        REQUIRE(back.size() == edges.size());
+        for (std::size_t i = 0; i < edges.size(); ++i) CHECK(back[i] == edges[i]);
+    }
+    // The exact bytes of each form.
+    const std::vector<scored_edge> two{{"G1", "G2", 0.5}, {"G2", "G1", 1e-07}};
+    CHECK(knit::grn::format_edges(two, edge_format::dream) == "G1\tG2\t0.5\nG2\tG1\t1e-07\n");
+    CHECK(knit::grn::format_edges(two, edge_format::arboreto) == "TF\ttarget\timportance\nG1\tG2\t0.5\nG2\tG1\t1e-07\n");
+    CHECK(knit::grn::format_edges(two, edge_format::beeline) == "Gene1,Gene2,EdgeWeight\nG1,G2,0.5\nG2,G1,1e-07\n");
+    // write_prediction is the DREAM form.
+    knit::grn::write_prediction(file.path, two);
+    CHECK(read_text(file.path) == "G1\tG2\t0.5\nG2\tG1\t1e-07\n");
+    // Refused in every format: an empty list (a header alone would not read back), names
+    // one of the forms cannot hold, non-finite scores; the file is left alone.
+    for (edge_format f : {edge_format::dream, edge_format::arboreto, edge_format::beeline}) {
+        CAPTURE(knit::grn::to_string(f));
+        CHECK_THROWS_AS(knit::grn::write_edges(file.path, {}, f), knit::value_error);
+        CHECK_THROWS_AS(knit::grn::format_edges({}, f), knit::value_error);
+        for (const std::string& bad : std::vector<std::string>{"a,b", "a b", "a\tb", "a\"b", "a\nb", "", std::string("a\x01", 2)})
+            CHECK_THROWS_AS(knit::grn::write_edges(file.path, {{"G1", "G2", 1}, {bad, "G2", 1}}, f), knit::value_error);
+        CHECK_THROWS_AS(knit::grn::write_edges(file.path, {{"G1", "G2", std::nan("")}}, f), knit::value_error);
+    }
+    CHECK(read_text(file.path) == "G1\tG2\t0.5\nG2\tG1\t1e-07\n");
 }

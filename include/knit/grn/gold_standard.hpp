@@ -12,6 +12,14 @@
 //   signed                   `G8<TAB>G2<TAB>-` / `G1<TAB>G5<TAB>+`   (positives only)
 // All lines of a file have the same number of fields. Pairs a file does not list are
 // negatives (so a positives-only file and an all-pairs file give the same gold standard).
+//
+// BEELINE form (refNetwork.csv, Pratapa et al. 2020), told apart by a first line holding a
+// comma and no TAB: a header `Gene1,Gene2` or `Gene1,Gene2,Type` (any case, cells may be
+// quoted), then one positive edge per comma-separated row; Type is `+` or `-`. As BEELINE's
+// evaluation does, self-loops and repeats of a pair are skipped (first listing wins) and
+// counted in gold_standard_listing, not refused. The unsigned readers ignore Type; the
+// signed readers need it. Without a gene list, the genes are those with an edge (BEELINE's
+// own universe), and the listing says positives only.
 // Refused, with a knit::parse_error naming file, line, column and what was expected:
 // empty files, ragged rows, bad labels or signs, empty gene names, self-loops, a pair
 // listed twice, and (when the caller gives the gene list) a gene the data lacks. A UTF-8
@@ -84,6 +92,9 @@ gold_standard read_signed_gold_standard(const std::string& path);
 // that have no edge, so genes inferred from it may be too few: give the gene list.
 struct gold_standard_listing {
     std::size_t positive_lines = 0, negative_lines = 0;
+    bool beeline = false;  // the file was in BEELINE's refNetwork.csv form
+    // BEELINE form only: rows skipped as self-loops or as repeats of an earlier pair.
+    std::size_t skipped_self_loops = 0, skipped_repeats = 0;
     bool positives_only() const { return negative_lines == 0; }
 };
 // read_gold_standard with the genes given (or inferred when nullptr), reporting the listing.

@@ -21,6 +21,19 @@
 //        official null density (X, Y) of that network (probability.m).
 //      * overall score of a set of networks = mean of -mean(log10 p_AUPR) and
 //        -mean(log10 p_AUROC) (DREAM4 / DREAMTools D4C2).
+//    Beside them, BEELINE's measures (Pratapa et al., Nature Methods 2020; BLEval), on the
+//    same joined list, with density d = P / T (the precision of a random ranking):
+//      * early precision EP: k = P; the threshold s* is the min(L, k)-th largest score of
+//        the joined list; the called edges are every joined edge with score >= s* (ties at
+//        the k-th score included, anywhere in the list); EP = positives among them /
+//        their number. Scores <= 0 count as no prediction: when s* <= 0 it rises to the
+//        smallest positive score (BEELINE: the smallest non-zero |weight|); with none, EP
+//        = 0. BEELINE compares |EdgeWeight| rounded to 6 decimals; knit compares the
+//        scores as they are (the same on non-negative scores of at most 6 decimals). The
+//        index front end has no scores: its first min(L, k) edges are called.
+//      * EPR = EP / d (early precision ratio; Beeline PR #118: random EP = true edges /
+//        possible edges);
+//      * AUPR ratio = DREAM AUPR / d (a random ranking's DREAM AUPR is exactly d).
 // 2. Average precision and ROC AUC exactly as scikit-learn 1.2 defines them: scores are
 //    grouped into distinct thresholds (ties count together), AP = sum_k (R_k - R_{k-1}) P_k
 //    over decreasing thresholds, ROC AUC = trapezoid over the distinct-threshold ROC
@@ -74,7 +87,20 @@ struct dream_score {
     std::size_t ranked = 0;              // L: list entries scored
     std::size_t true_positives = 0;      // TP_L: positives among them
     std::size_t dropped_self_loops = 0, dropped_unknown_genes = 0, dropped_repeats = 0;
+    // BEELINE's early precision, its ratio to a random ranking's, and AUPR / density.
+    double early_precision = nan, epr = nan, aupr_ratio = nan;
+    std::size_t early_called = 0, early_true_positives = 0;  // edges called at the k-th score, positives among them
 };
+
+// BEELINE's early precision alone (the same numbers as score_dream's).
+struct early_precision_score {
+    double early_precision = 0, epr = 0;
+    double density = 0;          // P / T
+    std::size_t k = 0;           // P, the true edges of the gold standard
+    std::size_t called = 0;      // joined edges scoring >= the k-th score (ties included)
+    std::size_t true_positives = 0;
+};
+early_precision_score score_early_precision(const std::vector<scored_edge>& ranking, const gold_standard& gs);
 
 // Refuses a gold standard without a positive or without a negative (knit::value_error).
 dream_score score_dream(const std::vector<scored_edge>& ranking, const gold_standard& gs,

@@ -1,18 +1,36 @@
-// DREAM prediction lists: ranked directed edges `regulator<TAB>target<TAB>score`, one per
-// line, most confident first (the DREAM3/DREAM4/DREAM5 submission format).
+// Prediction lists: ranked directed edges regulator -> target with a score, most confident
+// first. Three formats, told apart by the first line:
 //
-// Reading: LF or CRLF line endings; TAB-separated (a line without any TAB may use spaces);
-// exactly 3 fields per line; non-empty gene names; the score a finite number. Empty lines
-// are allowed only at the end. The list keeps file order: the DREAM metric scores the
-// order only, so the reader never re-sorts. Self-loops and repeated pairs are read as they
-// are; score_dream (metrics.hpp) drops them and counts what it dropped. An empty file is
-// refused (a ranking with no edge is almost always a bug upstream), as is anything else
-// malformed, with a knit::parse_error naming file, line, column and what was expected.
+//   dream     `G1<TAB>G2<TAB>score`, no header (the DREAM3/DREAM4/DREAM5 submission format)
+//   arboreto  header `TF<TAB>target<TAB>importance`, then TAB-separated rows (GENIE3 and
+//             GRNBoost2 as arboreto/pySCENIC write them)
+//   beeline   header `Gene1,Gene2,EdgeWeight`, then comma-separated rows (BEELINE's
+//             rankedEdges.csv; BEELINE itself writes it TAB-separated, which is read too)
 //
-// Writing: temporary file + rename; scores in shortest round-trip form, so
-// read_prediction(write_prediction(x)) == x exactly. The writer refuses what the reader
-// would refuse (empty list, empty names or names holding TAB, space, quote or newline,
-// non-finite scores).
+// Reading (parse_prediction / read_prediction): a first line whose cells are, without
+// regard to case and quotes, `TF,target,importance` or `Gene1,Gene2,EdgeWeight` (TAB- or
+// comma-separated) is a header, and every row below it uses the header's delimiter;
+// otherwise the text is the headerless DREAM form. A first line that starts like one of
+// the headers (`TF` or `Gene1`) but does not match it is refused at the first wrong cell.
+// In the DREAM form a line without any TAB may use spaces. Every form: LF or CRLF line
+// endings; exactly 3 fields per row; non-empty gene names; the score a finite number;
+// empty lines only at the end. The list keeps file order, in every format: the DREAM
+// metric scores the order only, so the reader never re-sorts (BEELINE does not promise
+// that rankedEdges.csv is sorted by EdgeWeight; a list that is not keeps its order here,
+// and only the early precision of metrics.hpp looks at the scores). Self-loops and
+// repeated pairs are read as they are; score_dream (metrics.hpp) drops them and counts
+// what it dropped. A list without an edge (an empty file, or a header alone) is refused (a
+// ranking with no edge is almost always a bug upstream), as is anything else malformed,
+// with a knit::parse_error naming file, line, column and what was expected.
+//
+// Writing (write_edges, format_edges, write_prediction = write_edges(..., dream)): the
+// format's header, then one row per edge in list order; scores in shortest round-trip
+// form, so read_prediction(write_edges(x, f)) == x exactly for every format f. Files go
+// through a temporary file + rename. The writers refuse (knit::value_error) what the
+// reader would refuse or what one of the formats cannot hold: an empty list (in every
+// format, header-only files included, so that every written file reads back), empty names
+// or names holding a TAB, comma, double quote, space, newline or another control
+// character, and non-finite scores.
 #pragma once
 
 #include <cstddef>
@@ -30,11 +48,28 @@ struct scored_edge {
 
 bool operator==(const scored_edge& a, const scored_edge& b);
 
+// The formats of a list on disk (see above).
+enum class edge_format { dream, arboreto, beeline };
+// "dream", "arboreto", "beeline".
+const char* to_string(edge_format format);
+// The inverse of to_string; another name is a knit::value_error listing the valid ones.
+edge_format edge_format_from_string(const std::string& name);
+
+// Any of the three formats (detected from the first line), in file order.
 std::vector<scored_edge> read_prediction(const std::string& path);
+// The DREAM form; the same as write_edges(path, edges, edge_format::dream).
 void write_prediction(const std::string& path, const std::vector<scored_edge>& edges);
+
+// The text of a list in `format` (header included), and the same written to a file
+// atomically (temporary file + rename). Refusals as described above.
+std::string format_edges(const std::vector<scored_edge>& edges, edge_format format);
+void write_edges(const std::string& path, const std::vector<scored_edge>& edges, edge_format format);
 
 // The parser behind read_prediction, on text in memory; `source` names it in errors.
 std::vector<scored_edge> parse_prediction(const std::string& text, const std::string& source);
+// The same, also telling which format the text was in.
+std::vector<scored_edge> parse_prediction(const std::string& text, const std::string& source,
+                                          edge_format& format);
 
 // All ordered pairs r != t of a (G, G) score matrix, scores[r, t] = confidence of r -> t,
 // sorted by decreasing score; ties keep (r, t) index order. Refuses a non-square matrix,
