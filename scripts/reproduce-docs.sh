@@ -9,6 +9,7 @@
 #   selection*     docs/selection.md      scripts/select-evidence-mlp.py (about 25 min; rewrites docs/selection.*)
 #   evidence       docs/results.md §5     scripts/evidence-dream4.sh
 #   simulated      docs/results.md §5     scripts/simulated-only.sh
+#   infer          docs/infer.md, README  scripts/infer-numbers.sh (about 8 min)
 #   fuzz*          docs/robustness.md     scripts/fuzz.sh --long
 # Needs a built knit-grn (scripts/test.sh) and, except for demo and selection,
 # KNIT_DREAM4_DIR. The docs are not edited (selection excepted): compare the logs with them.
@@ -19,11 +20,11 @@ sections=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) out="$2"; shift 2 ;;
-    paper|lono|demo|selection|evidence|simulated|fuzz) sections+=("$1"); shift ;;
-    *) echo "reproduce-docs.sh: got '$1', expected --out DIR or a section (paper lono demo selection evidence simulated fuzz)" >&2; exit 2 ;;
+    paper|lono|demo|selection|evidence|simulated|infer|fuzz) sections+=("$1"); shift ;;
+    *) echo "reproduce-docs.sh: got '$1', expected --out DIR or a section (paper lono demo selection evidence simulated infer fuzz)" >&2; exit 2 ;;
   esac
 done
-[ ${#sections[@]} -gt 0 ] || sections=(paper demo evidence simulated)
+[ ${#sections[@]} -gt 0 ] || sections=(paper demo evidence simulated infer)
 knit="${KNIT_GRN:-build/release/src/cli/knit-grn}"
 [ -x "$knit" ] || { echo "reproduce-docs.sh: no knit-grn at $knit (build it with scripts/test.sh)" >&2; exit 2; }
 export OPENBLAS_NUM_THREADS=1
@@ -44,6 +45,7 @@ for section in "${sections[@]}"; do
       selection) scripts/select-evidence-mlp.py --knit-grn "$knit" ;;
       evidence) KNIT_GRN="$knit" scripts/evidence-dream4.sh "$out/evidence" ;;
       simulated) KNIT_GRN="$knit" scripts/simulated-only.sh "$out/simulated" ;;
+      infer) KNIT_GRN="$knit" scripts/infer-numbers.sh "$out/infer" ;;
       fuzz) scripts/fuzz.sh --long ;;
     esac
   } > "$log" 2>&1

@@ -12,6 +12,7 @@
 #include "knit/grn/expression_table.hpp"
 #include "knit/grn/features.hpp"
 #include "knit/grn/gold_standard.hpp"
+#include "knit/grn/infer.hpp"
 #include "knit/grn/metrics.hpp"
 #include "knit/grn/models/ae_nn.hpp"
 #include "knit/grn/models/cnn.hpp"

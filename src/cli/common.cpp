@@ -58,11 +58,11 @@ CLI::Validator seed_number() {
 
 const std::vector<shared_option>& shared_options() {
     static const std::vector<shared_option> table = {
-        {{"reproduce", "evaluate", "baselines", "train", "predict", "score"},
+        {{"reproduce", "evaluate", "baselines", "train", "predict", "score", "infer"},
          [](CLI::App& a, common_options& o) {
              a.add_option("--data", o.data, "DREAM4-layout data folder (default: $KNIT_DREAM4_DIR)");
          }},
-        {{"reproduce", "evaluate", "baselines", "train", "predict", "score"},
+        {{"reproduce", "evaluate", "baselines", "train", "predict", "score", "infer"},
          [](CLI::App& a, common_options& o) {
              a.add_option("--size", o.size, "network size label (DREAM4: 10 or 100)")
                  ->capture_default_str()
@@ -79,7 +79,7 @@ const std::vector<shared_option>& shared_options() {
                  ->capture_default_str()
                  ->check(seed_number());
          }},
-        {{"demo", "reproduce", "evaluate", "baselines", "train", "predict"},
+        {{"demo", "reproduce", "evaluate", "baselines", "train", "predict", "infer"},
          [](CLI::App& a, common_options& o) {
              a.add_option("--threads", o.threads, "BLAS threads")->capture_default_str()->check(CLI::Range(1, 256));
          }},
@@ -103,7 +103,7 @@ const std::vector<shared_option>& shared_options() {
          [](CLI::App& a, common_options& o) {
              a.add_flag("--force", o.force, "replace the data set already in the folder");
          }},
-        {{"evaluate", "baselines", "train", "predict"},
+        {{"evaluate", "baselines", "train", "predict", "infer"},
          [](CLI::App& a, common_options& o) {
              a.add_option("--inputs", o.inputs,
                           "experiment kinds the model may use: all (everything present), or a list of timeseries, "
@@ -236,6 +236,19 @@ void note_missing_wildtype(const std::string& name, const grn::experiment_set& d
         if (data.has(kind))
             std::cerr << "knit-grn: note: " << name << ": no wild type; the z-scores of the " << grn::to_string(kind)
                       << " use the median of their rows as each gene's reference\n";
+}
+
+void check_trained_length(const std::string& model_file, const std::string& model, const grn::experiment_set& data) {
+    if (!needs_common_length(model)) return;
+    const std::string header = nn::read_model_file(model_file).signature;
+    const std::size_t trained =
+        grn::detail::parse_count(grn::detail::header_value(header, "time_points", model_file), model_file);
+    for (const auto& e : data.time_series.experiments)
+        if (e.time_points() != trained)
+            throw parse_error(data.file(grn::experiment_kind::time_series), e.first_line, 0,
+                              "got an experiment of " + std::to_string(e.time_points()) + " time points, expected " +
+                                  std::to_string(trained) + ", the length " + model + " model '" + model_file +
+                                  "' was trained on");
 }
 
 grn::network_data load_one_network(common_options& o, int network) {

@@ -58,6 +58,9 @@ void check_networks(const std::vector<grn::network_data>& networks, bool common_
 void check_experiments(const std::vector<const grn::experiment_set*>& sets, bool common_length);
 // True for the models that read fixed-length record arrays (rnn, cnn, ae-nn).
 bool needs_common_length(const std::string& model);
+// Refuses (at the experiment's line) a time series of another length than the one a
+// fixed-length model file (rnn, cnn, ae-nn) was trained on; other models take any length.
+void check_trained_length(const std::string& model_file, const std::string& model, const grn::experiment_set& data);
 
 // Notes a file the run reads (what: the option that named it).
 void add_input(common_options& o, const std::string& path, const std::string& what);
@@ -105,5 +108,6 @@ void add_predict(CLI::App& app);
 void add_score(CLI::App& app);
 void add_simulate(CLI::App& app);
 void add_demo(CLI::App& app);
+void add_infer(CLI::App& app);
 
 }  // namespace knit::cli

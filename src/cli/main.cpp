@@ -3,6 +3,7 @@
 //   knit-grn demo                       simulate, then evaluate everything (no downloads)
 //   knit-grn reproduce                  the paper's protocol and models, beside its numbers
 //   knit-grn evaluate --protocol lono   honest numbers with the DREAM metric
+//   knit-grn infer --timeseries F       rank a user's own data with a shipped model
 //   knit-grn baselines | train | predict | score | simulate
 //
 // Every subcommand has --help and accepts only its own options. Bad input and bad arguments
@@ -52,6 +53,7 @@ int main(int argc, char** argv) {
     knit::cli::add_predict(app);
     knit::cli::add_score(app);
     knit::cli::add_simulate(app);
+    knit::cli::add_infer(app);
 
     std::string names;
     bool known = false;

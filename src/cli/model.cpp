@@ -64,13 +64,6 @@ struct predict_options : common_options {
     }
 };
 
-// The series length a model file was trained on, when its model reads fixed-length series.
-std::optional<std::size_t> trained_time_points(const std::string& model_file, const std::string& model) {
-    if (!needs_common_length(model)) return std::nullopt;
-    const std::string header = nn::read_model_file(model_file).signature;
-    return grn::detail::parse_count(grn::detail::header_value(header, "time_points", model_file), model_file);
-}
-
 // The data of --timeseries and the steady-state files, with the genes of the first file.
 grn::experiment_set read_given_files(const predict_options& o) {
     grn::experiment_set data;
@@ -112,14 +105,7 @@ void run_predict(predict_options& o) {
     note_missing_wildtype(o.has_files() ? "the data" : "network " + std::to_string(o.network), data);
     for (const auto& w : model->warnings(data)) std::cerr << "knit-grn: warning: " << w << "\n";
     check_experiments({&data}, needs_common_length(model->name()));
-    if (const auto t = trained_time_points(o.model_file, model->name())) {
-        for (const auto& e : data.time_series.experiments)
-            if (e.time_points() != *t)
-                throw parse_error(data.file(grn::experiment_kind::time_series), e.first_line, 0,
-                                  "got an experiment of " + std::to_string(e.time_points()) + " time points, expected " +
-                                      std::to_string(*t) + ", the length " + model->name() + " model '" +
-                                      o.model_file + "' was trained on");
-    }
+    check_trained_length(o.model_file, model->name(), data);
     const std::vector<std::string>& genes = data.genes;
     // No labels are needed to score: an empty gold standard gives every record label 0.
     grn::pair_records records;

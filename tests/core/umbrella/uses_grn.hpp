@@ -7,6 +7,7 @@ inline int use_grn() {
     using namespace knit::grn;
     int used = 0;
     used += &format_time_series != nullptr;                                          // dream4.hpp
+    used += &read_user_experiments != nullptr;                                       // expression_table.hpp
     used += &clr_normalise != nullptr;                                               // dynamics_features.hpp
     used += !baseline_names().empty();                                               // evaluation.hpp
     used += !evidence_family_names().empty();                                        // evidence_features.hpp
@@ -14,6 +15,7 @@ inline int use_grn() {
     used += gene_index({"A", "B"}).at("B") == 1;                                     // expression.hpp
     used += default_mutual_information_bins(100) > 0;                                // features.hpp
     used += gold_standard({"A", "B", "C"}).pairs() == 6;                             // gold_standard.hpp
+    used += default_method({experiment_kind::time_series}) == "context-mlp";         // infer.hpp
     used += roc_auc({0.9, 0.1}, {1, 0}) == 1;                                        // metrics.hpp
     used += std::is_base_of_v<pair_model, ae_nn_model>;                              // models/ae_nn.hpp
     used += std::is_base_of_v<pair_model, cnn_model>;                                // models/cnn.hpp
