@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -87,6 +88,16 @@ const std::vector<shared_option>& shared_options() {
          [](CLI::App& a, common_options& o) {
              a.add_option("--out", o.out, "folder for TSV, JSON and SVG results (created if missing)");
          }},
+        {{"evaluate", "baselines"},
+         [](CLI::App& a, common_options& o) {
+             a.add_option("--edges", o.edges,
+                          "folder for every ranked list scored, one file per method and network "
+                          "(<method>_<network>.tsv; created if missing)");
+             a.add_option("--edges-format", o.edges_format, "format of the --edges files: dream, arboreto or beeline")
+                 ->capture_default_str()
+                 ->check(CLI::IsMember({"dream", "arboreto", "beeline"}))
+                 ->needs(a.get_option("--edges"));
+         }},
         {{"reproduce", "evaluate", "baselines", "train", "predict", "score", "simulate"},
          [](CLI::App& a, common_options& o) {
              a.add_flag("--json", o.json, "print JSON on stdout instead of tables (progress stays on stderr)");
@@ -171,13 +182,16 @@ void prepare(common_options& o, bool needs_data) {
     if (needs_data)
         KNIT_CHECK_AS(io_error, std::filesystem::is_directory(o.data),
                       "data folder '" << shown(o.data) << "': not a directory, expected a DREAM4-layout folder");
-    if (!o.out.empty()) {
+    auto create_folder = [](const std::string& folder, const char* option) {
+        if (folder.empty()) return;
         std::error_code ec;
-        std::filesystem::create_directories(o.out, ec);
-        KNIT_CHECK_AS(io_error, !ec && std::filesystem::is_directory(o.out),
-                      "--out '" << shown(o.out) << "': cannot create the folder: "
-                                << (ec ? ec.message() : std::string("a file is in the way")));
-    }
+        std::filesystem::create_directories(folder, ec);
+        KNIT_CHECK_AS(io_error, !ec && std::filesystem::is_directory(folder),
+                      option << " '" << shown(folder) << "': cannot create the folder: "
+                             << (ec ? ec.message() : std::string("a file is in the way")));
+    };
+    create_folder(o.out, "--out");
+    create_folder(o.edges, "--edges");
 }
 
 void add_input(common_options& o, const std::string& path, const std::string& what) {
@@ -309,6 +323,38 @@ std::string write_output(const common_options& o, const std::string& name, const
     return path;
 }
 
+namespace {
+// A method name as part of a file name: letters, digits, '.', '_' and '-' stay, every run
+// of other characters becomes one '-' ("rnn (m.knit)" -> "rnn-m.knit").
+std::string file_stem(const std::string& name) {
+    std::string out;
+    for (char c : name) {
+        const bool keep = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+        if (keep) out += c;
+        else if (!out.empty() && out.back() != '-') out += '-';
+    }
+    while (!out.empty() && out.back() == '-') out.pop_back();
+    return out.empty() ? "method" : out;
+}
+}  // namespace
+
+void write_rankings(const common_options& o, const std::vector<grn::ranking_result>& results) {
+    if (o.edges.empty()) return;
+    const grn::edge_format format = grn::edge_format_from_string(o.edges_format);
+    const std::string extension = format == grn::edge_format::beeline ? ".csv" : ".tsv";
+    std::vector<std::string> paths;
+    for (const auto& r : results) {
+        const std::string path =
+            (std::filesystem::path(o.edges) / (file_stem(r.method) + "_" + file_stem(r.network) + extension)).string();
+        for (const auto& earlier : paths)
+            KNIT_CHECK_AS(value_error, earlier != path,
+                          "--edges: two rankings map to the file '" << shown(path) << "', expected one file per method and network");
+        check_output(o, path, "--edges");
+        paths.push_back(path);
+    }
+    for (std::size_t i = 0; i < results.size(); ++i) grn::write_edges(paths[i], results[i].ranking, format);
+}
+
 void emit_table(const common_options& o, const std::string& title, const grn::table& t, const std::string& name) {
     if (!o.json) std::cout << "\n" << title << "\n" << t.to_text() << std::flush;
     write_output(o, name + ".tsv", t.to_tsv());
@@ -386,7 +432,9 @@ nlohmann::json dream_json(const std::vector<grn::ranking_result>& results) {
     for (const auto& r : results)
         rows.push_back({{"method", r.method}, {"network", r.network}, {"auroc", num(r.score.auroc)},
                         {"aupr", num(r.score.aupr)}, {"p_auroc", num(r.score.p_auroc)},
-                        {"p_aupr", num(r.score.p_aupr)}, {"seconds", r.seconds}});
+                        {"p_aupr", num(r.score.p_aupr)}, {"aupr_ratio", num(r.score.aupr_ratio)},
+                        {"early_precision", num(r.score.early_precision)}, {"epr", num(r.score.epr)},
+                        {"seconds", r.seconds}});
     return rows;
 }
 

@@ -23,6 +23,8 @@ struct common_options {
     std::uint64_t seed = 1;
     int threads = 1;                     // OpenBLAS threads
     std::string out;                     // folder for TSV / JSON / SVG; none when empty
+    std::string edges;                   // folder for every ranked list scored; none when empty
+    std::string edges_format = "dream";  // their format: dream, arboreto or beeline
     bool json = false;                   // print JSON (only JSON) on stdout instead of tables
     std::string schedule = "standard";   // exact, standard or quick (see grn/evaluation.hpp)
     std::string inputs = "all";          // experiment kinds a model may use (--inputs)
@@ -74,6 +76,10 @@ void check_output(const common_options& o, const std::string& path, const std::s
 
 // Writes name into --out (atomically), when --out is set; returns the path or "".
 std::string write_output(const common_options& o, const std::string& name, const std::string& content);
+// Writes every ranked list of `results` into --edges (when set), one file per method and
+// network, <method>_<network>.tsv (.csv for --edges-format beeline), atomically; every path
+// is checked against the inputs before the first is written.
+void write_rankings(const common_options& o, const std::vector<grn::ranking_result>& results);
 // Prints a table (or nothing in --json mode) and writes it as <name>.tsv into --out.
 void emit_table(const common_options& o, const std::string& title, const grn::table& t, const std::string& name);
 // Prints the JSON document in --json mode and writes it as <name>.json into --out.

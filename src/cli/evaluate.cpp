@@ -35,6 +35,7 @@ void run_lono(evaluate_options& o, const std::vector<grn::network_data>& network
     }
     if (o.baselines)
         for (auto& r : grn::run_baselines(networks, progress_printer())) results.push_back(std::move(r));
+    write_rankings(o, results);
     for (const auto& n : networks) {
         std::vector<const grn::ranking_result*> mine;
         for (const auto& r : results)
@@ -77,6 +78,11 @@ void run_pair_disjoint(evaluate_options& o, const std::vector<grn::network_data>
 }
 
 void run_evaluate(evaluate_options& o) {
+    // Before any folder is made or any model trained: pair-disjoint ranks no full list.
+    KNIT_CHECK_AS(value_error, o.edges.empty() || o.protocol == "lono",
+                  "evaluate: got --edges with --protocol " << o.protocol
+                                                           << ", expected lono (the pair-disjoint protocol scores "
+                                                              "held-out pairs, not ranked lists)");
     prepare(o);
     const stopwatch clock;
     const auto networks = load_networks(o);
@@ -125,6 +131,7 @@ void run_baselines_command(common_options& o) {
     const auto networks = load_networks(o);
     check_networks(networks, false);
     const auto results = grn::run_baselines(networks, progress_printer());
+    write_rankings(o, results);
     for (const auto& n : networks) {
         std::vector<const grn::ranking_result*> mine;
         for (const auto& r : results)

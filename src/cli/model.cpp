@@ -1,5 +1,6 @@
 // knit-grn train / predict / score: a model file from labelled networks, a DREAM
-// prediction list from a model and a time series, and the DREAM metric of a list.
+// prediction list from a model and a time series, and the DREAM metric (with BEELINE's
+// early precision) of a list in any of the formats prediction.hpp reads.
 #include <cctype>
 #include <cmath>
 #include <iostream>
@@ -162,7 +163,8 @@ void run_score(score_options& o) {
     add_input(o, o.density, "--density");
     add_input(o, o.genes, "--genes");
     add_input(o, o.expression, "--expression");
-    const auto ranking = grn::read_prediction(o.prediction);
+    grn::edge_format format = grn::edge_format::dream;
+    const auto ranking = grn::parse_prediction(grn::detail::read_file(o.prediction), o.prediction, format);
 
     // The gene universe: the pairs a gold standard does not list are its negatives, so the
     // genes it covers change AUROC and AUPR. A positives-only file knows only the genes
@@ -181,11 +183,16 @@ void run_score(score_options& o) {
         else if (!o.expression.empty()) universe = expression_file_genes(o.expression);
         grn::gold_standard_listing listing;
         gold = grn::read_gold_standard(o.gold, universe.empty() ? nullptr : &universe, listing);
+        if (listing.skipped_self_loops + listing.skipped_repeats > 0)
+            std::cerr << "knit-grn score: note: skipped " << listing.skipped_self_loops << " self-loop(s) and "
+                      << listing.skipped_repeats << " repeated pair(s) of the BEELINE gold standard '" << o.gold
+                      << "' (as BEELINE does)\n";
         if (universe.empty() && listing.positives_only())
             std::cerr << "knit-grn score: warning: the gold standard '" << o.gold
                       << "' lists positives only, so its genes are the " << gold->size()
                       << " that have an edge; genes without one are missing, and AUROC and AUPR change with them. "
-                         "Give every gene with --genes FILE or --expression FILE.\n";
+                         "Give every gene with --genes FILE or --expression FILE."
+                      << (listing.beeline ? " (BEELINE's own evaluation scores over these genes too.)" : "") << "\n";
     }
     if (!o.density.empty()) density = grn::read_null_density(o.density);
 
@@ -208,14 +215,20 @@ void run_score(score_options& o) {
               << s.dropped_self_loops << " self-loop(s), " << s.dropped_repeats << " repeated pair(s) and "
               << s.dropped_unknown_genes << " edge(s) naming a gene outside the gold standard's " << gold->size()
               << " genes\n";
-    grn::table t({"prediction", "AUROC", "AUPR", "p(AUROC)", "p(AUPR)", "ranked", "true positives"});
+    grn::table t({"prediction", "AUROC", "AUPR", "p(AUROC)", "p(AUPR)", "AUPR ratio", "early precision", "EPR",
+                  "ranked", "true positives"});
     t.add_row({o.prediction, grn::fixed(s.auroc, 4), grn::fixed(s.aupr, 4), grn::scientific(s.p_auroc),
-               grn::scientific(s.p_aupr), std::to_string(s.ranked), std::to_string(s.true_positives)});
-    emit_table(o, "DREAM metric", t, "score");
+               grn::scientific(s.p_aupr), grn::fixed(s.aupr_ratio, 4), grn::fixed(s.early_precision, 4),
+               grn::fixed(s.epr, 4), std::to_string(s.ranked), std::to_string(s.true_positives)});
+    emit_table(o, std::string("DREAM metric and BEELINE's early precision (") + grn::to_string(format) + " list)", t,
+               "score");
     auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
-    emit_json(o, {{"prediction", o.prediction}, {"auroc", num(s.auroc)}, {"aupr", num(s.aupr)},
-                  {"p_auroc", num(s.p_auroc)}, {"p_aupr", num(s.p_aupr)}, {"ranked", s.ranked},
-                  {"genes", gold->size()}, {"dropped_self_loops", s.dropped_self_loops},
+    emit_json(o, {{"prediction", o.prediction}, {"format", grn::to_string(format)}, {"auroc", num(s.auroc)},
+                  {"aupr", num(s.aupr)}, {"p_auroc", num(s.p_auroc)}, {"p_aupr", num(s.p_aupr)},
+                  {"aupr_ratio", num(s.aupr_ratio)}, {"early_precision", num(s.early_precision)}, {"epr", num(s.epr)},
+                  {"early_called", s.early_called}, {"early_true_positives", s.early_true_positives},
+                  {"ranked", s.ranked}, {"true_positives", s.true_positives}, {"genes", gold->size()},
+                  {"gold_positives", gold->positives()}, {"dropped_self_loops", s.dropped_self_loops},
                   {"dropped_unknown_genes", s.dropped_unknown_genes}, {"dropped_repeats", s.dropped_repeats}},
               "score");
 }
@@ -251,10 +264,16 @@ void add_predict(CLI::App& app) {
 
 void add_score(CLI::App& app) {
     auto o = std::make_shared<score_options>();
-    auto* sub = app.add_subcommand("score", "score a DREAM prediction list against a gold standard (DREAM metric)");
+    auto* sub = app.add_subcommand("score", "score a prediction list against a gold standard (DREAM metric, BEELINE's "
+                                            "early precision)");
     add_shared_options(*sub, *o);
-    sub->add_option("--prediction", o->prediction, "the prediction list")->required()->check(CLI::ExistingFile);
-    auto* gold = sub->add_option("--gold", o->gold, "gold-standard file (all pairs or positives only)")->check(CLI::ExistingFile);
+    sub->add_option("--prediction", o->prediction, "the prediction list: DREAM (Gi Gj score), arboreto "
+                                                   "(TF target importance) or BEELINE (Gene1,Gene2,EdgeWeight)")
+        ->required()
+        ->check(CLI::ExistingFile);
+    auto* gold = sub->add_option("--gold", o->gold, "gold-standard file: DREAM (all pairs or positives only) or "
+                                                    "BEELINE refNetwork.csv (Gene1,Gene2[,Type])")
+                     ->check(CLI::ExistingFile);
     sub->add_option("--density", o->density, "null density (pdf_*.tsv) for p-values")->check(CLI::ExistingFile);
     auto* genes = sub->add_option("--genes", o->genes, "with --gold: the genes of the network, one per line")->check(CLI::ExistingFile);
     auto* expression = sub->add_option("--expression", o->expression, "with --gold: the genes of this expression file (time series or steady states)")->check(CLI::ExistingFile);

@@ -181,10 +181,13 @@ std::string format_list(const std::vector<scored_edge>& edges, edge_format forma
             const auto c = static_cast<unsigned char>(ch);
             ok = ok && c >= 0x20 && c != 0x7f && c != ' ' && c != ',' && c != '"';
         }
+        // A UTF-8 byte-order mark opening the file is dropped by the reader, so the first
+        // name of a DREAM list would lose it: refused at the start of any name.
+        ok = ok && name.rfind("\xef\xbb\xbf", 0) != 0;
         KNIT_CHECK_AS(value_error, ok,
                       who << ": got " << what << " name '" << detail::shorten(name) << "' at edge " << i
-                          << ", expected a non-empty name without TAB, comma, quote, space, newline or "
-                             "control character");
+                          << ", expected a non-empty name without TAB, comma, quote, space, newline, "
+                             "control character or leading byte-order mark");
     };
     const char delimiter = format == edge_format::beeline ? ',' : '\t';
     std::string text;

@@ -223,7 +223,8 @@ TEST_CASE("write_edges / format_edges round-trip exactly in all three formats") 
     edges.push_back({"a.b-c_d", "x", std::numeric_limits<double>::max()});
     const temp_file file("formats.txt");
     for (edge_format f : {edge_format::dream, edge_format::arboreto, edge_format::beeline}) {
-        CAPTURE(knit::grn::to_string(f));
+        const std::string format_name = knit::grn::to_string(f);
+        CAPTURE(format_name);
         knit::grn::write_edges(file.path, edges, f);
         const std::string text = read_text(file.path);
         CHECK(text == knit::grn::format_edges(edges, f));
@@ -244,10 +245,11 @@ TEST_CASE("write_edges / format_edges round-trip exactly in all three formats") 
     // Refused in every format: an empty list (a header alone would not read back), names
     // one of the forms cannot hold, non-finite scores; the file is left alone.
     for (edge_format f : {edge_format::dream, edge_format::arboreto, edge_format::beeline}) {
-        CAPTURE(knit::grn::to_string(f));
+        const std::string format_name = knit::grn::to_string(f);
+        CAPTURE(format_name);
         CHECK_THROWS_AS(knit::grn::write_edges(file.path, {}, f), knit::value_error);
         CHECK_THROWS_AS(knit::grn::format_edges({}, f), knit::value_error);
-        for (const std::string& bad : std::vector<std::string>{"a,b", "a b", "a\tb", "a\"b", "a\nb", "", std::string("a\x01", 2)})
+        for (const std::string& bad : std::vector<std::string>{"a,b", "a b", "a\tb", "a\"b", "a\nb", "", std::string("a\x01", 2), "\xef\xbb\xbf" "a"})
             CHECK_THROWS_AS(knit::grn::write_edges(file.path, {{"G1", "G2", 1}, {bad, "G2", 1}}, f), knit::value_error);
         CHECK_THROWS_AS(knit::grn::write_edges(file.path, {{"G1", "G2", std::nan("")}}, f), knit::value_error);
     }

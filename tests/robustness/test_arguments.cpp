@@ -81,6 +81,8 @@ TEST_CASE("case 10: each subcommand refuses the options it does not use") {
         {"simulate", "--threads 2"}, {"simulate", "--data x"},  {"demo", "--json"},
         {"demo", "--data x"},       {"reproduce", "--force"},   {"evaluate", "--force"},
         {"score", "--inputs all"},  {"reproduce", "--inputs all"}, {"predict", "--model-option hidden=3"},
+        {"score", "--edges x"},     {"predict", "--edges x"},   {"train", "--edges x"},
+        {"reproduce", "--edges x"}, {"demo", "--edges-format dream"},
     };
     // The options each subcommand requires, so that only the unused option is wrong.
     const std::map<std::string, std::string> required = {

@@ -2,8 +2,16 @@
 // silence. No shared gene: exit 2. The gene universe comes from --genes or --expression,
 // or from the gold standard with a warning when that lists positives only. Dropped edges
 // are counted on stderr. A null density of another network size is refused.
+// Issue 15: arboreto and BEELINE lists and BEELINE refNetwork.csv gold standards score as
+// their DREAM twins; evaluate and baselines --edges write the lists they scored.
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+
 #include "knit/grn/gold_standard.hpp"
 #include "knit/grn/metrics.hpp"
+#include "knit/grn/prediction.hpp"
+#include "knit/grn/report.hpp"
 #include "knit_grn.hpp"
 #include "support/dream4.hpp"
 
@@ -138,4 +146,166 @@ KNIT_DREAM4_TEST_CASE("case 6: DREAM4 size-10 scored with the size-100 density i
     REQUIRE(folder.code == 0);
     CHECK(json_number(right.out, "p_aupr") == json_number(folder.out, "p_aupr"));
     CHECK(json_number(right.out, "p_auroc") > 0.01);
+}
+
+// ---- issue 15: the formats the field uses ----------------------------------------------
+
+namespace {
+
+// `ranking` above in the arboreto and BEELINE forms (same edges, same order).
+std::string as_format(const std::string& dream, const std::string& header, char delimiter) {
+    std::string out = header + "\n";
+    for (char c : dream) out += c == '\t' ? delimiter : c;
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("issue 15: score reads arboreto and BEELINE lists and a BEELINE refNetwork.csv, with the DREAM numbers") {
+    const std::string dir = scratch("issue15_formats");
+    write_bytes(dir + "/all.tsv", all_pairs);
+    write_bytes(dir + "/p.txt", ranking);
+    write_bytes(dir + "/grnboost.tsv", as_format(ranking, "TF\ttarget\timportance", '\t'));
+    write_bytes(dir + "/rankedEdges.csv", as_format(ranking, "Gene1,Gene2,EdgeWeight", ','));
+    write_bytes(dir + "/rankedEdges_tab.csv", as_format(ranking, "Gene1\tGene2\tEdgeWeight", '\t'));
+    // BEELINE's refNetwork.csv of the same network (G4 has no edge), with a self-loop and a
+    // repeated pair that BEELINE's evaluation skips, as knit does.
+    write_bytes(dir + "/refNetwork.csv", "Gene1,Gene2,Type\nG1,G2,+\nG2,G3,-\nG3,G1,+\nG4,G4,+\nG1,G2,+\n");
+    write_bytes(dir + "/genes.txt", "G1\nG2\nG3\nG4\n");
+    const auto before = snapshot(dir);
+    const run_result dream = knit_grn("score --json --prediction " + dir + "/p.txt --gold " + dir + "/all.tsv");
+    REQUIRE(dream.code == 0);
+    // By hand: positives at ranks 1, 3 and 7 of all 12 pairs (P = 3, N = 9), with 0, 1 and
+    // 4 negatives above them: AUROC = 1 - 5 / 27. AUPR = (1 + (1 - ln(3/2)) + (1 - 4 ln(7/6))) / 3.
+    // Early precision: k = 3, the 3rd largest score is 0.85, so G1->G2, G4->G1 and G2->G3
+    // are called, 2 true: EP = 2/3, EPR = (2/3) / (3/12) = 8/3; AUPR ratio = 4 AUPR.
+    const double auroc = 1 - 5.0 / 27, aupr = (3 - std::log(1.5) - 4 * std::log(7.0 / 6)) / 3;
+    CHECK(json_number(dream.out, "auroc") == doctest::Approx(auroc).epsilon(1e-12));
+    CHECK(json_number(dream.out, "aupr") == doctest::Approx(aupr).epsilon(1e-12));
+    CHECK(json_number(dream.out, "early_precision") == doctest::Approx(2.0 / 3).epsilon(1e-12));
+    CHECK(json_number(dream.out, "epr") == doctest::Approx(8.0 / 3).epsilon(1e-12));
+    CHECK(json_number(dream.out, "aupr_ratio") == doctest::Approx(4 * aupr).epsilon(1e-12));
+    CHECK(contains(dream.out, "\"format\": \"dream\""));
+    for (const auto& [file, format] : std::vector<std::pair<std::string, std::string>>{
+             {"grnboost.tsv", "arboreto"}, {"rankedEdges.csv", "beeline"}, {"rankedEdges_tab.csv", "beeline"}}) {
+        CAPTURE(file);
+        const run_result r = knit_grn("score --json --prediction " + dir + "/" + file + " --gold " + dir +
+                                      "/refNetwork.csv --genes " + dir + "/genes.txt");
+        REQUIRE(r.code == 0);
+        CHECK(contains(r.out, "\"format\": \"" + format + "\""));
+        CHECK(json_number(r.out, "genes") == 4);
+        CHECK(json_number(r.out, "ranked") == 12);
+        for (const char* key : {"auroc", "aupr", "early_precision", "epr", "aupr_ratio"})
+            CHECK(json_number(r.out, key) == json_number(dream.out, key));
+        CHECK(contains(r.err, "skipped 1 self-loop(s) and 1 repeated pair(s) of the BEELINE gold standard"));
+        CHECK(!contains(r.err, "warning"));
+    }
+    // The table names the new measures too.
+    const run_result table = knit_grn("score --prediction " + dir + "/rankedEdges.csv --gold " + dir +
+                                      "/refNetwork.csv --genes " + dir + "/genes.txt");
+    REQUIRE(table.code == 0);
+    CHECK(contains(table.out, "AUPR ratio"));
+    CHECK(contains(table.out, "early precision"));
+    CHECK(contains(table.out, "EPR"));
+    CHECK(contains(table.out, "(beeline list)"));
+    CHECK(contains(table.out, knit::grn::fixed(8.0 / 3, 4)));  // 2.6667
+    // Without --genes, refNetwork.csv knows only the genes with an edge (G1..G3), as
+    // BEELINE itself; the positives-only warning says so.
+    const run_result shrunk = knit_grn("score --json --prediction " + dir + "/grnboost.tsv --gold " + dir + "/refNetwork.csv");
+    REQUIRE(shrunk.code == 0);
+    CHECK(json_number(shrunk.out, "genes") == 3);
+    CHECK(contains(shrunk.err, "lists positives only"));
+    CHECK(contains(shrunk.err, "BEELINE's own evaluation scores over these genes too"));
+    // A bad header exits 2 at the cell; a refNetwork gene outside --genes at its line.
+    write_bytes(dir + "/bad.csv", "Gene1,Gene2,Weight\nG1,G2,1\n");
+    const run_result bad = knit_grn("score --prediction " + dir + "/bad.csv --gold " + dir + "/all.tsv");
+    CHECK(bad.code == 2);
+    CHECK(contains(bad.err, dir + "/bad.csv:1:13: got header cell 'Weight', expected 'EdgeWeight'"));
+    write_bytes(dir + "/three.txt", "G1\nG2\nG4\n");
+    const run_result outside = knit_grn("score --prediction " + dir + "/p.txt --gold " + dir +
+                                        "/refNetwork.csv --genes " + dir + "/three.txt");
+    CHECK(outside.code == 2);
+    CHECK(contains(outside.err, dir + "/refNetwork.csv:3:"));
+    fs::remove(dir + "/bad.csv");
+    fs::remove(dir + "/three.txt");
+    CHECK(snapshot(dir) == before);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("issue 15: baselines and evaluate --edges write every ranked list, and each scores as the table says") {
+    const std::string dir = scratch("issue15_edges");
+    const std::string data = simulated_data(dir + "/data", 10, 2);
+    const auto data_before = snapshot(data);
+    for (const std::string format : {"dream", "beeline"}) {
+        CAPTURE(format);
+        const std::string edges = dir + "/edges_" + format;
+        const run_result r = knit_grn("baselines --json --data " + data + " --size 10 --edges " + edges +
+                                      (format == "dream" ? "" : " --edges-format " + format));
+        REQUIRE_MESSAGE(r.code == 0, r.err);
+        const auto doc = nlohmann::json::parse(r.out);
+        REQUIRE(doc["results"].size() >= 6);  // |Pearson|, |lag-1|, MI, knockout-z, knockdown-z per network
+        std::size_t files = 0;
+        for (const auto& row : doc["results"]) {
+            const std::string method = row["method"], network = row["network"];
+            const std::string path = edges + "/" + method + "_" + network + (format == "beeline" ? ".csv" : ".tsv");
+            CAPTURE(path);
+            REQUIRE(fs::exists(path));
+            ++files;
+            const auto list = knit::grn::read_prediction(path);
+            CHECK(list.size() == 90);  // every ordered pair of 10 genes
+            for (std::size_t i = 1; i < list.size(); ++i) CHECK(list[i - 1].score >= list[i].score);
+            if (format == "beeline") CHECK(read_bytes(path).rfind("Gene1,Gene2,EdgeWeight\n", 0) == 0);
+            const int n = network.back() - '0';
+            const run_result s = knit_grn("score --json --prediction " + path + " --gold " + gold_file(data, 10, n) +
+                                          " --expression " + series_file(data, 10, n));
+            REQUIRE(s.code == 0);
+            CHECK(json_number(s.out, "auroc") == row["auroc"].get<double>());
+            CHECK(json_number(s.out, "aupr") == row["aupr"].get<double>());
+            CHECK(json_number(s.out, "epr") == row["epr"].get<double>());
+            CHECK(row["auroc"].get<double>() != doctest::Approx(0.5).epsilon(1e-3));  // a real ranking, not a tie
+        }
+        std::size_t listed = 0;
+        for (const auto& entry : fs::directory_iterator(edges)) listed += entry.is_regular_file();
+        CHECK(listed == files);  // nothing else, no temporaries
+    }
+    // evaluate writes the lists it scored too (a pretrained model ranks both networks).
+    REQUIRE(knit_grn("train --json --model context-mlp --model-option epochs=1 hidden=4 ensemble=1 --data " + data +
+                     " --size 10 --networks 1 --save " + dir + "/m.knit")
+                .code == 0);
+    const run_result ev = knit_grn("evaluate --json --no-baselines --model-file " + dir + "/m.knit --data " + data +
+                                   " --size 10 --edges " + dir + "/ev --edges-format arboreto");
+    REQUIRE_MESSAGE(ev.code == 0, ev.err);
+    const auto ev_doc = nlohmann::json::parse(ev.out);
+    REQUIRE(ev_doc["results"].size() == 2);
+    std::size_t ev_files = 0;
+    for (const auto& entry : fs::directory_iterator(dir + "/ev")) {
+        ++ev_files;
+        CHECK(read_bytes(entry.path().string()).rfind("TF\ttarget\timportance\n", 0) == 0);
+        CHECK(knit::grn::read_prediction(entry.path().string()).size() == 90);
+    }
+    CHECK(ev_files == 2);
+    // Refused before any work: --edges with pair-disjoint (it ranks no list), --edges-format
+    // without --edges, options on a subcommand that does not use them, a file in the way.
+    const run_result pair = knit_grn("evaluate --protocol pair-disjoint --model rnn --data " + data + " --size 10 --edges " +
+                                     dir + "/never");
+    CHECK(pair.code == 2);
+    CHECK(contains(pair.err, "got --edges with --protocol pair-disjoint, expected lono"));
+    CHECK(!fs::exists(dir + "/never"));
+    CHECK(knit_grn("baselines --data " + data + " --size 10 --edges-format beeline").code == 2);
+    CHECK(knit_grn("baselines --data " + data + " --size 10 --edges x --edges-format csv").code == 2);
+    const run_result score_edges = knit_grn("score --prediction " + dir + "/edges_dream/abs-pearson_size10_1.tsv --data " +
+                                            data + " --size 10 --network 1 --edges " + dir + "/x");
+    CHECK(score_edges.code == 2);
+    CHECK(contains(score_edges.err, "--edges"));
+    write_bytes(dir + "/a_file", "x");
+    CHECK(knit_grn("baselines --data " + data + " --size 10 --edges " + dir + "/a_file").code == 2);
+    // An output that is an input (a link to the gold standard in the folder) is refused,
+    // and the gold standard is unchanged.
+    fs::create_directories(dir + "/linked");
+    fs::create_symlink(gold_file(data, 10, 1), dir + "/linked/abs-pearson_size10_1.tsv");
+    const run_result linked = knit_grn("baselines --data " + data + " --size 10 --edges " + dir + "/linked");
+    CHECK(linked.code == 2);
+    CHECK(contains(linked.err, "got the same file as the input"));
+    CHECK(snapshot(data) == data_before);
+    fs::remove_all(dir);
 }

@@ -30,7 +30,8 @@
 // reader would refuse or what one of the formats cannot hold: an empty list (in every
 // format, header-only files included, so that every written file reads back), empty names
 // or names holding a TAB, comma, double quote, space, newline or another control
-// character, and non-finite scores.
+// character or starting with a UTF-8 byte-order mark (the reader drops one that opens a
+// file), and non-finite scores.
 #pragma once
 
 #include <cstddef>
