@@ -76,8 +76,8 @@ TEST_CASE("with time series alone infer uses context-mlp, which beats abs-lag1-c
     const dream_score mine = score_dream(r.edges, s.gold);
     const dream_score lag = score_dream(infer(s.data, {.method = "abs-lag1-correlation"}).edges, s.gold);
     INFO("context-mlp " << mine.auroc << " / " << mine.aupr << ", abs-lag1 " << lag.auroc << " / " << lag.aupr);
-    CHECK(mine.aupr > lag.aupr);
-    CHECK(mine.auroc > 0.65);
+    CHECK(mine.aupr > lag.aupr + 0.10);
+    CHECK(mine.auroc > 0.75);
 }
 
 TEST_CASE("regulators and targets limit the pairs scored without changing their scores") {
