@@ -273,6 +273,35 @@ TEST_CASE("time-series table: bad input is refused with file, line and column") 
     }
 }
 
+TEST_CASE("time-series table: the examples of docs/grn.md read as it says") {
+    const time_series_data columns = series(
+        "experiment,time,G1,G2\n"
+        "wt1,0,0.51,1.20\n"
+        "wt1,10,0.62,1.05\n"
+        "wt1,30,0.80,0.90\n"
+        "heat,0,0.50,1.18\n"
+        "heat,5,0.71,0.95\n");
+    const time_series_data rows = series(
+        "gene,s1,s2,s3,s4,s5\n"
+        "experiment,wt1,wt1,wt1,heat,heat\n"
+        "time,0,10,30,0,5\n"
+        "G1,0.51,0.62,0.80,0.50,0.71\n"
+        "G2,1.20,1.05,0.90,1.18,0.95\n");
+    REQUIRE(columns.experiment_count() == 2);
+    CHECK(columns.experiments[0].times == std::vector<double>{0, 10, 30});
+    CHECK(columns.experiments[1].times == std::vector<double>{0, 5});
+    REQUIRE(rows.experiment_count() == 2);
+    for (std::size_t e = 0; e < 2; ++e) {
+        CHECK(rows.experiments[e].times == columns.experiments[e].times);
+        CHECK(std::memcmp(rows.experiments[e].values.data(), columns.experiments[e].values.data(),
+                          columns.experiments[e].values.size() * sizeof(double)) == 0);
+    }
+    const auto kinds = steady("condition,G1,G2,G3\nwt,1.00,2.00,3.00\nKO:G2,1.10,0.00,3.30\nKD:G1,0.50,2.00,3.00\n"
+                              "heat shock,0.90,2.40,2.70\n");
+    REQUIRE(kinds.size() == 4);
+    CHECK(kinds[3].conditions == std::vector<std::string>{"heat shock"});
+}
+
 // --- steady states --------------------------------------------------------------------
 
 TEST_CASE("steady-state table: wild type, knockouts, knockdowns and other labels") {
