@@ -143,6 +143,9 @@ inference infer(const experiment_set& given, const infer_options& options) {
                   "infer: got " << data.gene_count() << " gene, expected at least 2 to rank pairs");
     const auto regulators = chosen_genes(options.regulators, data.genes, "regulators");
     const auto targets = chosen_genes(options.targets, data.genes, "targets");
+    KNIT_CHECK_AS(value_error, regulators.size() > 1 || targets.size() > 1 || regulators != targets,
+                  "infer: the regulators and targets leave no pair to rank (the only gene of both is '"
+                      << data.genes[regulators.front()] << "'), expected a regulator and a different target");
 
     inference out;
     out.used = data.kinds();

@@ -144,6 +144,9 @@ TEST_CASE("infer refuses unknown genes and methods, missing kinds, and two metho
     const std::string genes = error_of([&] { infer(s.data, {.regulators = {"G1", "NOPE", "ALSO_NOT"}}); });
     CHECK(genes.find("2 of the 3 regulators are not genes of the data ('NOPE', 'ALSO_NOT')") != std::string::npos);
     CHECK(error_of([&] { infer(s.data, {.targets = {"X"}}); }).find("targets") != std::string::npos);
+    const auto& g = s.data.genes;
+    CHECK(error_of([&] { infer(s.data, {.regulators = {g[4]}, .targets = {g[4]}}); }).find("leave no pair to rank") !=
+          std::string::npos);
     const std::string method = error_of([&] { infer(s.data, {.method = "rnn"}); });
     CHECK(method.find("expected one of evidence-mlp, context-mlp, abs-pearson") != std::string::npos);
     CHECK(method.find("knit-grn train") != std::string::npos);
