@@ -2,7 +2,7 @@
 # Builds every libFuzzer target (fuzz/fuzz_*.cpp) with clang and runs each on its seed
 # corpus (fuzz/corpus/<name>/). Only knit::error may escape a parser; anything else (crash,
 # sanitizer report, other exception) fails the run.
-#   scripts/fuzz.sh [seconds per target, default 30]   bounded time (CI: 20 s)
+#   scripts/fuzz.sh [seconds per target, default 30]   bounded time (CI: 10 s)
 #   scripts/fuzz.sh --long [executions, default 1000000]
 #       every target for at least that many executions; prints each target's count and
 #       time (docs/robustness.md records a run)
