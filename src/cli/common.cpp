@@ -211,6 +211,14 @@ void check_output(const common_options& o, const std::string& path, const std::s
         KNIT_CHECK_AS(value_error, !same_file(path, input),
                       what << " '" << shown(path) << "': got the same file as the input '" << shown(input) << "' ("
                            << option << "), expected another path (knit never writes over its inputs)");
+    // The write replaces `path` by a rename: over a device, a pipe or a symbolic link, that
+    // would replace the special file or the link itself, not write into it.
+    KNIT_CHECK_AS(value_error, !std::filesystem::is_symlink(path, ec),
+                  what << " '" << shown(path) << "': got a symbolic link, expected a plain file path (knit writes a "
+                       << "new file and renames it into place, which would replace the link; give the link's target)");
+    KNIT_CHECK_AS(value_error, !std::filesystem::exists(path, ec) || std::filesystem::is_regular_file(path, ec),
+                  what << " '" << shown(path) << "': got a device, pipe or socket, expected a plain file path"
+                       << (what == "--out" ? " (use --out - for stdout)" : ""));
 }
 
 void add_network_inputs(common_options& o, int network) {

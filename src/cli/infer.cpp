@@ -1,9 +1,11 @@
 // knit-grn infer: a ranked network from a user's own expression data (CSV/TSV tables,
 // optionally gzipped; BEELINE's ExpressionData.csv + PseudoTime.csv; a DREAM4-layout
 // folder), with a shipped model or a baseline and no training step.
+#include <algorithm>
 #include <iostream>
 
 #include "common.hpp"
+#include "knit/grn/detail/text.hpp"
 #include "knit/grn/dream4.hpp"
 #include "knit/grn/expression_table.hpp"
 #include "knit/grn/gold_standard.hpp"
@@ -46,6 +48,22 @@ grn::experiment_set read_data(infer_options& o) {
     return grn::read_user_experiments(files, options);
 }
 
+// The genes of a gene-list file, refused (with the file and the first unknown gene's line)
+// unless every one is a gene of the data.
+std::vector<std::string> known_genes(const std::string& path, const grn::experiment_set& data) {
+    std::vector<std::string> genes = grn::read_gene_list(path);
+    const grn::gene_index index(data.genes);
+    std::size_t unknown = 0, first = 0;
+    for (std::size_t i = 0; i < genes.size(); ++i)
+        if (!index.find(genes[i]) && unknown++ == 0) first = i;
+    if (unknown > 0)
+        throw value_error(path + ": " + std::to_string(unknown) + " of its " + std::to_string(genes.size()) +
+                          " genes are not genes of the data, the first '" + grn::detail::shorten(genes[first]) +
+                          "' (gene " + std::to_string(first + 1) + " of the list); expected genes of the data's " +
+                          std::to_string(data.gene_count()) + " (remove the others from the list)");
+    return genes;
+}
+
 void run_infer(infer_options& o) {
     const stopwatch clock;
     KNIT_CHECK_AS(value_error,
@@ -56,13 +74,19 @@ void run_infer(infer_options& o) {
     add_input(o, o.regulators, "--regulators");
     add_input(o, o.targets, "--targets");
     add_input(o, o.model_file, "--model-file");
+    const std::string method = o.method.empty() && o.model_file.empty()
+                                   ? grn::default_method(data.restricted_to(inputs_of(o)).kinds())
+                                   : o.method;
+    const auto shipped = grn::shipped_model_names();
+    if (std::find(shipped.begin(), shipped.end(), method) != shipped.end())
+        add_input(o, grn::shipped_model_path(method), "the shipped model " + method);
     if (o.output != "-") check_output(o, o.output, "--out");
 
     grn::infer_options options;
     options.method = o.method;
     options.model_file = o.model_file;
-    if (!o.regulators.empty()) options.regulators = grn::read_gene_list(o.regulators);
-    if (!o.targets.empty()) options.targets = grn::read_gene_list(o.targets);
+    if (!o.regulators.empty()) options.regulators = known_genes(o.regulators, data);
+    if (!o.targets.empty()) options.targets = known_genes(o.targets, data);
     options.top_k = o.top_k;
     options.inputs = inputs_of(o);
     const grn::experiment_set used = data.restricted_to(options.inputs);
@@ -78,8 +102,12 @@ void run_infer(infer_options& o) {
     const grn::inference result = grn::infer(data, options);
     for (const auto& w : result.warnings) std::cerr << "knit-grn: warning: " << w << "\n";
     const grn::edge_format format = grn::edge_format_from_string(o.format);
-    if (o.output == "-") std::cout << grn::format_edges(result.edges, format) << std::flush;
-    else grn::write_edges(o.output, result.edges, format);
+    if (o.output == "-") {
+        std::cout << grn::format_edges(result.edges, format) << std::flush;
+        KNIT_CHECK_AS(io_error, std::cout.good(), "--out -: writing the list to stdout failed (closed, full or a broken pipe)");
+    } else {
+        grn::write_edges(o.output, result.edges, format);
+    }
     std::cerr << "knit-grn infer: " << used.describe() << "; ranked " << result.pairs_scored << " pairs with "
               << result.method << "; wrote " << result.edges.size() << " edges (" << o.format << ") to "
               << (o.output == "-" ? std::string("stdout") : o.output) << " in " << grn::fixed(clock.seconds(), 2)
@@ -129,7 +157,7 @@ void add_infer(CLI::App& app) {
                                            "(Gene1,Gene2,EdgeWeight)")
         ->capture_default_str()
         ->check(CLI::IsMember({"dream", "arboreto", "beeline"}));
-    sub->add_option("--top-k", o->top_k, "write only the best N edges (default: every pair)")->check(CLI::PositiveNumber);
+    sub->add_option("--top-k", o->top_k, "write only the best N edges (default: every pair)")->check(positive_integer("number of edges"));
     sub->add_option("--out", o->output, "the ranked list to write, or - for stdout")->required();
     sub->callback([o] { run_infer(*o); });
 }

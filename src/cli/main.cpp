@@ -11,6 +11,7 @@
 // --version exit with 0; a bug (an exception knit did not mean to throw) exits with 3.
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <iostream>
 
@@ -40,6 +41,9 @@ int main(int argc, char** argv) {
     if (!core.empty() && setenv("OPENBLAS_CORETYPE", core.c_str(), 1) == 0) execv("/proc/self/exe", argv);
     // Ctrl-C or a kill by SIGTERM removes the temporary files of the writes in flight.
     knit::install_temporary_cleanup();
+    // A reader that goes away (`knit-grn infer --out - | head`) makes writes fail, which
+    // knit-grn reports, instead of killing it with SIGPIPE.
+    std::signal(SIGPIPE, SIG_IGN);
 
     CLI::App app{"knit-grn " + std::string(knit::version) +
                  ": gene-regulatory-network inference (DREAM4 data, the paper's models, honest evaluation)"};

@@ -1,6 +1,11 @@
 // knit-grn infer as a user meets it (issue 15): the example CSVs in, a ranked list out in
 // each format, equal to what knit::grn::infer gives; the summary line; and the refusals
 // (exit 2, one line naming the problem) for bad arguments and bad genes.
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+
 #include "knit/core/blas.hpp"
 #include "knit/grn/expression_table.hpp"
 #include "knit/grn/gold_standard.hpp"
@@ -68,6 +73,12 @@ TEST_CASE("infer takes a DREAM4-layout folder, a baseline and a trained model fi
                                      "/models/context-mlp.knit --out " + dir + "/c.tsv");
     REQUIRE_MESSAGE(file.code == 0, file.err);
     CHECK(contains(file.err, "with context-mlp ("));
+    // An evidence-mlp trained without time series records their range as 0-0; it loads.
+    const run_result train = knit_grn("train --model evidence-mlp --data " + data + " --size 10 --inputs knockouts --schedule quick --save " + dir + "/ko.knit");
+    REQUIRE_MESSAGE(train.code == 0, train.err);
+    const run_result ko = knit_grn("infer --data " + data + " --size 10 --network 1 --model-file " + dir + "/ko.knit --out " + dir + "/ko-model.tsv");
+    CHECK_MESSAGE(ko.code == 0, ko.err);
+    CHECK(contains(ko.err, "with evidence-mlp ("));
 }
 
 TEST_CASE("infer refuses bad arguments and unknown genes with exit 2 and one line") {
@@ -78,12 +89,13 @@ TEST_CASE("infer refuses bad arguments and unknown genes with exit 2 and one lin
         std::string args, needle;
     };
     const refusal cases[] = {
-        {base + "--regulators " + dir + "/tfs.txt", "'NOT_A_GENE'"},
+        {base + "--regulators " + dir + "/tfs.txt", "tfs.txt: 1 of its 2 genes are not genes of the data, the first 'NOT_A_GENE' (gene 2"},
         {base + "--method rnn", "--method"},
         {base + "--method abs-pearson --model-file " + std::string(KNIT_SOURCE_DIR) + "/models/context-mlp.knit", "excludes"},
         {base + "--method knockout-z", "knockouts"},
         {base + "--seed 3", "'--seed', which infer does not take"},
-        {base + "--top-k 0", "--top-k"},
+        {base + "--top-k 0", "expected a number of edges from 1"},
+        {base + "--top-k 99999999999999999999", "expected a number of edges from 1"},
         {"infer --out " + dir + "/x.tsv", "got no data"},
         {"infer --expression " + series + " --out " + dir + "/x.tsv", "--pseudotime"},
         {"infer --data " + dir + " --out " + dir + "/x.tsv", "--network"},
@@ -97,4 +109,43 @@ TEST_CASE("infer refuses bad arguments and unknown genes with exit 2 and one lin
         CHECK(lines_of(r.err) == 1);
     }
     CHECK_FALSE(std::filesystem::exists(dir + "/x.tsv"));
+}
+
+TEST_CASE("infer writes plain files only, and never over the shipped model it reads") {
+    const std::string dir = scratch("infer_special_outputs");
+    write_bytes(dir + "/target.tsv", "keep\n");
+    std::filesystem::create_symlink(dir + "/target.tsv", dir + "/link.tsv");
+    REQUIRE(mkfifo((dir + "/fifo").c_str(), 0600) == 0);
+    std::filesystem::create_directories(dir + "/models");
+    std::filesystem::copy_file(std::string(KNIT_SOURCE_DIR) + "/models/context-mlp.knit", dir + "/models/context-mlp.knit");
+    const std::string model = read_bytes(dir + "/models/context-mlp.knit");
+    const std::string base = "infer --timeseries " + series + " --out ";
+    struct refusal {
+        std::string args, needle;
+    };
+    const refusal cases[] = {
+        {base + dir + "/link.tsv", "got a symbolic link"},
+        {base + dir + "/fifo", "got a device, pipe or socket, expected a plain file path (use --out - for stdout)"},
+        {base + "/dev/null", "got a device, pipe or socket"},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.args);
+        const run_result r = knit_grn(c.args);
+        CHECK(r.code == 2);
+        CHECK(contains(r.err, c.needle));
+    }
+    CHECK(read_bytes(dir + "/target.tsv") == "keep\n");
+    CHECK(std::filesystem::is_fifo(dir + "/fifo"));
+    CHECK(std::filesystem::is_character_file("/dev/null"));
+    ::setenv("KNIT_MODEL_DIR", (dir + "/models").c_str(), 1);
+    const run_result over_model = knit_grn("infer --timeseries " + series + " --out " + dir + "/models/context-mlp.knit");
+    ::unsetenv("KNIT_MODEL_DIR");
+    CHECK(over_model.code == 2);
+    CHECK(contains(over_model.err, "the shipped model context-mlp"));
+    CHECK(read_bytes(dir + "/models/context-mlp.knit") == model);
+    // A full stdout is an error, not a silent success.
+    const std::string full = std::string(KNIT_GRN_BINARY) + " infer --timeseries " + series + " --out - >/dev/full 2>" + dir + "/full.err";
+    const int status = std::system(full.c_str());
+    CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 2));
+    CHECK(contains(read_bytes(dir + "/full.err"), "writing the list to stdout failed"));
 }

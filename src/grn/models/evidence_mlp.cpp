@@ -138,8 +138,12 @@ data_design data_design::parse(const std::string& text, const std::string& path)
         const std::string v = field(key);
         const auto dash = v.find('-');
         KNIT_CHECK_AS(io_error, dash != std::string::npos, path << ": design " << key << ": got '" << v << "', expected lo-hi");
-        lo = detail::parse_count(v.substr(0, dash), path);
-        hi = detail::parse_count(v.substr(dash + 1), path);
+        // A kind absent from the training data has the range 0-0, so zero is a valid bound.
+        auto bound = [&](const std::string& text) {
+            return text == "0" ? std::size_t(0) : detail::parse_count(text, path + ": design " + key);
+        };
+        lo = bound(v.substr(0, dash));
+        hi = bound(v.substr(dash + 1));
     };
     const std::string k = field("kinds");
     d.kinds = k == "none" ? experiment_kinds{} : experiment_kinds::parse(k);
