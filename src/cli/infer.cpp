@@ -53,14 +53,18 @@ grn::experiment_set read_data(infer_options& o) {
 std::vector<std::string> known_genes(const std::string& path, const grn::experiment_set& data) {
     std::vector<std::string> genes = grn::read_gene_list(path);
     const grn::gene_index index(data.genes);
-    std::size_t unknown = 0, first = 0;
-    for (std::size_t i = 0; i < genes.size(); ++i)
-        if (!index.find(genes[i]) && unknown++ == 0) first = i;
-    if (unknown > 0)
-        throw value_error(path + ": " + std::to_string(unknown) + " of its " + std::to_string(genes.size()) +
-                          " genes are not genes of the data, the first '" + grn::detail::shorten(genes[first]) +
-                          "' (gene " + std::to_string(first + 1) + " of the list); expected genes of the data's " +
+    std::vector<std::string> unknown;
+    for (const auto& g : genes)
+        if (!index.find(g)) unknown.push_back(g);
+    if (!unknown.empty()) {
+        std::string names;
+        for (std::size_t i = 0; i < unknown.size() && i < 5; ++i)
+            names += (i ? ", '" : "'") + grn::detail::shorten(unknown[i]) + "'";
+        if (unknown.size() > 5) names += " and " + std::to_string(unknown.size() - 5) + " more";
+        throw value_error(path + ": " + std::to_string(unknown.size()) + " of its " + std::to_string(genes.size()) +
+                          " genes are not genes of the data (" + names + "); expected genes of the data's " +
                           std::to_string(data.gene_count()) + " (remove the others from the list)");
+    }
     return genes;
 }
 

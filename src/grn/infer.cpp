@@ -169,9 +169,21 @@ inference infer(const experiment_set& given, const infer_options& options) {
             out.method = method + " (shipped)";
         }
     }
+    // The kinds the method reads: a baseline's inputs, or a model's needs (evidence-mlp
+    // needs none and reads every kind present).
+    experiment_kinds reads = model ? (model->name() == "evidence-mlp" ? experiment_kinds::all() : model->required_inputs())
+                                   : baseline_inputs(out.method);
+    // The perturbation z-scores take their reference from the wild type when there is one.
+    if (reads.has(experiment_kind::knockouts) || reads.has(experiment_kind::knockdowns))
+        reads.add(experiment_kind::wildtype);
+    const experiment_kinds unread = data.kinds().without(reads);
+    if (!unread.empty())
+        out.warnings.push_back("the data's " + unread.to_string() + " are not used: " +
+                               (model ? model->name() : out.method) + " reads " + reads.to_string() +
+                               " only (pick another --method to use them)");
     if (model) {
         data.require(model->required_inputs(), model->name());
-        out.warnings = model->warnings(data);
+        for (auto& w : model->warnings(data)) out.warnings.push_back(std::move(w));
         out.edges = model_edges(*model, data, regulators, targets);
     }
     out.pairs_scored = out.edges.size();

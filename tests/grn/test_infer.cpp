@@ -56,6 +56,10 @@ TEST_CASE("the shipped evidence-mlp ranks an unseen simulated network far above 
     const inference r = infer(s.data);
     CHECK(r.method == "evidence-mlp (shipped)");
     CHECK(r.used == experiment_kinds::all());
+    for (const auto& w : r.warnings) CHECK(w.find("not used") == std::string::npos);
+    const auto ko_only = infer(s.data, {.method = "knockout-z"});
+    REQUIRE(!ko_only.warnings.empty());
+    CHECK(ko_only.warnings.front() == "the data's timeseries,knockdowns,multifactorial are not used: knockout-z reads wildtype,knockouts only (pick another --method to use them)");
     REQUIRE(r.edges.size() == 60 * 59);
     CHECK(r.pairs_scored == 60 * 59);
     const dream_score mine = score_dream(r.edges, s.gold);

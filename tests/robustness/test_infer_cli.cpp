@@ -59,6 +59,10 @@ TEST_CASE("infer ranks the example tables exactly as knit::grn::infer does, in e
     CHECK(read_bytes(dir + "/b.csv").rfind("Gene1,Gene2,EdgeWeight\n", 0) == 0);
     CHECK(lines_of(read_bytes(dir + "/b.csv")) == 30 * 29 + 1);
     CHECK(contains(beeline.err, "with context-mlp (shipped)"));  // time series alone
+    const run_result unused = knit_grn("infer --timeseries " + series + " --steady-state " + steady +
+                                       " --method context-mlp --out " + dir + "/c.tsv");
+    REQUIRE_MESSAGE(unused.code == 0, unused.err);
+    CHECK(contains(unused.err, "warning: the data's wildtype,knockouts,knockdowns,multifactorial are not used: context-mlp reads timeseries only"));
 }
 
 TEST_CASE("infer takes a DREAM4-layout folder, a baseline and a trained model file") {
@@ -89,7 +93,7 @@ TEST_CASE("infer refuses bad arguments and unknown genes with exit 2 and one lin
         std::string args, needle;
     };
     const refusal cases[] = {
-        {base + "--regulators " + dir + "/tfs.txt", "tfs.txt: 1 of its 2 genes are not genes of the data, the first 'NOT_A_GENE' (gene 2"},
+        {base + "--regulators " + dir + "/tfs.txt", "tfs.txt: 1 of its 2 genes are not genes of the data ('NOT_A_GENE')"},
         {base + "--method rnn", "--method"},
         {base + "--method abs-pearson --model-file " + std::string(KNIT_SOURCE_DIR) + "/models/context-mlp.knit", "excludes"},
         {base + "--method knockout-z", "knockouts"},
