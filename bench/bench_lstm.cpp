@@ -111,9 +111,10 @@ void BM_lstm_train_step(benchmark::State& s) {
 // The same step on the portable float path (OpenBLAS products and the step loops of
 // lstm.hpp), which lstm<float> takes without AVX-512: the fused kernels' gain, same run.
 void BM_lstm_train_step_portable(benchmark::State& s) {
-    knit::nn::detail::avx512_switched_off() = true;
+    const knit::nn::simd_level cap = knit::nn::simd_cap();
+    knit::nn::set_simd_cap(knit::nn::simd_level::avx2);
     BM_lstm_train_step(s);
-    knit::nn::detail::avx512_switched_off() = false;
+    knit::nn::set_simd_cap(cap);
 }
 
 void BM_lstm_inference(benchmark::State& s) {

@@ -9,3 +9,6 @@ find_package(xtensor-blas REQUIRED)
 find_package(Eigen3 3.3 REQUIRED NO_MODULE)
 # zlib: the text readers take gzip-compressed files (detail::read_file inflates them).
 find_package(ZLIB REQUIRED)
+# Highway: the kernels' one SIMD source, compiled per instruction set and dispatched at
+# run time (include/knit/nn/simd.hpp).
+find_package(hwy REQUIRED)

@@ -6,7 +6,7 @@
 # fuzz:  + clang with its libFuzzer runtime
 set -euo pipefail
 packages=(g++ make cmake pkg-config libxtensor-dev libxtensor-blas-dev libopenblas-dev
-          libeigen3-dev zlib1g-dev libcli11-dev nlohmann-json3-dev)
+          libeigen3-dev zlib1g-dev libhwy-dev libcli11-dev nlohmann-json3-dev)
 for what in "$@"; do
   case "$what" in
     build) ;;

@@ -11,8 +11,8 @@
 #include <utility>
 #include <vector>
 
-// -DKNIT_NO_AVX512 builds only the portable kernels; tests also run them on an AVX-512
-// machine through detail::avx512_switched_off() (use_avx512() below).
+// -DKNIT_NO_AVX512 builds only the portable kernels; tests run them on an AVX-512
+// machine too, below the avx512 SIMD level (use_avx512(), knit/nn/simd.hpp).
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(KNIT_NO_AVX512)
 #define KNIT_CONV_AVX512 1
 #include <immintrin.h>

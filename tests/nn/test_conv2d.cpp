@@ -9,7 +9,7 @@
 #include "knit/nn/pool2d.hpp"
 #include "knit/nn/reshape.hpp"
 #include "nn/window_test_util.hpp"
-#include "support/avx512_paths.hpp"
+#include "support/simd_levels.hpp"
 #include "support/contract.hpp"
 #include "support/fixtures.hpp"
 #include "support/gradcheck.hpp"
@@ -161,7 +161,7 @@ TEST_CASE("conv2d matches PyTorch (F.conv2d, float64 fixtures)") {
         {"same4x4_stride3_dilated", nn::activation::linear, padding2d::same(), {3, 3}, {1, 2}, true},
     };
     // valid3x3 takes the grid kernels, same2x3_relu the plane ones: both their paths.
-    test::for_both_kernel_paths([&] {
+    test::for_each_simd_level([&] {
         for (const auto& s : specs) {
             for (auto algo : {conv_algorithm::gemm, conv_algorithm::direct}) {
                 const std::string name = s.name;
@@ -451,7 +451,7 @@ TEST_CASE("conv2d: the shifted-grid path (stride 1) equals the direct-loop refer
         // taller than the padded input rows, so the grid's row and stride come from it.
         // Outputs larger or smaller than the input take the grid kernels, here on both their
         // paths (AVX-512, portable); the last, same-padded case takes the plane kernels.
-        test::for_both_kernel_paths([&] {
+        test::for_each_simd_level([&] {
             check_fast_equals_direct<double>({2, 3, 4}, 3, {1, 1},
                                              options_of(activation::linear, padding2d::sides(2, 1, 3, 2)), 1e-12);
             const auto tanh_dilated = options_of(activation::tanh, padding2d::sides(0, 2, 1, 0), {1, 1}, {2, 2}, false);
@@ -472,7 +472,7 @@ TEST_CASE("conv2d: the plane path (stride 1, output as large as the input) equal
     // one-vector plane.
     const auto relu_sides = options_of(activation::relu, padding2d::sides(1, 1, 1, 1));
     // Both paths of the plane kernels (AVX-512, portable); relu_sides also takes relu_backward_rows.
-    test::for_both_kernel_paths([&] {
+    test::for_each_simd_level([&] {
         check_fast_equals_direct<double>({3, 5, 13}, 13, {3, 3}, relu_sides, 1e-12);
         check_fast_equals_direct<float>({3, 5, 13}, 13, {3, 3}, relu_sides, 1e-4);
         check_fast_equals_direct<double>({2, 3, 5}, 30, {2, 3}, options_of(activation::relu, padding2d::same()), 1e-12);
@@ -491,7 +491,7 @@ TEST_CASE("conv2d: the plane path's fused relu weight gradient (one input channe
     // and without dx, with and without bias; a 3x3 kernel (9 taps) keeps the separate pass.
     const auto relu_same = options_of(activation::relu, padding2d::same());
     const auto relu_no_bias = options_of(activation::relu, padding2d::same(), {1, 1}, {1, 1}, false);
-    test::for_both_kernel_paths([&] {
+    test::for_each_simd_level([&] {
         for (bool dx : {true, false}) {
             CAPTURE(dx);
             check_fast_equals_direct<double>({1, 4, 24}, 50, {2, 3}, relu_same, 1e-12, dx);

@@ -13,7 +13,7 @@
 #include "knit/nn/lstm.hpp"
 #include "knit/nn/optim/adam.hpp"
 #include "knit/nn/sequential.hpp"
-#include "support/avx512_paths.hpp"
+#include "support/simd_levels.hpp"
 #include "support/contract.hpp"
 #include "support/fixtures.hpp"
 #include "support/gradcheck.hpp"
@@ -50,15 +50,14 @@ double relative_error(const A& a, const B& b) {
     return diff / std::max(scale, 1e-300);
 }
 
-// Runs body twice: with lstm<float> on its AVX-512 kernels (where the CPU has them) and
-// on the portable path it takes elsewhere, so that this machine tests both.
+// Runs body at every SIMD level the CPU has: lstm<float> takes its AVX-512 kernels at
+// avx512 and the other kernels below it.
 template <class Body>
 void for_both_float_paths(Body&& body) {
-#if !defined(KNIT_NO_AVX512) && defined(__x86_64__)
-    // Else the first pass would quietly test the portable path twice.
-    if (nn::detail::cpu_has_avx512()) REQUIRE(nn::detail::lstm_avx512_available());
-#endif
-    test::for_both_kernel_paths(body);
+    test::for_each_simd_level([&] {
+        if (nn::simd_level_in_use() == nn::simd_level::avx512) REQUIRE(nn::detail::lstm_avx512_available());
+        body();
+    });
 }
 
 template <class T>

@@ -10,7 +10,7 @@
 #include "knit/nn/optim/adam.hpp"
 #include "knit/nn/optim/rmsprop.hpp"
 #include "knit/nn/optim/sgd.hpp"
-#include "support/avx512_paths.hpp"
+#include "support/simd_levels.hpp"
 #include "support/fixtures.hpp"
 
 using namespace knit;
@@ -90,7 +90,7 @@ TEST_CASE("the float optimisers follow the same steps within float rounding") {
     CHECK(check_against_fixture<float>("optim_sgd.txt", make_sgd<float>, 1e-5, 1e-6) == 7);
     CHECK(check_against_fixture<float>("optim_rmsprop.txt", make_rmsprop<float>, 1e-5, 1e-6) == 6);
     // 40 parameters: Adam's AVX-512 kernel (32, then a portable tail of 8), and the portable loop only
-    test::for_both_kernel_paths(
+    test::for_each_simd_level(
         [] { CHECK(check_against_fixture<float>("optim_adam.txt", make_adam<float>, 1e-5, 1e-6) == 7); });
 }
 
@@ -210,7 +210,7 @@ TEST_CASE("optimiser options are validated") {
 TEST_CASE("the float Adam kernel follows the reference loop, and flushes denormal moments") {
     // adam_update_float on both its paths: the AVX-512 kernel (with the loop for the tail),
     // and the loop alone.
-    test::for_both_kernel_paths([] {
+    test::for_each_simd_level([] {
         // 1000 parameters leave a remainder past any vector width; gradients span 1e-6..1 and
         // every 7th is 0, as a dead unit's are.
         const std::size_t n = 1000;

@@ -4,7 +4,7 @@
 
 #include "knit/nn/pool2d.hpp"
 #include "nn/window_test_util.hpp"
-#include "support/avx512_paths.hpp"
+#include "support/simd_levels.hpp"
 #include "support/contract.hpp"
 #include "support/fixtures.hpp"
 #include "support/gradcheck.hpp"
@@ -195,7 +195,7 @@ void check_pairs_against_loops(std::size_t n, const shape_t& input) {
 
 TEST_CASE("max_pool2d (1x2), the paper's window: the fast path equals the loops, ties included") {
     // on both paths of the pair kernels: AVX-512 (with portable tails), and portable only
-    test::for_both_kernel_paths([] {
+    test::for_each_simd_level([] {
         check_pairs_against_loops<double>(3, {4, 4, 12});  // even width
         check_pairs_against_loops<float>(2, {3, 2, 7});    // odd width: the last column is dropped
         check_pairs_against_loops<double>(1, {1, 1, 2});

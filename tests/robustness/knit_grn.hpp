@@ -46,12 +46,13 @@ struct run_result {
     std::string out, err;  // stdout, stderr
 };
 
-// Runs `knit-grn <args>` through the shell (args are shell words) and waits.
-inline run_result knit_grn(const std::string& args) {
+// Runs `knit-grn <args>` through the shell (args are shell words) and waits; `environment`
+// (shell assignments, such as "KNIT_SIMD=scalar") goes before the command.
+inline run_result knit_grn(const std::string& args, const std::string& environment = "") {
     const std::string dir = std::filesystem::temp_directory_path().string();
     const std::string base = dir + "/knit_robustness_run_" + std::to_string(::getpid());
-    const std::string command =
-        std::string(KNIT_GRN_BINARY) + " " + args + " >" + base + ".out 2>" + base + ".err";
+    const std::string command = (environment.empty() ? "" : environment + " ") + std::string(KNIT_GRN_BINARY) +
+                                " " + args + " >" + base + ".out 2>" + base + ".err";
     const int status = std::system(command.c_str());
     run_result r;
     r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

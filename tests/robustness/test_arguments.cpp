@@ -128,3 +128,15 @@ TEST_CASE("case 10: --json writes JSON only on stdout") {
     }
     fs::remove_all(dir);
 }
+
+TEST_CASE("KNIT_SIMD: an unknown level is refused at start-up with exit 2, a known one runs") {
+    const run_result bad = knit_grn("--version", "KNIT_SIMD=avx9000");
+    INFO(bad.err);
+    CHECK(bad.code == 2);
+    CHECK(bad.out.empty());
+    CHECK(contains(bad.err, "KNIT_SIMD=avx9000 is not a SIMD level: expected avx512, avx2, neon or scalar"));
+    for (const char* level : {"scalar", "avx2", "avx512"}) {
+        CAPTURE(level);
+        CHECK(knit_grn("--version", std::string("KNIT_SIMD=") + level).code == 0);
+    }
+}
