@@ -2,6 +2,8 @@
 // three Conv2D(2x3, same, relu) layers at N = 100, and a whole train step (softmax +
 // categorical cross-entropy, Adam lr 1e-3) at N = 100 and at full batch N = 2,816, and the
 // CNN's forward pass alone (inference) at N = 2,048.
+// Every benchmark runs at each SIMD level the CPU has, and checks its result against the
+// direct-loop convolutions first.
 //   OPENBLAS_NUM_THREADS=1 ./bench_conv --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 // bench/compare/conv.py runs this binary and the same shapes through PyTorch.
 #include <benchmark/benchmark.h>
@@ -18,6 +20,7 @@
 #include "knit/nn/pool2d.hpp"
 #include "knit/nn/reshape.hpp"
 #include "knit/nn/sequential.hpp"
+#include "simd_levels.hpp"
 
 namespace {
 
@@ -85,6 +88,7 @@ void BM_conv_forward(benchmark::State& st) {
 // backward alone, repeated after one forward (with dL/dx, as for a conv inside a model).
 void BM_conv_backward(benchmark::State& st) {
     const conv_shape& s = paper_convs[st.range(1)];
+    check_against_reference(st.range(0), s);
     conv_setup b(st.range(0), s);
     b.layer.forward(b.x, knit::nn::mode::train);
     for (auto _ : st) benchmark::DoNotOptimize(b.layer.backward(b.dy).data());
@@ -94,6 +98,7 @@ void BM_conv_backward(benchmark::State& st) {
 // training, and what PyTorch does for a conv whose input has requires_grad=False.
 void BM_conv_backward_no_input_grad(benchmark::State& st) {
     const conv_shape& s = paper_convs[st.range(1)];
+    check_against_reference(st.range(0), s);  // with dL/dx; the same kernels without it
     conv_setup b(st.range(0), s);
     b.layer.set_input_grad(false);
     b.layer.forward(b.x, knit::nn::mode::train);
@@ -102,6 +107,7 @@ void BM_conv_backward_no_input_grad(benchmark::State& st) {
 
 void BM_conv_forward_backward(benchmark::State& st) {
     const conv_shape& s = paper_convs[st.range(1)];
+    check_against_reference(st.range(0), s);
     conv_setup b(st.range(0), s);
     for (auto _ : st) {
         b.layer.forward(b.x, knit::nn::mode::train);
@@ -194,13 +200,25 @@ void BM_paper_cnn_forward(benchmark::State& st) {
     for (auto _ : st) benchmark::DoNotOptimize(model.forward(x, knit::nn::mode::infer).data());
 }
 
+// Each at every SIMD level the CPU has ("<name>/simd:<level>", bench/simd_levels.hpp).
 // (N, conv index): the paper's three conv layers at N = 100.
-BENCHMARK(BM_conv_forward)->Args({100, 0})->Args({100, 1})->Args({100, 2})->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_conv_backward)->Args({100, 0})->Args({100, 1})->Args({100, 2})->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_conv_backward_no_input_grad)->Args({100, 0})->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_conv_forward_backward)->Args({100, 0})->Args({100, 1})->Args({100, 2})->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_paper_cnn_train_step)->Arg(100)->Arg(2816)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_paper_cnn_forward)->Arg(2048)->Unit(benchmark::kMillisecond);
+const bool registered =
+    knit::bench::at_every_simd_level("BM_conv_forward", BM_conv_forward, [](auto* b) {
+        b->Args({100, 0})->Args({100, 1})->Args({100, 2})->Unit(benchmark::kMicrosecond);
+    }) &&
+    knit::bench::at_every_simd_level("BM_conv_backward", BM_conv_backward, [](auto* b) {
+        b->Args({100, 0})->Args({100, 1})->Args({100, 2})->Unit(benchmark::kMicrosecond);
+    }) &&
+    knit::bench::at_every_simd_level("BM_conv_backward_no_input_grad", BM_conv_backward_no_input_grad,
+                                     [](auto* b) { b->Args({100, 0})->Unit(benchmark::kMicrosecond); }) &&
+    knit::bench::at_every_simd_level("BM_conv_forward_backward", BM_conv_forward_backward, [](auto* b) {
+        b->Args({100, 0})->Args({100, 1})->Args({100, 2})->Unit(benchmark::kMicrosecond);
+    }) &&
+    knit::bench::at_every_simd_level("BM_paper_cnn_train_step", BM_paper_cnn_train_step, [](auto* b) {
+        b->Arg(100)->Arg(2816)->Unit(benchmark::kMillisecond);
+    }) &&
+    knit::bench::at_every_simd_level("BM_paper_cnn_forward", BM_paper_cnn_forward,
+                                     [](auto* b) { b->Arg(2048)->Unit(benchmark::kMillisecond); });
 
 }  // namespace
 

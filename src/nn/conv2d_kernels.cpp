@@ -1,8 +1,20 @@
-// The kernels of conv2d's shifted-grid and plane paths (see conv2d.hpp): an AVX-512
-// version, chosen at run time when the CPU has it (knit is built without -march, so the
-// compiler may not use AVX-512 elsewhere), and a portable loop version.
-#include "knit/nn/detail/cpu.hpp"
-#include "knit/nn/conv2d.hpp"
+// The kernels of conv2d's shifted-grid and plane paths (contract and layouts:
+// include/knit/nn/detail/conv2d_kernels.hpp), written once on Highway and compiled for
+// every SIMD level below avx512 (knit/nn/simd.hpp). At the avx512 level the hand-written
+// kernels of conv2d_kernels_avx512.cpp run instead. The direct-loop reference they are tested
+// against is detail/conv2d_direct.hpp.
+//
+// Register blocking follows the target's register file: AVX2 has 16 vector registers and
+// keeps masks in them, NEON has 32 (masks in them too), EMU128 has none (its "vectors"
+// are arrays; it gets small blocks to keep its code small).
+// The avx512 level runs the hand-written kernels, so Highway's AVX3 build of these would
+// never run: it is left out (the other targets are those CMakeLists.txt leaves in).
+#undef HWY_DISABLED_TARGETS
+#define HWY_DISABLED_TARGETS (HWY_SSSE3 | HWY_SSE4 | HWY_AVX3 | HWY_AVX3_DL | HWY_SVE | HWY_SVE2 | HWY_SVE_256 | HWY_SVE2_128)
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "nn/conv2d_kernels.cpp"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+#include <hwy/highway.h>
 
 #include <algorithm>
 #include <array>
@@ -11,644 +23,374 @@
 #include <utility>
 #include <vector>
 
-// -DKNIT_NO_AVX512 builds only the portable kernels; tests run them on an AVX-512
-// machine too, below the avx512 SIMD level (use_avx512(), knit/nn/simd.hpp).
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(KNIT_NO_AVX512)
-#define KNIT_CONV_AVX512 1
-#include <immintrin.h>
-#endif
+#include "knit/core/error.hpp"
+#include "knit/nn/detail/conv2d_kernels.hpp"
+#include "nn/conv2d_blocking.hpp"
 
-namespace knit::nn {
-namespace detail {
+HWY_BEFORE_NAMESPACE();
+namespace knit::nn::detail {
+namespace HWY_NAMESPACE {
 namespace {
 
-// Positions per block of the grid processed while its inputs stay in L2.
-constexpr std::size_t grid_chunk = 1024;
-// Filters per register block of grid_correlate and of grid_weight_grad.
-constexpr std::size_t max_rows_correlate = 6;
-constexpr std::size_t max_rows_weight_grad = 4;
-// Taps per register block of grid_weight_grad (a 2x3 kernel is one block).
-constexpr std::size_t taps_per_block = 6;
+namespace hn = hwy::HWY_NAMESPACE;
 
-// Splits `count` rows into register blocks of at most `most` rows, as even as possible
-// (25 -> 5 x 5 rather than 4 x 6 + 1), and calls f(first row, rows in the block).
-template <class F>
-void for_each_row_block(std::size_t count, std::size_t most, F&& f) {
-    const std::size_t blocks = (count + most - 1) / most;
-    std::size_t first = 0;
-    for (std::size_t b = 0; b < blocks; ++b) {
-        const std::size_t rows = count / blocks + (b < count % blocks ? 1 : 0);
-        f(first, rows);
-        first += rows;
-    }
-}
+#if HWY_TARGET == HWY_EMU128 || HWY_TARGET == HWY_SCALAR
+constexpr std::size_t vector_registers = 8;
+#elif HWY_TARGET == HWY_AVX2
+constexpr std::size_t vector_registers = 16;
+#else
+constexpr std::size_t vector_registers = 32;
+#endif
+// Registers a lane mask takes (AVX-512 keeps masks apart, in its k registers).
+#if HWY_TARGET == HWY_AVX3
+constexpr std::size_t mask_registers = 0;
+#else
+constexpr std::size_t mask_registers = 1;
+#endif
 
-// ---- portable versions: plain loops (the compiler vectorises the inner one) ----
+constexpr std::size_t clamp_rows(std::size_t rows, std::size_t most) { return rows < 1 ? 1 : rows > most ? most : rows; }
 
-template <class T>
-void correlate_portable(const grid_correlate_args<T>& a) {
-    for (std::size_t m = 0; m < a.rows_out; ++m) {
-        T* out = a.out + m * a.out_stride;
-        std::fill(out, out + a.positions, T(0));
-        for (std::size_t k = 0; k < a.rows_in; ++k)
-            for (std::size_t t = 0; t < a.taps; ++t) {
-                const T w = a.weights[m * a.weight_row + k * a.weight_col + t];
-                const T* in = a.in + k * a.in_stride + a.offsets[t];
-                for (std::size_t q = 0; q < a.positions; ++q) out[q] += w * in[q];
-            }
-    }
+// grid_correlate's block: grid_vectors vectors of positions x grid_rows filters in
+// registers, with the vectors of input and one broadcast weight beside them.
+constexpr std::size_t grid_vectors = vector_registers >= 32 ? 4 : 2;
+constexpr std::size_t grid_rows = clamp_rows((vector_registers - grid_vectors - 1) / grid_vectors, 6);
+// grid_weight_grad's and plane_weight_grad's blocks: rows x taps accumulators, a vector of
+// `b` per tap (and its mask, on the plane), one vector of `a`.
+constexpr std::size_t grad_taps = vector_registers >= 32 ? 6 : 3;
+constexpr std::size_t grid_grad_rows = clamp_rows((vector_registers - 1 - grad_taps) / grad_taps, 4);
+constexpr std::size_t plane_grad_rows =
+    clamp_rows((vector_registers - 1 - grad_taps * (1 + mask_registers)) / grad_taps, 4);
+// plane_correlate's block: nv vectors x rows filters, nv vectors of input and their masks.
+constexpr std::size_t plane_most_vectors = 4;
+constexpr std::size_t plane_rows(std::size_t nv) {
+    return clamp_rows((vector_registers - 1 - nv * (1 + mask_registers)) / nv, vector_registers >= 16 ? 12 : 4);
 }
 
 template <class T>
-void weight_grad_portable(const grid_weight_grad_args<T>& a) {
-    for (std::size_t m = 0; m < a.rows_a; ++m)
-        for (std::size_t k = 0; k < a.rows_b; ++k)
-            for (std::size_t t = 0; t < a.taps; ++t) {
-                const T* x = a.a + m * a.a_stride;
-                const T* y = a.b + k * a.b_stride + a.offsets[t];
-                T lane[8] = {0, 0, 0, 0, 0, 0, 0, 0};  // partial sums: see conv2d::row_sum
-                std::size_t q = 0;
-                for (; q + 8 <= a.positions; q += 8)
-                    for (std::size_t l = 0; l < 8; ++l) lane[l] += x[q + l] * y[q + l];
-                T sum = 0;
-                for (; q < a.positions; ++q) sum += x[q] * y[q];
-                for (std::size_t l = 0; l < 8; ++l) sum += lane[l];
-                a.grad[m * a.grad_row + k * a.grad_col + t] += sum;
-            }
+using tag = hn::CappedTag<T, plane_lanes<T>>;  // at most one plane-mask word per vector
+template <class T>
+constexpr std::size_t lanes = hn::MaxLanes(tag<T>());
+template <class T>
+using vec = hn::Vec<tag<T>>;
+template <class T>
+using mask = hn::Mask<tag<T>>;
+
+// Sum of v's lanes, in lane order (as every level sums, so levels differ only by the
+// order of their partial sums, not by a reduction tree of their own).
+template <class T>
+T lane_sum(vec<T> v) {
+    alignas(64) T lane[lanes<T>];
+    hn::Store(v, tag<T>(), lane);
+    T sum = 0;
+    for (std::size_t l = 0; l < lanes<T>; ++l) sum += lane[l];
+    return sum;
 }
 
-// Lane l of vector v of a plane mask: is position v*L + l's tap inside the input?
+// Lane l's mask from bit l of a mask word: lane_bit holds 1 << l in lane l.
 template <class T>
-bool plane_bit(const std::uint16_t* masks, std::size_t vectors, std::size_t t, std::size_t p) {
-    constexpr std::size_t L = plane_lanes<T>;
-    return (masks[t * vectors + p / L] >> (p % L)) & 1u;
+using lane_bits = hn::Vec<hn::RebindToUnsigned<tag<T>>>;
+template <class T>
+lane_bits<T> first_lane_bits() {
+    const hn::RebindToUnsigned<tag<T>> du;
+    return hn::Shl(hn::Set(du, hn::TFromD<decltype(du)>{1}), hn::Iota(du, 0));
+}
+template <class T>
+mask<T> bits_mask(lane_bits<T> lane_bit, std::uint32_t bits) {
+    const hn::RebindToUnsigned<tag<T>> du;
+    return hn::RebindMask(tag<T>(), hn::TestBit(hn::Set(du, hn::TFromD<decltype(du)>(bits)), lane_bit));
 }
 
-// The positions whose tap t lies inside the input, as runs [begin, end) per tap: within
-// a run the correlation is a plain multiply-add over contiguous memory, which the compiler
-// vectorises (testing the mask bit per position would not be).
-struct position_run {
-    std::size_t tap, begin, end;
-};
-
+// The mask word bits of Highway vector j of a plane: plane vectors (of plane_lanes lanes)
+// hold plane_lanes / lanes of them.
 template <class T>
-std::vector<position_run> plane_runs(const std::uint16_t* masks, std::size_t taps, std::size_t plane) {
-    constexpr std::size_t L = plane_lanes<T>;
-    const std::size_t vectors = (plane + L - 1) / L;
-    std::vector<position_run> runs;
-    for (std::size_t t = 0; t < taps; ++t)
-        for (std::size_t p = 0; p < plane;) {
-            if (!plane_bit<T>(masks, vectors, t, p)) {
-                ++p;
-                continue;
-            }
-            const std::size_t begin = p;
-            while (p < plane && plane_bit<T>(masks, vectors, t, p)) ++p;
-            runs.push_back({t, begin, p});
-        }
-    return runs;
+std::uint32_t plane_vector_bits(const std::uint16_t* tap_masks, std::size_t j) {
+    constexpr std::size_t per_word = plane_lanes<T> / lanes<T>;
+    return std::uint32_t(tap_masks[j / per_word]) >> ((j % per_word) * lanes<T>);
 }
 
-template <class T>
-void plane_correlate_portable(const plane_correlate_args<T>& a) {
-    const std::vector<position_run> runs = plane_runs<T>(a.masks, a.taps, a.plane);
-    for (std::size_t s = 0; s < a.samples; ++s)
-        for (std::size_t m = 0; m < a.rows_out; ++m) {
-            T* out = a.out + s * a.out_sample + m * a.plane;
-            std::fill(out, out + a.plane, a.bias ? a.bias[m] : T(0));
-            for (std::size_t k = 0; k < a.rows_in; ++k) {
-                const T* in = a.in + s * a.in_sample + k * a.plane;
-                const T* w = a.weights + m * a.weight_row + k * a.weight_col;
-                for (const position_run& r : runs) {
-                    const T wt = w[r.tap];
-                    const T* shifted = in + a.offsets[r.tap];
-                    for (std::size_t p = r.begin; p < r.end; ++p) out[p] += wt * shifted[p];
-                }
-            }
-            if (a.relu)
-                for (std::size_t p = 0; p < a.plane; ++p) out[p] = std::max(out[p], T(0));
-        }
-}
+// ---- grid kernels ----
 
-// dz = [y > 0] dy for plane_weight_grad's fused relu: both loads, a blend, not a branch
-template <class T>
-T relu_grad(T y, T dy) {
-    return y > T(0) ? dy : T(0);
-}
-
-template <class T>
-void plane_weight_grad_portable(const plane_weight_grad_args<T>& a) {
-    if (a.relu_y) {
-        // the fused relu backward, written out: dz first, then the plain weight gradient
-        thread_local std::vector<T> dz_rows;
-        const std::size_t size = a.samples * a.a_sample;
-        T* dz = a.dz_out;
-        if (!dz) {
-            dz_rows.resize(size);
-            dz = dz_rows.data();
-        }
-        for (std::size_t i = 0; i < size; ++i) dz[i] = relu_grad(a.relu_y[i], a.a[i]);
-        if (a.bias_grad)
-            for (std::size_t s = 0; s < a.samples; ++s)
-                for (std::size_t m = 0; m < a.rows_a; ++m) {
-                    T sum = 0;  // dL/db[m] = sum of dz over samples and positions
-                    for (std::size_t p = 0; p < a.plane; ++p) sum += dz[s * a.a_sample + m * a.plane + p];
-                    a.bias_grad[m] += sum;
-                }
-        plane_weight_grad_args<T> plain = a;
-        plain.a = dz;
-        plain.relu_y = nullptr;
-        return plane_weight_grad_portable(plain);
-    }
-    const std::vector<position_run> runs = plane_runs<T>(a.masks, a.taps, a.plane);
-    for (std::size_t m = 0; m < a.rows_a; ++m)
-        for (std::size_t k = 0; k < a.rows_b; ++k)
-            for (std::size_t r0 = 0; r0 < runs.size();) {  // the runs of one tap
-                const std::size_t t = runs[r0].tap;
-                std::size_t r1 = r0;
-                while (r1 < runs.size() && runs[r1].tap == t) ++r1;
-                T sum = 0;
-                for (std::size_t s = 0; s < a.samples; ++s) {
-                    const T* x = a.a + s * a.a_sample + m * a.plane;
-                    const T* y = a.b + s * a.b_sample + k * a.plane + a.offsets[t];
-                    for (std::size_t r = r0; r < r1; ++r)
-                        for (std::size_t p = runs[r].begin; p < runs[r].end; ++p) sum += x[p] * y[p];
-                }
-                a.grad[m * a.grad_row + k * a.grad_col + t] += sum;
-                r0 = r1;
-            }
-}
-
-template <class T>
-void relu_backward_portable(const T* y, const T* dy, T* dz, std::size_t samples, std::size_t rows,
-                            std::size_t plane, T* sums) {
-    for (std::size_t s = 0; s < samples; ++s)
-        for (std::size_t m = 0; m < rows; ++m) {
-            const std::size_t at = (s * rows + m) * plane;
-            T sum = 0;
-            for (std::size_t p = 0; p < plane; ++p) {
-                const T grad = dy[at + p], out = y[at + p];  // both loads: a blend, not a branch
-                dz[at + p] = out > T(0) ? grad : T(0);
-                sum += dz[at + p];
-            }
-            if (sums) sums[m] += sum;
-        }
-}
-
-#ifdef KNIT_CONV_AVX512
-#define KNIT_AVX512 __attribute__((target("avx512f")))
-
-// The few AVX-512 operations the kernels need, for float (16 lanes) and double (8).
-template <class T>
-struct avx512;
-template <>
-struct avx512<float> {
-    using vec = __m512;
-    static constexpr std::size_t lanes = 16;
-    KNIT_AVX512 static vec zero() { return _mm512_setzero_ps(); }
-    KNIT_AVX512 static vec load(const float* p) { return _mm512_loadu_ps(p); }
-    KNIT_AVX512 static void store(float* p, vec v) { _mm512_storeu_ps(p, v); }
-    KNIT_AVX512 static vec broadcast(float v) { return _mm512_set1_ps(v); }
-    KNIT_AVX512 static vec fma(vec a, vec b, vec c) { return _mm512_fmadd_ps(a, b, c); }
-    // max(a, b), b where either is NaN (the merge form: the plain one trips GCC 12's
-    // -Wmaybe-uninitialized, as the reductions do)
-    KNIT_AVX512 static vec max(vec a, vec b) { return _mm512_mask_max_ps(a, 0xFFFF, a, b); }
-    KNIT_AVX512 static vec add(vec a, vec b) { return _mm512_add_ps(a, b); }
-    using mask = __mmask16;
-    // p[l] under the set bits of m, 0 elsewhere; all 16 lanes must be readable. A plain
-    // load and a zeroing move, which GCC fuses into one masked load: with the masked-load
-    // builtin (or asm) GCC 12 stores every accumulator to the stack after each load.
-    KNIT_AVX512 static vec load_masked(mask m, const float* p) { return _mm512_maskz_mov_ps(m, _mm512_loadu_ps(p)); }
-    // a masked load that may end at the buffer's end (lanes past it do not fault)
-    KNIT_AVX512 static vec load_tail(mask m, const float* p) { return _mm512_maskz_loadu_ps(m, p); }
-    // g where y > 0, else 0
-    KNIT_AVX512 static vec select_positive(vec y, vec g) {
-        return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(y, zero(), _CMP_GT_OQ), g);
-    }
-    KNIT_AVX512 static void store_masked(float* p, std::uint32_t m, vec v) {
-        _mm512_mask_storeu_ps(p, static_cast<__mmask16>(m), v);
-    }
-};
-template <>
-struct avx512<double> {
-    using vec = __m512d;
-    static constexpr std::size_t lanes = 8;
-    KNIT_AVX512 static vec zero() { return _mm512_setzero_pd(); }
-    KNIT_AVX512 static vec load(const double* p) { return _mm512_loadu_pd(p); }
-    KNIT_AVX512 static void store(double* p, vec v) { _mm512_storeu_pd(p, v); }
-    KNIT_AVX512 static vec broadcast(double v) { return _mm512_set1_pd(v); }
-    KNIT_AVX512 static vec fma(vec a, vec b, vec c) { return _mm512_fmadd_pd(a, b, c); }
-    KNIT_AVX512 static vec max(vec a, vec b) { return _mm512_mask_max_pd(a, 0xFF, a, b); }
-    KNIT_AVX512 static vec add(vec a, vec b) { return _mm512_add_pd(a, b); }
-    using mask = __mmask8;
-    KNIT_AVX512 static vec load_masked(mask m, const double* p) { return _mm512_maskz_mov_pd(m, _mm512_loadu_pd(p)); }
-    KNIT_AVX512 static vec load_tail(mask m, const double* p) { return _mm512_maskz_loadu_pd(m, p); }
-    KNIT_AVX512 static vec select_positive(vec y, vec g) {
-        return _mm512_maskz_mov_pd(_mm512_cmp_pd_mask(y, zero(), _CMP_GT_OQ), g);
-    }
-    KNIT_AVX512 static void store_masked(double* p, std::uint32_t m, vec v) {
-        _mm512_mask_storeu_pd(p, static_cast<__mmask8>(m), v);
-    }
-};
-
-// Four vectors of positions x ROWS output rows held in registers; for every input row
-// and tap, four loads of the shifted input and 4*ROWS fused multiply-adds.
 template <class T, std::size_t ROWS>
-KNIT_AVX512 void correlate_block(const grid_correlate_args<T>& a, std::size_t m0, std::size_t q_begin,
-                                 std::size_t q_end) {
-    using V = avx512<T>;
-    constexpr std::size_t L = V::lanes;
-    for (std::size_t q = q_begin; q < q_end; q += 4 * L) {
-        typename V::vec acc[ROWS][4];
+void correlate_block(const grid_correlate_args<T>& a, std::size_t m0, std::size_t q_begin, std::size_t q_end) {
+    const tag<T> d;
+    constexpr std::size_t L = lanes<T>, NV = grid_vectors;
+    for (std::size_t q = q_begin; q < q_end; q += NV * L) {
+        vec<T> acc[ROWS][NV];
         for (std::size_t r = 0; r < ROWS; ++r)
-            for (std::size_t v = 0; v < 4; ++v) acc[r][v] = V::zero();
+            for (std::size_t v = 0; v < NV; ++v) acc[r][v] = hn::Zero(d);
         for (std::size_t k = 0; k < a.rows_in; ++k) {
             const T* in = a.in + k * a.in_stride + q;
             const T* w = a.weights + m0 * a.weight_row + k * a.weight_col;
             for (std::size_t t = 0; t < a.taps; ++t) {
                 const T* p = in + a.offsets[t];
-                const typename V::vec x0 = V::load(p), x1 = V::load(p + L), x2 = V::load(p + 2 * L),
-                                      x3 = V::load(p + 3 * L);
+                vec<T> x[NV];
+                for (std::size_t v = 0; v < NV; ++v) x[v] = hn::LoadU(d, p + v * L);
                 for (std::size_t r = 0; r < ROWS; ++r) {
-                    const typename V::vec wv = V::broadcast(w[r * a.weight_row + t]);
-                    acc[r][0] = V::fma(wv, x0, acc[r][0]);
-                    acc[r][1] = V::fma(wv, x1, acc[r][1]);
-                    acc[r][2] = V::fma(wv, x2, acc[r][2]);
-                    acc[r][3] = V::fma(wv, x3, acc[r][3]);
+                    const vec<T> wv = hn::Set(d, w[r * a.weight_row + t]);
+                    for (std::size_t v = 0; v < NV; ++v) acc[r][v] = hn::MulAdd(wv, x[v], acc[r][v]);
                 }
             }
         }
-        for (std::size_t r = 0; r < ROWS; ++r) {
-            T* out = a.out + (m0 + r) * a.out_stride + q;
-            for (std::size_t v = 0; v < 4; ++v) V::store(out + v * L, acc[r][v]);
-        }
+        for (std::size_t r = 0; r < ROWS; ++r)
+            for (std::size_t v = 0; v < NV; ++v) hn::StoreU(acc[r][v], d, a.out + (m0 + r) * a.out_stride + q + v * L);
     }
 }
 
+template <class T, std::size_t... R>
+void correlate_rows(const grid_correlate_args<T>& a, std::size_t m0, std::size_t rows, std::size_t q0,
+                    std::size_t q1, std::index_sequence<R...>) {
+    ((rows == R + 1 ? correlate_block<T, R + 1>(a, m0, q0, q1) : void()), ...);
+}
+
 template <class T>
-KNIT_AVX512 void correlate_avx512(const grid_correlate_args<T>& a) {
+void grid_correlate_simd(const grid_correlate_args<T>& a) {
     for (std::size_t q0 = 0; q0 < a.positions; q0 += grid_chunk) {
         const std::size_t q1 = std::min(a.positions, q0 + grid_chunk);
-        for_each_row_block(a.rows_out, max_rows_correlate, [&](std::size_t m0, std::size_t rows) {
-            switch (rows) {
-                case 1: correlate_block<T, 1>(a, m0, q0, q1); break;
-                case 2: correlate_block<T, 2>(a, m0, q0, q1); break;
-                case 3: correlate_block<T, 3>(a, m0, q0, q1); break;
-                case 4: correlate_block<T, 4>(a, m0, q0, q1); break;
-                case 5: correlate_block<T, 5>(a, m0, q0, q1); break;
-                default: correlate_block<T, 6>(a, m0, q0, q1); break;
-            }
+        for_each_row_block(a.rows_out, grid_rows, [&](std::size_t m0, std::size_t rows) {
+            correlate_rows(a, m0, rows, q0, q1, std::make_index_sequence<grid_rows>());
         });
     }
 }
 
-// ROWS rows of `a` against one row of `b` at six taps: 6 + ROWS loads and 6*ROWS fused
-// multiply-adds per vector of positions. Taps past the last real one read offset 0 and
-// are dropped.
+// ROWS rows of `a` against one row of `b` at grad_taps taps. Taps past the last real one
+// read offset 0 and are dropped.
 template <class T, std::size_t ROWS>
-KNIT_AVX512 void weight_grad_block(const grid_weight_grad_args<T>& a, std::size_t m0, std::size_t k,
-                                   std::size_t t0, std::size_t q_begin, std::size_t q_end) {
-    using V = avx512<T>;
-    constexpr std::size_t L = V::lanes;
-    const std::size_t real_taps = std::min(taps_per_block, a.taps - t0);
-    std::ptrdiff_t off[taps_per_block];
-    for (std::size_t t = 0; t < taps_per_block; ++t) off[t] = t < real_taps ? a.offsets[t0 + t] : 0;
-    typename V::vec acc[ROWS][taps_per_block];
+void weight_grad_block(const grid_weight_grad_args<T>& a, std::size_t m0, std::size_t k, std::size_t t0,
+                       std::size_t q_begin, std::size_t q_end) {
+    const tag<T> d;
+    constexpr std::size_t L = lanes<T>, TB = grad_taps;
+    const std::size_t real_taps = std::min(TB, a.taps - t0);
+    std::ptrdiff_t off[TB];
+    for (std::size_t t = 0; t < TB; ++t) off[t] = t < real_taps ? a.offsets[t0 + t] : 0;
+    vec<T> acc[ROWS][TB];
     for (std::size_t r = 0; r < ROWS; ++r)
-        for (std::size_t t = 0; t < taps_per_block; ++t) acc[r][t] = V::zero();
+        for (std::size_t t = 0; t < TB; ++t) acc[r][t] = hn::Zero(d);
     const T* base_b = a.b + k * a.b_stride;
     for (std::size_t q = q_begin; q < q_end; q += L) {
-        typename V::vec xb[taps_per_block];
-        for (std::size_t t = 0; t < taps_per_block; ++t) xb[t] = V::load(base_b + q + off[t]);
+        vec<T> xb[TB];
+        for (std::size_t t = 0; t < TB; ++t) xb[t] = hn::LoadU(d, base_b + q + off[t]);
         for (std::size_t r = 0; r < ROWS; ++r) {
-            const typename V::vec xa = V::load(a.a + (m0 + r) * a.a_stride + q);
-            for (std::size_t t = 0; t < taps_per_block; ++t) acc[r][t] = V::fma(xa, xb[t], acc[r][t]);
+            const vec<T> xa = hn::LoadU(d, a.a + (m0 + r) * a.a_stride + q);
+            for (std::size_t t = 0; t < TB; ++t) acc[r][t] = hn::MulAdd(xa, xb[t], acc[r][t]);
         }
     }
-    // lane sums (a plain loop: GCC 12's _mm512_reduce_add_* trips -Wmaybe-uninitialized)
-    T lane[L];
     for (std::size_t r = 0; r < ROWS; ++r)
-        for (std::size_t t = 0; t < real_taps; ++t) {
-            V::store(lane, acc[r][t]);
-            T sum = 0;
-            for (std::size_t l = 0; l < L; ++l) sum += lane[l];
-            a.grad[(m0 + r) * a.grad_row + k * a.grad_col + t0 + t] += sum;
-        }
+        for (std::size_t t = 0; t < real_taps; ++t)
+            a.grad[(m0 + r) * a.grad_row + k * a.grad_col + t0 + t] += lane_sum<T>(acc[r][t]);
+}
+
+template <class T, std::size_t... R>
+void weight_grad_rows(const grid_weight_grad_args<T>& a, std::size_t m0, std::size_t rows, std::size_t k,
+                      std::size_t t0, std::size_t q0, std::size_t q1, std::index_sequence<R...>) {
+    ((rows == R + 1 ? weight_grad_block<T, R + 1>(a, m0, k, t0, q0, q1) : void()), ...);
 }
 
 template <class T>
-KNIT_AVX512 void weight_grad_avx512(const grid_weight_grad_args<T>& a) {
+void grid_weight_grad_simd(const grid_weight_grad_args<T>& a) {
     const std::size_t chunk = 2 * grid_chunk;
     for (std::size_t q0 = 0; q0 < a.positions; q0 += chunk) {
         const std::size_t q1 = std::min(a.positions, q0 + chunk);
-        for_each_row_block(a.rows_a, max_rows_weight_grad, [&](std::size_t m0, std::size_t rows) {
+        for_each_row_block(a.rows_a, grid_grad_rows, [&](std::size_t m0, std::size_t rows) {
             for (std::size_t k = 0; k < a.rows_b; ++k)
-                for (std::size_t t0 = 0; t0 < a.taps; t0 += taps_per_block) {
-                    switch (rows) {
-                        case 1: weight_grad_block<T, 1>(a, m0, k, t0, q0, q1); break;
-                        case 2: weight_grad_block<T, 2>(a, m0, k, t0, q0, q1); break;
-                        case 3: weight_grad_block<T, 3>(a, m0, k, t0, q0, q1); break;
-                        default: weight_grad_block<T, 4>(a, m0, k, t0, q0, q1); break;
-                    }
-                }
+                for (std::size_t t0 = 0; t0 < a.taps; t0 += grad_taps)
+                    weight_grad_rows(a, m0, rows, k, t0, q0, q1, std::make_index_sequence<grid_grad_rows>());
         });
     }
 }
 
-// ---- plane kernels (see plane_correlate_args) ----
+// ---- plane kernels ----
 
-// Lanes of vector v that lie inside a plane of `plane` positions.
+// Stores the first `count` lanes of v (all of them when count >= lanes).
 template <class T>
-std::uint32_t tail_mask(std::size_t plane, std::size_t v) {
-    constexpr std::size_t L = plane_lanes<T>;
-    const std::size_t left = plane - v * L;
-    return left >= L ? (L == 32 ? ~std::uint32_t(0) : (std::uint32_t(1) << L) - 1)
-                     : (std::uint32_t(1) << left) - 1;
+void store_first(vec<T> v, std::size_t count, T* p) {
+    const tag<T> d;
+    if (count >= lanes<T>)
+        hn::StoreU(v, d, p);
+    else
+        hn::BlendedStore(v, hn::FirstN(d, count), d, p);
 }
 
-// Most rows per register block for V vectors of positions: ROWS*V accumulators, V inputs
-// and one broadcast weight within the 32 vector registers. Three vectors (conv2's 48
-// positions) take 9 rows (27 + 3 + 1 = 31 registers): conv2's 25 filters are 9 + 8 + 8
-// instead of 7 + 6 + 6 + 6, one pass over the input fewer.
-constexpr std::size_t plane_max_rows(std::size_t v) { return v == 1 ? 12 : v == 2 ? 12 : v == 3 ? 9 : 6; }
-constexpr std::size_t plane_max_vectors = 4;
-
-// ROWS output rows x V vectors of positions of one sample, in registers: for every tap
-// (its V lane masks held in mask registers) and input row, V loads and ROWS*V masked
-// fused multiply-adds.
-template <class T, std::size_t V, std::size_t ROWS>
-KNIT_AVX512 void plane_correlate_block(const plane_correlate_args<T>& a, std::size_t s, std::size_t v0,
-                                       std::size_t m0) {
-    using X = avx512<T>;
-    constexpr std::size_t L = X::lanes;
-    const std::size_t vectors = (a.plane + L - 1) / L, plane = a.plane, rows_in = a.rows_in;
-    const std::size_t weight_row = a.weight_row, weight_col = a.weight_col;
-    typename X::vec acc[ROWS][V];
+// ROWS output rows x NV vectors of positions (from vector j0) of sample s, in registers.
+template <class T, std::size_t NV, std::size_t ROWS>
+void plane_correlate_block(const plane_correlate_args<T>& a, lane_bits<T> bits, std::size_t s,
+                           std::size_t j0, std::size_t m0) {
+    const tag<T> d;
+    constexpr std::size_t L = lanes<T>, PL = plane_lanes<T>;
+    const std::size_t words = (a.plane + PL - 1) / PL, plane = a.plane;
+    vec<T> acc[ROWS][NV];
     for (std::size_t r = 0; r < ROWS; ++r)
-        for (std::size_t v = 0; v < V; ++v) acc[r][v] = X::zero();
-    const T* in_s = a.in + s * a.in_sample + v0 * L;
-    const T* w_block = a.weights + m0 * weight_row;
+        for (std::size_t v = 0; v < NV; ++v) acc[r][v] = hn::Zero(d);
+    const T* in_s = a.in + s * a.in_sample + j0 * L;
+    const T* w_block = a.weights + m0 * a.weight_row;
     for (std::size_t t = 0; t < a.taps; ++t) {
-        typename X::mask mask[V];
-        for (std::size_t v = 0; v < V; ++v) mask[v] = static_cast<typename X::mask>(a.masks[t * vectors + v0 + v]);
+        mask<T> m[NV];
+        for (std::size_t v = 0; v < NV; ++v) m[v] = bits_mask<T>(bits, plane_vector_bits<T>(a.masks + t * words, j0 + v));
         const T* in = in_s + a.offsets[t];
         const T* w = w_block + t;
-        for (std::size_t k = 0; k < rows_in; ++k) {
-            typename X::vec xv[V];
-            for (std::size_t v = 0; v < V; ++v) xv[v] = X::load_masked(mask[v], in + k * plane + v * L);
+        for (std::size_t k = 0; k < a.rows_in; ++k) {
+            vec<T> x[NV];
+            for (std::size_t v = 0; v < NV; ++v) x[v] = hn::IfThenElseZero(m[v], hn::LoadU(d, in + k * plane + v * L));
             for (std::size_t r = 0; r < ROWS; ++r) {
-                const typename X::vec wv = X::broadcast(w[r * weight_row + k * weight_col]);
-                for (std::size_t v = 0; v < V; ++v) acc[r][v] = X::fma(wv, xv[v], acc[r][v]);
+                const vec<T> wv = hn::Set(d, w[r * a.weight_row + k * a.weight_col]);
+                for (std::size_t v = 0; v < NV; ++v) acc[r][v] = hn::MulAdd(wv, x[v], acc[r][v]);
             }
         }
     }
-    T* out = a.out + s * a.out_sample + m0 * plane + v0 * L;
+    T* out = a.out + s * a.out_sample + m0 * plane + j0 * L;
     for (std::size_t r = 0; r < ROWS; ++r) {
-        const typename X::vec b = X::broadcast(a.bias ? a.bias[m0 + r] : T(0));
-        for (std::size_t v = 0; v < V; ++v) {
-            typename X::vec z = X::add(acc[r][v], b);
-            if (a.relu) z = X::max(X::zero(), z);  // max(0, z): a NaN z stays NaN, as std::max(z, 0)
-            X::store_masked(out + r * plane + v * L, tail_mask<T>(plane, v0 + v), z);
+        const vec<T> b = hn::Set(d, a.bias ? a.bias[m0 + r] : T(0));
+        for (std::size_t v = 0; v < NV; ++v) {
+            vec<T> z = hn::Add(acc[r][v], b);
+            if (a.relu) z = hn::IfThenZeroElse(hn::Lt(z, hn::Zero(d)), z);  // a NaN z stays NaN, as std::max(z, 0)
+            store_first<T>(z, plane - (j0 + v) * L, out + r * plane + v * L);
         }
     }
 }
 
-template <class T>
-using plane_correlate_fn = void (*)(const plane_correlate_args<T>&, std::size_t, std::size_t, std::size_t);
-
-// table[ROWS - 1] = plane_correlate_block<T, V, ROWS>
-template <class T, std::size_t V, std::size_t... R>
-constexpr std::array<plane_correlate_fn<T>, sizeof...(R)> plane_correlate_table(std::index_sequence<R...>) {
-    return {&plane_correlate_block<T, V, R + 1>...};
+template <class T, std::size_t NV, std::size_t... R>
+void plane_correlate_rows(const plane_correlate_args<T>& a, lane_bits<T> bits, std::size_t s, std::size_t j0,
+                          std::size_t m0, std::size_t rows, std::index_sequence<R...>) {
+    ((rows == R + 1 ? plane_correlate_block<T, NV, R + 1>(a, bits, s, j0, m0) : void()), ...);
 }
 
-template <class T>
-KNIT_AVX512 void plane_correlate_avx512(const plane_correlate_args<T>& a) {
-    constexpr std::size_t L = avx512<T>::lanes;
-    static constexpr auto t1 = plane_correlate_table<T, 1>(std::make_index_sequence<plane_max_rows(1)>());
-    static constexpr auto t2 = plane_correlate_table<T, 2>(std::make_index_sequence<plane_max_rows(2)>());
-    static constexpr auto t3 = plane_correlate_table<T, 3>(std::make_index_sequence<plane_max_rows(3)>());
-    static constexpr auto t4 = plane_correlate_table<T, 4>(std::make_index_sequence<plane_max_rows(4)>());
-    const plane_correlate_fn<T>* tables[] = {t1.data(), t2.data(), t3.data(), t4.data()};
-    const std::size_t vectors = (a.plane + L - 1) / L;
-    // the plane's vectors in groups of at most four, as even as possible (6 -> 3 + 3)
-    const std::size_t groups = (vectors + plane_max_vectors - 1) / plane_max_vectors;
-    for (std::size_t s = 0; s < a.samples; ++s) {
-        std::size_t v0 = 0;
-        for (std::size_t gi = 0; gi < groups; ++gi) {
-            const std::size_t nv = vectors / groups + (gi < vectors % groups ? 1 : 0);
-            const plane_correlate_fn<T>* table = tables[nv - 1];
-            for_each_row_block(a.rows_out, plane_max_rows(nv),
-                               [&](std::size_t m0, std::size_t rows) { table[rows - 1](a, s, v0, m0); });
-            v0 += nv;
-        }
-    }
-}
-
-// ROWS rows of `a` against one row of `b` at up to six taps, summed over samples
-// [s_begin, s_end) and the whole plane: 6 + ROWS loads and 6*ROWS masked fused
-// multiply-adds per vector of positions. Taps past the last real one have no lanes.
-template <class T, std::size_t ROWS>
-KNIT_AVX512 void plane_weight_grad_block(const plane_weight_grad_args<T>& a, std::size_t m0, std::size_t k,
-                                         std::size_t t0, std::size_t s_begin, std::size_t s_end, T* lanes) {
-    using X = avx512<T>;
-    constexpr std::size_t L = X::lanes;
-    constexpr std::size_t TB = taps_per_block;
-    const std::size_t vectors = (a.plane + L - 1) / L, plane = a.plane;
-    const std::size_t real_taps = std::min(TB, a.taps - t0);
-    std::ptrdiff_t off[TB];
-    const std::uint16_t* masks[TB];
-    static const std::uint16_t no_lanes[1] = {0};  // what unused taps read, at every vector
-    std::size_t mask_step[TB];
-    for (std::size_t t = 0; t < TB; ++t) {
-        off[t] = t < real_taps ? a.offsets[t0 + t] : 0;
-        masks[t] = t < real_taps ? a.masks + (t0 + t) * vectors : no_lanes;
-        mask_step[t] = t < real_taps ? 1 : 0;
-    }
-    typename X::vec acc[ROWS][TB];
-    for (std::size_t r = 0; r < ROWS; ++r)
-        for (std::size_t t = 0; t < TB; ++t) acc[r][t] = X::zero();
-    // vectors outside, samples inside: the masks stay in registers for the whole sweep
-    for (std::size_t v = 0; v < vectors; ++v) {
-        typename X::mask mask[TB];
-        for (std::size_t t = 0; t < TB; ++t) mask[t] = static_cast<typename X::mask>(masks[t][v * mask_step[t]]);
-        for (std::size_t s = s_begin; s < s_end; ++s) {
-            const T* bs = a.b + s * a.b_sample + k * plane + v * L;
-            const T* as = a.a + s * a.a_sample + m0 * plane + v * L;
-            typename X::vec xb[TB];
-            for (std::size_t t = 0; t < TB; ++t) xb[t] = X::load_masked(mask[t], bs + off[t]);
-            for (std::size_t r = 0; r < ROWS; ++r) {
-                const typename X::vec xa = X::load(as + r * plane);
-                for (std::size_t t = 0; t < TB; ++t) acc[r][t] = X::fma(xa, xb[t], acc[r][t]);
-            }
-        }
-    }
-    // lane-wise partial sums: lanes[((r * rows_b + k) * taps + t) * L + l], reduced at the end
-    for (std::size_t r = 0; r < ROWS; ++r)
-        for (std::size_t t = 0; t < real_taps; ++t) {
-            T* to = lanes + ((r * a.rows_b + k) * a.taps + t0 + t) * L;
-            X::store(to, X::add(X::load(to), acc[r][t]));
-        }
-}
-
-// plane_weight_grad_block for the fused relu (rows_b == 1, taps <= 6, whole vectors):
-// the ROWS rows of dz are made from y and dy as they are loaded, their lane sums kept for
-// the bias, and (when dx needs dz) stored. At most 3 rows: 18 + 3 accumulators, 6 taps
-// and the dz vector in the 32 registers.
-template <class T, std::size_t ROWS>
-KNIT_AVX512 void plane_weight_grad_relu_block(const plane_weight_grad_args<T>& a, std::size_t m0,
-                                              std::size_t s_begin, std::size_t s_end, T* lanes,
-                                              T* bias_lanes) {
-    using X = avx512<T>;
-    constexpr std::size_t L = X::lanes;
-    constexpr std::size_t TB = plane_fused_taps;
-    const std::size_t vectors = a.plane / L, plane = a.plane;
-    // locals: a store to dz_out could otherwise alias `a` and force reloads of its fields
-    const T *y = a.relu_y, *dy = a.a;
-    T* dz_out = a.dz_out;
-    std::ptrdiff_t off[TB];
-    const std::uint16_t* masks[TB];
-    static const std::uint16_t no_lanes[1] = {0};  // what unused taps read, at every vector
-    std::size_t mask_step[TB];
-    for (std::size_t t = 0; t < TB; ++t) {
-        off[t] = t < a.taps ? a.offsets[t] : 0;
-        masks[t] = t < a.taps ? a.masks + t * vectors : no_lanes;
-        mask_step[t] = t < a.taps ? 1 : 0;
-    }
-    typename X::vec acc[ROWS][TB], bias[ROWS];
-    for (std::size_t r = 0; r < ROWS; ++r) {
-        bias[r] = X::zero();
-        for (std::size_t t = 0; t < TB; ++t) acc[r][t] = X::zero();
-    }
-    for (std::size_t v = 0; v < vectors; ++v) {
-        typename X::mask mask[TB];
-        for (std::size_t t = 0; t < TB; ++t) mask[t] = static_cast<typename X::mask>(masks[t][v * mask_step[t]]);
-        for (std::size_t s = s_begin; s < s_end; ++s) {
-            const T* bs = a.b + s * a.b_sample + v * L;
-            const std::size_t at = s * a.a_sample + m0 * plane + v * L;
-            typename X::vec xb[TB];
-            for (std::size_t t = 0; t < TB; ++t) xb[t] = X::load_masked(mask[t], bs + off[t]);
-            for (std::size_t r = 0; r < ROWS; ++r) {
-                // dz = [y > 0] dy
-                const typename X::vec dz = X::select_positive(X::load(y + at + r * plane),
-                                                              X::load(dy + at + r * plane));
-                if (dz_out) X::store(dz_out + at + r * plane, dz);
-                bias[r] = X::add(bias[r], dz);
-                for (std::size_t t = 0; t < TB; ++t) acc[r][t] = X::fma(dz, xb[t], acc[r][t]);
-            }
-        }
-    }
-    for (std::size_t r = 0; r < ROWS; ++r) {
-        for (std::size_t t = 0; t < a.taps; ++t) {
-            T* to = lanes + (r * a.taps + t) * L;
-            X::store(to, X::add(X::load(to), acc[r][t]));
-        }
-        X::store(bias_lanes + r * L, X::add(X::load(bias_lanes + r * L), bias[r]));
-    }
-}
-
-template <class T>
-KNIT_AVX512 void relu_backward_avx512(const T* y, const T* dy, T* dz, std::size_t samples, std::size_t rows,
-                                      std::size_t plane, T* sums) {
-    using X = avx512<T>;
-    constexpr std::size_t L = X::lanes;
-    const std::size_t vectors = (plane + L - 1) / L;
-    for (std::size_t s = 0; s < samples; ++s)
-        for (std::size_t m = 0; m < rows; ++m) {
-            const std::size_t at = (s * rows + m) * plane;
-            typename X::vec sum = X::zero();
-            for (std::size_t v = 0; v < vectors; ++v) {
-                const auto tail = static_cast<typename X::mask>(tail_mask<T>(plane, v));
-                const typename X::vec out = X::load_tail(tail, y + at + v * L);
-                const typename X::vec grad = X::load_tail(tail, dy + at + v * L);
-                const typename X::vec d = X::select_positive(out, grad);  // [y > 0] dy
-                X::store_masked(dz + at + v * L, tail, d);
-                sum = X::add(sum, d);
-            }
-            if (sums) {
-                T lane[L];
-                X::store(lane, sum);
-                T total = 0;
-                for (std::size_t l = 0; l < L; ++l) total += lane[l];
-                sums[m] += total;
-            }
-        }
-}
-
-// Samples per chunk of plane_weight_grad: a row block of `a` (up to 4 rows) and one row
-// of `b` for the chunk stay in L1 while every row of b and tap block sweeps them. 32 KB
-// (of a 48 KB L1) measured best at the paper's conv2: smaller chunks mean more calls, each
-// storing and reloading its 24 lane sums; larger ones no longer stay in L1.
-constexpr std::size_t plane_chunk_bytes = std::size_t(1) << 15;
-
-// Most rows per block of the fused relu weight gradient (see plane_weight_grad_relu_block).
-constexpr std::size_t max_rows_relu_weight_grad = 3;
-
-template <class T>
-KNIT_AVX512 void plane_weight_grad_relu_avx512(const plane_weight_grad_args<T>& a) {
-    constexpr std::size_t L = avx512<T>::lanes;
-    KNIT_ASSERT(a.rows_b == 1 && a.taps <= plane_fused_taps && a.plane % L == 0);
-    const std::size_t per_sample = (max_rows_relu_weight_grad * 2 + 1) * a.plane * sizeof(T);
-    const std::size_t chunk = std::max<std::size_t>(1, plane_chunk_bytes / per_sample);
-    // lane-wise sums of a row block: taps, then the bias (as in plane_weight_grad_avx512)
-    T lanes[max_rows_relu_weight_grad * (plane_fused_taps + 1) * L];
-    T* bias_lanes = lanes + max_rows_relu_weight_grad * plane_fused_taps * L;
-    for_each_row_block(a.rows_a, max_rows_relu_weight_grad, [&](std::size_t m0, std::size_t rows) {
-        std::fill(std::begin(lanes), std::end(lanes), T(0));
-        for (std::size_t s0 = 0; s0 < a.samples; s0 += chunk) {
-            const std::size_t s1 = std::min(a.samples, s0 + chunk);
-            switch (rows) {
-                case 1: plane_weight_grad_relu_block<T, 1>(a, m0, s0, s1, lanes, bias_lanes); break;
-                case 2: plane_weight_grad_relu_block<T, 2>(a, m0, s0, s1, lanes, bias_lanes); break;
-                default: plane_weight_grad_relu_block<T, 3>(a, m0, s0, s1, lanes, bias_lanes); break;
-            }
-        }
-        for (std::size_t r = 0; r < rows; ++r) {
-            for (std::size_t t = 0; t < a.taps; ++t) {
-                const T* from = lanes + (r * a.taps + t) * L;
-                T sum = 0;
-                for (std::size_t l = 0; l < L; ++l) sum += from[l];
-                a.grad[(m0 + r) * a.grad_row + t] += sum;
-            }
-            if (a.bias_grad) {
-                T sum = 0;
-                for (std::size_t l = 0; l < L; ++l) sum += bias_lanes[r * L + l];
-                a.bias_grad[m0 + r] += sum;
-            }
-        }
+template <class T, std::size_t NV>
+void plane_correlate_group(const plane_correlate_args<T>& a, lane_bits<T> bits, std::size_t s,
+                           std::size_t j0) {
+    for_each_row_block(a.rows_out, plane_rows(NV), [&](std::size_t m0, std::size_t rows) {
+        plane_correlate_rows<T, NV>(a, bits, s, j0, m0, rows, std::make_index_sequence<plane_rows(NV)>());
     });
 }
 
 template <class T>
-KNIT_AVX512 void plane_weight_grad_avx512(const plane_weight_grad_args<T>& a) {
-    constexpr std::size_t L = avx512<T>::lanes;
-    if (a.relu_y) return plane_weight_grad_relu_avx512(a);
-    const std::size_t per_sample = (max_rows_weight_grad + 1) * a.plane * sizeof(T);
+void plane_correlate_simd(const plane_correlate_args<T>& a) {
+    constexpr std::size_t L = lanes<T>;
+    const lane_bits<T> bits = first_lane_bits<T>();
+    const std::size_t vectors = (a.plane + L - 1) / L;
+    // the plane's vectors in groups of at most four, as even as possible (6 -> 3 + 3)
+    const std::size_t groups = (vectors + plane_most_vectors - 1) / plane_most_vectors;
+    for (std::size_t s = 0; s < a.samples; ++s) {
+        std::size_t j0 = 0;
+        for (std::size_t g = 0; g < groups; ++g) {
+            const std::size_t nv = vectors / groups + (g < vectors % groups ? 1 : 0);
+            switch (nv) {
+                case 1: plane_correlate_group<T, 1>(a, bits, s, j0); break;
+                case 2: plane_correlate_group<T, 2>(a, bits, s, j0); break;
+                case 3: plane_correlate_group<T, 3>(a, bits, s, j0); break;
+                default: plane_correlate_group<T, 4>(a, bits, s, j0); break;
+            }
+            j0 += nv;
+        }
+    }
+}
+
+// ROWS rows of `a` against one row of `b` at up to grad_taps taps, summed over samples
+// [s_begin, s_end) and the whole plane, into lane-wise partial sums
+// lanes[((r * rows_b + k) * taps + t) * L + l]. Taps past the last real one have no lanes.
+template <class T, std::size_t ROWS>
+void plane_weight_grad_block(const plane_weight_grad_args<T>& a, lane_bits<T> bits, std::size_t m0,
+                             std::size_t k, std::size_t t0, std::size_t s_begin, std::size_t s_end, T* sums) {
+    const tag<T> d;
+    constexpr std::size_t L = lanes<T>, PL = plane_lanes<T>, TB = grad_taps;
+    const std::size_t words = (a.plane + PL - 1) / PL, plane = a.plane, vectors = (plane + L - 1) / L;
+    const std::size_t real_taps = std::min(TB, a.taps - t0);
+    std::ptrdiff_t off[TB];
+    for (std::size_t t = 0; t < TB; ++t) off[t] = t < real_taps ? a.offsets[t0 + t] : 0;
+    vec<T> acc[ROWS][TB];
+    for (std::size_t r = 0; r < ROWS; ++r)
+        for (std::size_t t = 0; t < TB; ++t) acc[r][t] = hn::Zero(d);
+    // vectors outside, samples inside: the masks stay in registers for the whole sweep
+    for (std::size_t j = 0; j < vectors; ++j) {
+        mask<T> m[TB];
+        for (std::size_t t = 0; t < TB; ++t)
+            m[t] = bits_mask<T>(bits, t < real_taps ? plane_vector_bits<T>(a.masks + (t0 + t) * words, j) : 0u);
+        for (std::size_t s = s_begin; s < s_end; ++s) {
+            const T* bs = a.b + s * a.b_sample + k * plane + j * L;
+            const T* as = a.a + s * a.a_sample + m0 * plane + j * L;
+            vec<T> xb[TB];
+            for (std::size_t t = 0; t < TB; ++t) xb[t] = hn::IfThenElseZero(m[t], hn::LoadU(d, bs + off[t]));
+            for (std::size_t r = 0; r < ROWS; ++r) {
+                const vec<T> xa = hn::LoadU(d, as + r * plane);
+                for (std::size_t t = 0; t < TB; ++t) acc[r][t] = hn::MulAdd(xa, xb[t], acc[r][t]);
+            }
+        }
+    }
+    for (std::size_t r = 0; r < ROWS; ++r)
+        for (std::size_t t = 0; t < real_taps; ++t) {
+            T* to = sums + ((r * a.rows_b + k) * a.taps + t0 + t) * L;
+            hn::StoreU(hn::Add(hn::LoadU(d, to), acc[r][t]), d, to);
+        }
+}
+
+template <class T, std::size_t... R>
+void plane_weight_grad_rows(const plane_weight_grad_args<T>& a, lane_bits<T> bits, std::size_t m0,
+                            std::size_t rows, std::size_t k, std::size_t t0, std::size_t s0, std::size_t s1, T* sums,
+                            std::index_sequence<R...>) {
+    ((rows == R + 1 ? plane_weight_grad_block<T, R + 1>(a, bits, m0, k, t0, s0, s1, sums) : void()), ...);
+}
+
+// dz = [y > 0] dy row by row, with the rows' sums into sums[m] when sums is set.
+template <class T>
+void relu_backward_simd(const T* y, const T* dy, T* dz, std::size_t samples, std::size_t rows, std::size_t plane,
+                        T* sums) {
+    const tag<T> d;
+    constexpr std::size_t L = lanes<T>;
+    for (std::size_t s = 0; s < samples; ++s)
+        for (std::size_t m = 0; m < rows; ++m) {
+            const std::size_t at = (s * rows + m) * plane;
+            vec<T> total = hn::Zero(d);
+            for (std::size_t p = 0; p < plane; p += L) {
+                // the last vector may end past the buffer: a masked load cannot fault there
+                const bool whole = p + L <= plane;
+                const mask<T> inside = hn::FirstN(d, plane - p);
+                const vec<T> out = whole ? hn::LoadU(d, y + at + p) : hn::MaskedLoad(inside, d, y + at + p);
+                const vec<T> grad = whole ? hn::LoadU(d, dy + at + p) : hn::MaskedLoad(inside, d, dy + at + p);
+                const vec<T> g = hn::IfThenElseZero(hn::Gt(out, hn::Zero(d)), grad);  // [y > 0] dy
+                store_first<T>(g, plane - p, dz + at + p);
+                total = hn::Add(total, g);
+            }
+            if (sums) sums[m] += lane_sum<T>(total);
+        }
+}
+
+template <class T>
+void plane_weight_grad_simd(const plane_weight_grad_args<T>& a) {
+    constexpr std::size_t L = lanes<T>;
+    if (a.relu_y) {
+        // relu's backward first (into dz_out, or scratch), then the plain weight gradient:
+        // the fused single pass of the AVX-512 kernels needs more registers than AVX2 has.
+        thread_local std::vector<T> scratch;
+        T* dz = a.dz_out;
+        if (!dz) {
+            scratch.resize(a.samples * a.a_sample);
+            dz = scratch.data();
+        }
+        relu_backward_simd(a.relu_y, a.a, dz, a.samples, a.rows_a, a.plane, a.bias_grad);
+        plane_weight_grad_args<T> plain = a;
+        plain.a = dz;
+        plain.relu_y = nullptr;
+        return plane_weight_grad_simd(plain);
+    }
+    const lane_bits<T> bits = first_lane_bits<T>();
+    const std::size_t per_sample = (plane_grad_rows + 1) * a.plane * sizeof(T);
     const std::size_t chunk = std::max<std::size_t>(1, plane_chunk_bytes / per_sample);
-    // Lane-wise sums of one row block, reduced once after all chunks (reducing 16 lanes per
-    // chunk would cost as much as a chunk's multiply-adds). Grows once per thread.
+    // Lane-wise sums of one row block, reduced once after all chunks. Grows once per thread.
     thread_local std::vector<T> lane_sums;
-    const std::size_t block_lanes = max_rows_weight_grad * a.rows_b * a.taps * L;
+    const std::size_t block_lanes = plane_grad_rows * a.rows_b * a.taps * L;
     if (lane_sums.size() < block_lanes) lane_sums.resize(block_lanes);
-    T* lanes = lane_sums.data();
-    for_each_row_block(a.rows_a, max_rows_weight_grad, [&](std::size_t m0, std::size_t rows) {
-        std::fill(lanes, lanes + rows * a.rows_b * a.taps * L, T(0));
+    T* sums = lane_sums.data();
+    for_each_row_block(a.rows_a, plane_grad_rows, [&](std::size_t m0, std::size_t rows) {
+        std::fill(sums, sums + rows * a.rows_b * a.taps * L, T(0));
         for (std::size_t s0 = 0; s0 < a.samples; s0 += chunk) {
             const std::size_t s1 = std::min(a.samples, s0 + chunk);
             for (std::size_t k = 0; k < a.rows_b; ++k)
-                for (std::size_t t0 = 0; t0 < a.taps; t0 += taps_per_block) {
-                    switch (rows) {
-                        case 1: plane_weight_grad_block<T, 1>(a, m0, k, t0, s0, s1, lanes); break;
-                        case 2: plane_weight_grad_block<T, 2>(a, m0, k, t0, s0, s1, lanes); break;
-                        case 3: plane_weight_grad_block<T, 3>(a, m0, k, t0, s0, s1, lanes); break;
-                        default: plane_weight_grad_block<T, 4>(a, m0, k, t0, s0, s1, lanes); break;
-                    }
-                }
+                for (std::size_t t0 = 0; t0 < a.taps; t0 += grad_taps)
+                    plane_weight_grad_rows(a, bits, m0, rows, k, t0, s0, s1, sums,
+                                           std::make_index_sequence<plane_grad_rows>());
         }
         for (std::size_t r = 0; r < rows; ++r)
             for (std::size_t k = 0; k < a.rows_b; ++k)
                 for (std::size_t t = 0; t < a.taps; ++t) {
-                    const T* from = lanes + ((r * a.rows_b + k) * a.taps + t) * L;
+                    const T* from = sums + ((r * a.rows_b + k) * a.taps + t) * L;
                     T sum = 0;
                     for (std::size_t l = 0; l < L; ++l) sum += from[l];
                     a.grad[(m0 + r) * a.grad_row + k * a.grad_col + t] += sum;
@@ -656,65 +398,118 @@ KNIT_AVX512 void plane_weight_grad_avx512(const plane_weight_grad_args<T>& a) {
     });
 }
 
-#endif
-
 }  // namespace
 
-template <class T>
-void grid_correlate(const grid_correlate_args<T>& a) {
+// The entry points HWY_EXPORT takes: one non-template function per type.
+#define KNIT_CONV_KERNELS(T, suffix)                                                                       \
+    void grid_correlate_##suffix(const grid_correlate_args<T>& a) { grid_correlate_simd(a); }              \
+    void grid_weight_grad_##suffix(const grid_weight_grad_args<T>& a) { grid_weight_grad_simd(a); }        \
+    void plane_correlate_##suffix(const plane_correlate_args<T>& a) { plane_correlate_simd(a); }           \
+    void plane_weight_grad_##suffix(const plane_weight_grad_args<T>& a) { plane_weight_grad_simd(a); }     \
+    void relu_backward_##suffix(const T* y, const T* dy, T* dz, std::size_t samples, std::size_t rows,     \
+                                std::size_t plane, T* sums) {                                              \
+        relu_backward_simd(y, dy, dz, samples, rows, plane, sums);                                         \
+    }
+KNIT_CONV_KERNELS(float, f32)
+KNIT_CONV_KERNELS(double, f64)
+#undef KNIT_CONV_KERNELS
+
+}  // namespace HWY_NAMESPACE
+}  // namespace knit::nn::detail
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+#include "knit/nn/detail/cpu.hpp"
+#include "nn/conv2d_kernels_avx512.hpp"
+#include "nn/simd_dispatch.hpp"
+
+namespace knit::nn::detail {
+
+HWY_EXPORT(grid_correlate_f32);
+HWY_EXPORT(grid_correlate_f64);
+HWY_EXPORT(grid_weight_grad_f32);
+HWY_EXPORT(grid_weight_grad_f64);
+HWY_EXPORT(plane_correlate_f32);
+HWY_EXPORT(plane_correlate_f64);
+HWY_EXPORT(plane_weight_grad_f32);
+HWY_EXPORT(plane_weight_grad_f64);
+HWY_EXPORT(relu_backward_f32);
+HWY_EXPORT(relu_backward_f64);
+
+// hand_written(): whether the AVX-512 kernels take this call.
+inline bool hand_written() {
+#if KNIT_CONV_HAS_AVX512
+    return use_avx512();
+#else
+    return false;
+#endif
+}
+
+#if KNIT_CONV_HAS_AVX512
+#define KNIT_CONV_AVX512_CALL(call) \
+    if (hand_written()) return avx512::call
+#else
+#define KNIT_CONV_AVX512_CALL(call) (void)0
+#endif
+
+template <>
+void grid_correlate<float>(const grid_correlate_args<float>& a) {
     KNIT_ASSERT(a.positions % grid_alignment == 0);
-#ifdef KNIT_CONV_AVX512
-    if (use_avx512()) return correlate_avx512(a);
-#endif
-    correlate_portable(a);
+    KNIT_CONV_AVX512_CALL(grid_correlate(a));
+    KNIT_SIMD_DISPATCH(grid_correlate_f32)(a);
 }
-
-template <class T>
-void grid_weight_grad(const grid_weight_grad_args<T>& a) {
+template <>
+void grid_correlate<double>(const grid_correlate_args<double>& a) {
     KNIT_ASSERT(a.positions % grid_alignment == 0);
-#ifdef KNIT_CONV_AVX512
-    if (use_avx512()) return weight_grad_avx512(a);
-#endif
-    weight_grad_portable(a);
+    KNIT_CONV_AVX512_CALL(grid_correlate(a));
+    KNIT_SIMD_DISPATCH(grid_correlate_f64)(a);
+}
+template <>
+void grid_weight_grad<float>(const grid_weight_grad_args<float>& a) {
+    KNIT_ASSERT(a.positions % grid_alignment == 0);
+    KNIT_CONV_AVX512_CALL(grid_weight_grad(a));
+    KNIT_SIMD_DISPATCH(grid_weight_grad_f32)(a);
+}
+template <>
+void grid_weight_grad<double>(const grid_weight_grad_args<double>& a) {
+    KNIT_ASSERT(a.positions % grid_alignment == 0);
+    KNIT_CONV_AVX512_CALL(grid_weight_grad(a));
+    KNIT_SIMD_DISPATCH(grid_weight_grad_f64)(a);
+}
+template <>
+void plane_correlate<float>(const plane_correlate_args<float>& a) {
+    KNIT_CONV_AVX512_CALL(plane_correlate(a));
+    KNIT_SIMD_DISPATCH(plane_correlate_f32)(a);
+}
+template <>
+void plane_correlate<double>(const plane_correlate_args<double>& a) {
+    KNIT_CONV_AVX512_CALL(plane_correlate(a));
+    KNIT_SIMD_DISPATCH(plane_correlate_f64)(a);
+}
+template <>
+void plane_weight_grad<float>(const plane_weight_grad_args<float>& a) {
+    KNIT_CONV_AVX512_CALL(plane_weight_grad(a));
+    KNIT_SIMD_DISPATCH(plane_weight_grad_f32)(a);
+}
+template <>
+void plane_weight_grad<double>(const plane_weight_grad_args<double>& a) {
+    KNIT_CONV_AVX512_CALL(plane_weight_grad(a));
+    KNIT_SIMD_DISPATCH(plane_weight_grad_f64)(a);
+}
+template <>
+void relu_backward_rows<float>(const float* y, const float* dy, float* dz, std::size_t samples, std::size_t rows,
+                               std::size_t plane, float* sums) {
+    KNIT_CONV_AVX512_CALL(relu_backward_rows(y, dy, dz, samples, rows, plane, sums));
+    KNIT_SIMD_DISPATCH(relu_backward_f32)(y, dy, dz, samples, rows, plane, sums);
+}
+template <>
+void relu_backward_rows<double>(const double* y, const double* dy, double* dz, std::size_t samples,
+                                std::size_t rows, std::size_t plane, double* sums) {
+    KNIT_CONV_AVX512_CALL(relu_backward_rows(y, dy, dz, samples, rows, plane, sums));
+    KNIT_SIMD_DISPATCH(relu_backward_f64)(y, dy, dz, samples, rows, plane, sums);
 }
 
-template <class T>
-void relu_backward_rows(const T* y, const T* dy, T* dz, std::size_t samples, std::size_t rows,
-                        std::size_t plane, T* sums) {
-#ifdef KNIT_CONV_AVX512
-    if (use_avx512()) return relu_backward_avx512(y, dy, dz, samples, rows, plane, sums);
-#endif
-    relu_backward_portable(y, dy, dz, samples, rows, plane, sums);
-}
+#undef KNIT_CONV_AVX512_CALL
 
-template <class T>
-void plane_correlate(const plane_correlate_args<T>& a) {
-#ifdef KNIT_CONV_AVX512
-    if (use_avx512()) return plane_correlate_avx512(a);
-#endif
-    plane_correlate_portable(a);
-}
-
-template <class T>
-void plane_weight_grad(const plane_weight_grad_args<T>& a) {
-#ifdef KNIT_CONV_AVX512
-    if (use_avx512()) return plane_weight_grad_avx512(a);
-#endif
-    plane_weight_grad_portable(a);
-}
-
-template void relu_backward_rows<float>(const float*, const float*, float*, std::size_t, std::size_t,
-                                        std::size_t, float*);
-template void relu_backward_rows<double>(const double*, const double*, double*, std::size_t, std::size_t,
-                                         std::size_t, double*);
-template void plane_correlate<float>(const plane_correlate_args<float>&);
-template void plane_correlate<double>(const plane_correlate_args<double>&);
-template void plane_weight_grad<float>(const plane_weight_grad_args<float>&);
-template void plane_weight_grad<double>(const plane_weight_grad_args<double>&);
-template void grid_correlate<float>(const grid_correlate_args<float>&);
-template void grid_correlate<double>(const grid_correlate_args<double>&);
-template void grid_weight_grad<float>(const grid_weight_grad_args<float>&);
-template void grid_weight_grad<double>(const grid_weight_grad_args<double>&);
-
-}  // namespace detail
-}  // namespace knit::nn
+}  // namespace knit::nn::detail
+#endif  // HWY_ONCE

@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 
+#include <string>
+
 #include "knit/nn/simd.hpp"
 
 namespace knit::test {
@@ -17,7 +19,7 @@ void for_each_simd_level(Body&& body) {
         ~restore() { nn::set_simd_cap(cap); }
     } guard{nn::simd_cap()};
     for (nn::simd_level level : nn::simd_levels_available()) {
-        const char* simd = nn::simd_level_name(level);
+        const std::string simd = nn::simd_level_name(level);
         CAPTURE(simd);
         nn::set_simd_cap(level);
         REQUIRE(nn::simd_level_in_use() == level);

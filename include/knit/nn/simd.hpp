@@ -22,7 +22,7 @@ namespace knit::nn {
 
 // Ordered: a higher level is a superset of the ones below it on its architecture.
 enum class simd_level {
-    scalar,  // Highway's portable lanes in plain C++ (EMU128): any CPU
+    scalar,  // Highway's one-lane scalar target (HWY_SCALAR): any CPU
     neon,    // Arm NEON (128-bit)
     avx2,    // x86-64 AVX2 + FMA (256-bit)
     avx512,  // x86-64 AVX-512F (512-bit)
