@@ -4,9 +4,8 @@
 // kernels of conv2d_kernels_avx512.cpp run instead. The direct-loop reference they are tested
 // against is detail/conv2d_direct.hpp.
 //
-// Register blocking follows the target's register file: AVX2 has 16 vector registers and
-// keeps masks in them, NEON has 32 (masks in them too), EMU128 has none (its "vectors"
-// are arrays; it gets small blocks to keep its code small).
+// Register blocking follows the target's register file: AVX2 has 16 vector registers,
+// NEON 32; the scalar target's one-lane "vectors" get small blocks, to keep its code small.
 // The avx512 level runs the hand-written kernels, so Highway's AVX3 build of these would
 // never run: it is left out (the other targets are those CMakeLists.txt leaves in).
 #undef HWY_DISABLED_TARGETS
@@ -41,13 +40,6 @@ constexpr std::size_t vector_registers = 16;
 #else
 constexpr std::size_t vector_registers = 32;
 #endif
-// Registers a lane mask takes (AVX-512 keeps masks apart, in its k registers).
-#if HWY_TARGET == HWY_AVX3
-constexpr std::size_t mask_registers = 0;
-#else
-constexpr std::size_t mask_registers = 1;
-#endif
-
 constexpr std::size_t clamp_rows(std::size_t rows, std::size_t most) { return rows < 1 ? 1 : rows > most ? most : rows; }
 
 // grid_correlate's block: grid_vectors vectors of positions x grid_rows filters in
@@ -55,15 +47,14 @@ constexpr std::size_t clamp_rows(std::size_t rows, std::size_t most) { return ro
 constexpr std::size_t grid_vectors = vector_registers >= 32 ? 4 : 2;
 constexpr std::size_t grid_rows = clamp_rows((vector_registers - grid_vectors - 1) / grid_vectors, 6);
 // grid_weight_grad's and plane_weight_grad's blocks: rows x taps accumulators, a vector of
-// `b` per tap (and its mask, on the plane), one vector of `a`.
+// `b` per tap, one vector of `a` (the plane's masks are read from memory, see keep_table).
 constexpr std::size_t grad_taps = vector_registers >= 32 ? 6 : 3;
 constexpr std::size_t grid_grad_rows = clamp_rows((vector_registers - 1 - grad_taps) / grad_taps, 4);
-constexpr std::size_t plane_grad_rows =
-    clamp_rows((vector_registers - 1 - grad_taps * (1 + mask_registers)) / grad_taps, 4);
-// plane_correlate's block: nv vectors x rows filters, nv vectors of input and their masks.
-constexpr std::size_t plane_most_vectors = 4;
+constexpr std::size_t plane_grad_rows = grid_grad_rows;
+// plane_correlate's block: nv vectors x rows filters, nv vectors of input, one weight.
+constexpr std::size_t plane_most_vectors = vector_registers >= 32 ? 4 : 2;
 constexpr std::size_t plane_rows(std::size_t nv) {
-    return clamp_rows((vector_registers - 1 - nv * (1 + mask_registers)) / nv, vector_registers >= 16 ? 12 : 4);
+    return clamp_rows((vector_registers - 1 - nv) / nv, vector_registers >= 16 ? 12 : 4);
 }
 
 template <class T>
@@ -108,27 +99,58 @@ std::uint32_t plane_vector_bits(const std::uint16_t* tap_masks, std::size_t j) {
     return std::uint32_t(tap_masks[j / per_word]) >> ((j % per_word) * lanes<T>);
 }
 
+// The plane masks as vectors: lanes [(t * vectors + j) * L, +L) are all-ones where vector
+// j's tap t lies inside the input, zero elsewhere. An And with them replaces a masked
+// load. Taps past the last one, up to a whole block of grad_taps, have no lanes. Built
+// once per kernel call; grows once per thread.
+template <class T>
+const T* keep_table(const std::uint16_t* masks, std::size_t taps, std::size_t plane) {
+    const tag<T> d;
+    constexpr std::size_t L = lanes<T>, PL = plane_lanes<T>;
+    const std::size_t vectors = (plane + L - 1) / L, words = (plane + PL - 1) / PL;
+    const std::size_t padded = (taps + grad_taps - 1) / grad_taps * grad_taps;
+    thread_local std::vector<T> table;
+    if (table.size() < padded * vectors * L) table.resize(padded * vectors * L);
+    std::fill(table.begin() + taps * vectors * L, table.begin() + padded * vectors * L, T(0));
+    const lane_bits<T> bits = first_lane_bits<T>();
+    for (std::size_t t = 0; t < taps; ++t)
+        for (std::size_t j = 0; j < vectors; ++j)
+            hn::StoreU(hn::VecFromMask(d, bits_mask<T>(bits, plane_vector_bits<T>(masks + t * words, j))), d,
+                       table.data() + (t * vectors + j) * L);
+    return table.data();
+}
+
 // ---- grid kernels ----
 
+// (input row, tap) pairs run as one loop, not two nested ones: around a nested loop GCC 12
+// stores every accumulator back to memory on each inner iteration. The same holds for
+// the plane kernels below.
 template <class T, std::size_t ROWS>
 void correlate_block(const grid_correlate_args<T>& a, std::size_t m0, std::size_t q_begin, std::size_t q_end) {
     const tag<T> d;
     constexpr std::size_t L = lanes<T>, NV = grid_vectors;
+    const std::size_t taps = a.taps, steps = a.rows_in * taps, in_stride = a.in_stride;
+    const std::size_t weight_row = a.weight_row, weight_col = a.weight_col;
+    const std::ptrdiff_t* offsets = a.offsets;
+    const T* w_block = a.weights + m0 * weight_row;
     for (std::size_t q = q_begin; q < q_end; q += NV * L) {
         vec<T> acc[ROWS][NV];
         for (std::size_t r = 0; r < ROWS; ++r)
             for (std::size_t v = 0; v < NV; ++v) acc[r][v] = hn::Zero(d);
-        for (std::size_t k = 0; k < a.rows_in; ++k) {
-            const T* in = a.in + k * a.in_stride + q;
-            const T* w = a.weights + m0 * a.weight_row + k * a.weight_col;
-            for (std::size_t t = 0; t < a.taps; ++t) {
-                const T* p = in + a.offsets[t];
-                vec<T> x[NV];
-                for (std::size_t v = 0; v < NV; ++v) x[v] = hn::LoadU(d, p + v * L);
-                for (std::size_t r = 0; r < ROWS; ++r) {
-                    const vec<T> wv = hn::Set(d, w[r * a.weight_row + t]);
-                    for (std::size_t v = 0; v < NV; ++v) acc[r][v] = hn::MulAdd(wv, x[v], acc[r][v]);
-                }
+        const T* in_k = a.in + q;  // input row k at position q
+        const T* w_k = w_block;    // weights of input row k
+        for (std::size_t step = 0, t = 0; step < steps; ++step) {
+            const T* p = in_k + offsets[t];
+            vec<T> x[NV];
+            for (std::size_t v = 0; v < NV; ++v) x[v] = hn::LoadU(d, p + v * L);
+            for (std::size_t r = 0; r < ROWS; ++r) {
+                const vec<T> wv = hn::Set(d, w_k[r * weight_row + t]);
+                for (std::size_t v = 0; v < NV; ++v) acc[r][v] = hn::MulAdd(wv, x[v], acc[r][v]);
+            }
+            if (++t == taps) {
+                t = 0;
+                in_k += in_stride;
+                w_k += weight_col;
             }
         }
         for (std::size_t r = 0; r < ROWS; ++r)
@@ -211,29 +233,40 @@ void store_first(vec<T> v, std::size_t count, T* p) {
 }
 
 // ROWS output rows x NV vectors of positions (from vector j0) of sample s, in registers.
+// keep: the masks as vectors (keep_table), read from memory beside each load.
 template <class T, std::size_t NV, std::size_t ROWS>
-void plane_correlate_block(const plane_correlate_args<T>& a, lane_bits<T> bits, std::size_t s,
-                           std::size_t j0, std::size_t m0) {
+void plane_correlate_block(const plane_correlate_args<T>& a, const T* keep, std::size_t s, std::size_t j0,
+                           std::size_t m0) {
     const tag<T> d;
-    constexpr std::size_t L = lanes<T>, PL = plane_lanes<T>;
-    const std::size_t words = (a.plane + PL - 1) / PL, plane = a.plane;
+    constexpr std::size_t L = lanes<T>;
+    const std::size_t plane = a.plane, vectors = (plane + L - 1) / L, rows_in = a.rows_in;
+    const std::size_t steps = a.taps * rows_in, weight_row = a.weight_row, weight_col = a.weight_col;
+    const std::ptrdiff_t* offsets = a.offsets;
     vec<T> acc[ROWS][NV];
     for (std::size_t r = 0; r < ROWS; ++r)
         for (std::size_t v = 0; v < NV; ++v) acc[r][v] = hn::Zero(d);
     const T* in_s = a.in + s * a.in_sample + j0 * L;
-    const T* w_block = a.weights + m0 * a.weight_row;
-    for (std::size_t t = 0; t < a.taps; ++t) {
-        mask<T> m[NV];
-        for (std::size_t v = 0; v < NV; ++v) m[v] = bits_mask<T>(bits, plane_vector_bits<T>(a.masks + t * words, j0 + v));
-        const T* in = in_s + a.offsets[t];
-        const T* w = w_block + t;
-        for (std::size_t k = 0; k < a.rows_in; ++k) {
-            vec<T> x[NV];
-            for (std::size_t v = 0; v < NV; ++v) x[v] = hn::IfThenElseZero(m[v], hn::LoadU(d, in + k * plane + v * L));
-            for (std::size_t r = 0; r < ROWS; ++r) {
-                const vec<T> wv = hn::Set(d, w[r * a.weight_row + k * a.weight_col]);
-                for (std::size_t v = 0; v < NV; ++v) acc[r][v] = hn::MulAdd(wv, x[v], acc[r][v]);
-            }
+    const T* w_block = a.weights + m0 * weight_row;
+    // (tap, input row) pairs as one loop (see correlate_block)
+    const T* in = in_s + offsets[0];
+    const T* w = w_block;
+    const T* keep_t = keep + j0 * L;
+    for (std::size_t step = 0, t = 0, k = 0; step < steps; ++step) {
+        vec<T> x[NV];
+        for (std::size_t v = 0; v < NV; ++v) x[v] = hn::And(hn::LoadU(d, in + v * L), hn::LoadU(d, keep_t + v * L));
+        for (std::size_t r = 0; r < ROWS; ++r) {
+            const vec<T> wv = hn::Set(d, w[r * weight_row]);
+            for (std::size_t v = 0; v < NV; ++v) acc[r][v] = hn::MulAdd(wv, x[v], acc[r][v]);
+        }
+        if (++k == rows_in) {
+            k = 0;
+            if (++t == a.taps) break;
+            in = in_s + offsets[t];
+            w = w_block + t;
+            keep_t = keep + (t * vectors + j0) * L;
+        } else {
+            in += plane;
+            w += weight_col;
         }
     }
     T* out = a.out + s * a.out_sample + m0 * plane + j0 * L;
@@ -248,23 +281,23 @@ void plane_correlate_block(const plane_correlate_args<T>& a, lane_bits<T> bits, 
 }
 
 template <class T, std::size_t NV, std::size_t... R>
-void plane_correlate_rows(const plane_correlate_args<T>& a, lane_bits<T> bits, std::size_t s, std::size_t j0,
+void plane_correlate_rows(const plane_correlate_args<T>& a, const T* keep, std::size_t s, std::size_t j0,
                           std::size_t m0, std::size_t rows, std::index_sequence<R...>) {
-    ((rows == R + 1 ? plane_correlate_block<T, NV, R + 1>(a, bits, s, j0, m0) : void()), ...);
+    ((rows == R + 1 ? plane_correlate_block<T, NV, R + 1>(a, keep, s, j0, m0) : void()), ...);
 }
 
 template <class T, std::size_t NV>
-void plane_correlate_group(const plane_correlate_args<T>& a, lane_bits<T> bits, std::size_t s,
+void plane_correlate_group(const plane_correlate_args<T>& a, const T* keep, std::size_t s,
                            std::size_t j0) {
     for_each_row_block(a.rows_out, plane_rows(NV), [&](std::size_t m0, std::size_t rows) {
-        plane_correlate_rows<T, NV>(a, bits, s, j0, m0, rows, std::make_index_sequence<plane_rows(NV)>());
+        plane_correlate_rows<T, NV>(a, keep, s, j0, m0, rows, std::make_index_sequence<plane_rows(NV)>());
     });
 }
 
 template <class T>
 void plane_correlate_simd(const plane_correlate_args<T>& a) {
     constexpr std::size_t L = lanes<T>;
-    const lane_bits<T> bits = first_lane_bits<T>();
+    const T* keep = keep_table<T>(a.masks, a.taps, a.plane);
     const std::size_t vectors = (a.plane + L - 1) / L;
     // the plane's vectors in groups of at most four, as even as possible (6 -> 3 + 3)
     const std::size_t groups = (vectors + plane_most_vectors - 1) / plane_most_vectors;
@@ -273,10 +306,10 @@ void plane_correlate_simd(const plane_correlate_args<T>& a) {
         for (std::size_t g = 0; g < groups; ++g) {
             const std::size_t nv = vectors / groups + (g < vectors % groups ? 1 : 0);
             switch (nv) {
-                case 1: plane_correlate_group<T, 1>(a, bits, s, j0); break;
-                case 2: plane_correlate_group<T, 2>(a, bits, s, j0); break;
-                case 3: plane_correlate_group<T, 3>(a, bits, s, j0); break;
-                default: plane_correlate_group<T, 4>(a, bits, s, j0); break;
+                case 1: plane_correlate_group<T, 1>(a, keep, s, j0); break;
+                case 2: plane_correlate_group<T, 2>(a, keep, s, j0); break;
+                case 3: plane_correlate_group<T, 3>(a, keep, s, j0); break;
+                default: plane_correlate_group<T, 4>(a, keep, s, j0); break;
             }
             j0 += nv;
         }
@@ -287,31 +320,43 @@ void plane_correlate_simd(const plane_correlate_args<T>& a) {
 // [s_begin, s_end) and the whole plane, into lane-wise partial sums
 // lanes[((r * rows_b + k) * taps + t) * L + l]. Taps past the last real one have no lanes.
 template <class T, std::size_t ROWS>
-void plane_weight_grad_block(const plane_weight_grad_args<T>& a, lane_bits<T> bits, std::size_t m0,
-                             std::size_t k, std::size_t t0, std::size_t s_begin, std::size_t s_end, T* sums) {
+void plane_weight_grad_block(const plane_weight_grad_args<T>& a, const T* keep, std::size_t m0, std::size_t k,
+                             std::size_t t0, std::size_t s_begin, std::size_t s_end, T* sums) {
     const tag<T> d;
-    constexpr std::size_t L = lanes<T>, PL = plane_lanes<T>, TB = grad_taps;
-    const std::size_t words = (a.plane + PL - 1) / PL, plane = a.plane, vectors = (plane + L - 1) / L;
-    const std::size_t real_taps = std::min(TB, a.taps - t0);
-    std::ptrdiff_t off[TB];
+    constexpr std::size_t L = lanes<T>, TB = grad_taps;
+    const std::size_t plane = a.plane, vectors = (plane + L - 1) / L, samples = s_end - s_begin;
+    const std::size_t real_taps = std::min(TB, a.taps - t0), a_sample = a.a_sample, b_sample = a.b_sample;
+    if (samples == 0) return;
+    std::ptrdiff_t off[TB];  // unused taps read offset 0 and keep no lanes
     for (std::size_t t = 0; t < TB; ++t) off[t] = t < real_taps ? a.offsets[t0 + t] : 0;
+    const std::size_t keep_tap = vectors * L;  // from one tap's keep lanes to the next's
     vec<T> acc[ROWS][TB];
     for (std::size_t r = 0; r < ROWS; ++r)
         for (std::size_t t = 0; t < TB; ++t) acc[r][t] = hn::Zero(d);
-    // vectors outside, samples inside: the masks stay in registers for the whole sweep
-    for (std::size_t j = 0; j < vectors; ++j) {
-        mask<T> m[TB];
+    // (vector, sample) pairs as one loop, samples inner (see correlate_block)
+    const T* b_first = a.b + s_begin * b_sample + k * plane;
+    const T* a_first = a.a + s_begin * a_sample + m0 * plane;
+    const T* bs = b_first;
+    const T* as = a_first;
+    const T* keep_j = keep + t0 * keep_tap;  // tap t0's keep lanes for vector j
+    std::size_t j = 0;
+    for (std::size_t step = 0, s = 0, steps = vectors * samples; step < steps; ++step) {
+        vec<T> xb[TB];
         for (std::size_t t = 0; t < TB; ++t)
-            m[t] = bits_mask<T>(bits, t < real_taps ? plane_vector_bits<T>(a.masks + (t0 + t) * words, j) : 0u);
-        for (std::size_t s = s_begin; s < s_end; ++s) {
-            const T* bs = a.b + s * a.b_sample + k * plane + j * L;
-            const T* as = a.a + s * a.a_sample + m0 * plane + j * L;
-            vec<T> xb[TB];
-            for (std::size_t t = 0; t < TB; ++t) xb[t] = hn::IfThenElseZero(m[t], hn::LoadU(d, bs + off[t]));
-            for (std::size_t r = 0; r < ROWS; ++r) {
-                const vec<T> xa = hn::LoadU(d, as + r * plane);
-                for (std::size_t t = 0; t < TB; ++t) acc[r][t] = hn::MulAdd(xa, xb[t], acc[r][t]);
-            }
+            xb[t] = hn::And(hn::LoadU(d, bs + off[t]), hn::LoadU(d, keep_j + t * keep_tap));
+        for (std::size_t r = 0; r < ROWS; ++r) {
+            const vec<T> xa = hn::LoadU(d, as + r * plane);
+            for (std::size_t t = 0; t < TB; ++t) acc[r][t] = hn::MulAdd(xa, xb[t], acc[r][t]);
+        }
+        if (++s == samples) {
+            s = 0;
+            ++j;
+            bs = b_first + j * L;
+            as = a_first + j * L;
+            keep_j += L;
+        } else {
+            bs += b_sample;
+            as += a_sample;
         }
     }
     for (std::size_t r = 0; r < ROWS; ++r)
@@ -322,10 +367,10 @@ void plane_weight_grad_block(const plane_weight_grad_args<T>& a, lane_bits<T> bi
 }
 
 template <class T, std::size_t... R>
-void plane_weight_grad_rows(const plane_weight_grad_args<T>& a, lane_bits<T> bits, std::size_t m0,
+void plane_weight_grad_rows(const plane_weight_grad_args<T>& a, const T* keep, std::size_t m0,
                             std::size_t rows, std::size_t k, std::size_t t0, std::size_t s0, std::size_t s1, T* sums,
                             std::index_sequence<R...>) {
-    ((rows == R + 1 ? plane_weight_grad_block<T, R + 1>(a, bits, m0, k, t0, s0, s1, sums) : void()), ...);
+    ((rows == R + 1 ? plane_weight_grad_block<T, R + 1>(a, keep, m0, k, t0, s0, s1, sums) : void()), ...);
 }
 
 // dz = [y > 0] dy row by row, with the rows' sums into sums[m] when sums is set.
@@ -370,7 +415,7 @@ void plane_weight_grad_simd(const plane_weight_grad_args<T>& a) {
         plain.relu_y = nullptr;
         return plane_weight_grad_simd(plain);
     }
-    const lane_bits<T> bits = first_lane_bits<T>();
+    const T* keep = keep_table<T>(a.masks, a.taps, a.plane);
     const std::size_t per_sample = (plane_grad_rows + 1) * a.plane * sizeof(T);
     const std::size_t chunk = std::max<std::size_t>(1, plane_chunk_bytes / per_sample);
     // Lane-wise sums of one row block, reduced once after all chunks. Grows once per thread.
@@ -384,7 +429,7 @@ void plane_weight_grad_simd(const plane_weight_grad_args<T>& a) {
             const std::size_t s1 = std::min(a.samples, s0 + chunk);
             for (std::size_t k = 0; k < a.rows_b; ++k)
                 for (std::size_t t0 = 0; t0 < a.taps; t0 += grad_taps)
-                    plane_weight_grad_rows(a, bits, m0, rows, k, t0, s0, s1, sums,
+                    plane_weight_grad_rows(a, keep, m0, rows, k, t0, s0, s1, sums,
                                            std::make_index_sequence<plane_grad_rows>());
         }
         for (std::size_t r = 0; r < rows; ++r)
