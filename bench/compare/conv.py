@@ -7,8 +7,9 @@ Runs bench_conv (Google Benchmark, JSON) and then the same work through PyTorch:
 the three Conv2D(2x3, Keras "same", relu) layers of the paper's CNN at N = 100 (forward,
 backward, forward + backward) and a whole train step of the CNN (softmax cross-entropy,
 Adam lr 1e-3) at N = 100 and N = 2,816, and the CNN's forward pass alone (inference,
-softmax included, no autograd) at N = 2,048. Prints per shape: knit median, torch median and
-torch / knit (> 1 means knit is faster).
+softmax included, no autograd) at N = 2,048. bench_conv runs each benchmark at every SIMD
+level the CPU has (KNIT_SIMD levels, bench/simd_levels.hpp). Prints per shape: knit's median
+at each level, torch's median, and torch / knit at each level (> 1 means knit is faster).
 
 Keras "same" for a 2x3 kernel pads 0 rows above, 1 below and 1 column each side; torch
 gets the same asymmetric padding through F.pad, as in the fixture script.
@@ -138,23 +139,37 @@ def main():
     torch.set_num_threads(1)
     knit = run_knit(args.knit_bench, args.repetitions, ".")
 
+    # run names are "<benchmark>/simd:<level>/<args>", best level first as registered
+    levels = []
+    for name in knit:
+        level = name.split("/")[1].removeprefix("simd:")
+        if level not in levels:
+            levels.append(level)
+
+    def at_levels(benchmark, arguments):
+        return [knit[f"{benchmark}/simd:{level}/{arguments}"] for level in levels]
+
     rows = []
     for i, shape in enumerate(PAPER_CONVS):
         t_fwd, t_bwd, t_both = torch_conv_times(100, shape, args.repetitions)
         label = f"conv{i + 1} {shape[0]}x{shape[1]}x{shape[2]} -> {shape[3]}, N=100"
-        rows.append((label + " forward", knit[f"BM_conv_forward/100/{i}"], t_fwd))
-        rows.append((label + " backward", knit[f"BM_conv_backward/100/{i}"], t_bwd))
-        rows.append((label + " fwd+bwd", knit[f"BM_conv_forward_backward/100/{i}"], t_both))
+        rows.append((label + " forward", at_levels("BM_conv_forward", f"100/{i}"), t_fwd))
+        rows.append((label + " backward", at_levels("BM_conv_backward", f"100/{i}"), t_bwd))
+        rows.append((label + " fwd+bwd", at_levels("BM_conv_forward_backward", f"100/{i}"), t_both))
     for n in (100, 2816):
-        rows.append((f"paper CNN train step, N={n}", knit[f"BM_paper_cnn_train_step/{n}"],
+        rows.append((f"paper CNN train step, N={n}", at_levels("BM_paper_cnn_train_step", n),
                      torch_train_step(n, args.repetitions)))
-    rows.append(("paper CNN forward (inference), N=2048", knit["BM_paper_cnn_forward/2048"],
+    rows.append(("paper CNN forward (inference), N=2048", at_levels("BM_paper_cnn_forward", 2048),
                  torch_forward(2048, args.repetitions)))
 
     print(f"torch {torch.__version__}, 1 thread, float32, medians of {args.repetitions} repetitions")
-    print(f"{'shape':<52} {'knit':>11} {'torch':>11} {'torch/knit':>11}")
-    for label, k, t in rows:
-        print(f"{label:<52} {k * 1e3:>9.3f}ms {t * 1e3:>9.3f}ms {t / k:>10.2f}x")
+    header = f"{'shape':<44}" + "".join(f" {'knit ' + l:>13}" for l in levels) + f" {'torch':>11}"
+    header += "".join(f" {'torch/' + l:>13}" for l in levels)
+    print(header)
+    for label, ks, t in rows:
+        line = f"{label:<44}" + "".join(f" {k * 1e3:>11.3f}ms" for k in ks) + f" {t * 1e3:>9.3f}ms"
+        line += "".join(f" {t / k:>12.2f}x" for k in ks)
+        print(line)
 
 
 if __name__ == "__main__":
