@@ -29,4 +29,5 @@
 #include "knit/nn/reshape.hpp"
 #include "knit/nn/sequential.hpp"
 #include "knit/nn/serialize.hpp"
+#include "knit/nn/simd.hpp"
 #include "knit/nn/trainer.hpp"
