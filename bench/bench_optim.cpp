@@ -82,8 +82,8 @@ void BM_rmsprop_step(benchmark::State& s) {
     run<float, knit::nn::rmsprop<float>>(s, knit::nn::rmsprop_options::keras());
 }
 
-// AMSGrad runs the reference loop at every level; it is registered per level all the same,
-// beside the kernels it would otherwise be compared with by hand.
+// AMSGrad runs the reference loop at every level; registered per level all the same, so its
+// rows sit beside the kernels' and show that the level changes nothing there.
 const bool adam_registered =
     knit::bench::at_every_simd_level("BM_adam_step<float>", BM_adam_step<float>,
                                      [](auto* b) { b->Arg(100000); }) &&
