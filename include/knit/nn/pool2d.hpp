@@ -19,6 +19,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -37,16 +38,37 @@ struct pool2d_options {
 
 namespace detail {
 
-// The (1x2) max-pool's loops over `count` pairs of one row (defined in src/nn/pool2d.cpp:
-// AVX-512 when the CPU has it, else plain loops):
+// The (1x2) max-pool's loops over `count` pairs of one row:
 //   forward:  y[k] = x[2k+1] > x[2k] ? x[2k+1] : x[2k], second[k] = x[2k+1] > x[2k]
 //             (strictly greater: the first maximum wins, as in the general path)
 //   backward: dx[2k] = second[k] ? 0 : dy[k], dx[2k+1] = second[k] ? dy[k] : 0
 //             (dL/dx = dL/dy at the pair's max, 0 at the other input)
+// max_pairs_forward/backward are vectorised (src/nn/pool2d_kernels.cpp: Highway at every
+// SIMD level, the hand-written kernels of pool2d_kernels_avx512.cpp at avx512); the
+// _reference loops below are what they are tested against, bit for bit (both only select).
 template <class T>
 void max_pairs_forward(const T* x, T* y, unsigned char* second, std::size_t count);
 template <class T>
 void max_pairs_backward(const T* dy, const unsigned char* second, T* dx, std::size_t count);
+
+template <class T>
+void max_pairs_forward_reference(const T* x, T* y, unsigned char* second, std::size_t count) {
+    for (std::size_t k = 0; k < count; ++k) {
+        const T a = x[2 * k], b = x[2 * k + 1];
+        const bool right = b > a;
+        y[k] = right ? b : a;
+        second[k] = right;
+    }
+}
+
+template <class T>
+void max_pairs_backward_reference(const T* dy, const unsigned char* second, T* dx, std::size_t count) {
+    for (std::size_t k = 0; k < count; ++k) {
+        const bool right = second[k] != 0;
+        dx[2 * k] = right ? T(0) : dy[k];
+        dx[2 * k + 1] = right ? dy[k] : T(0);
+    }
+}
 
 // What max_pool2d and avg_pool2d share: options, geometry, build and config.
 template <class T>

@@ -28,14 +28,13 @@
 // element, and the AE-NN
 // benchmark's dead units reach that state within a few hundred steps. The effect on p
 // is below lr * 1.2e-38 / eps ~ 1e-33, beneath float's resolution of any p above 1e-26.
-// The element loop below is the reference; float runs the same loop in a kernel compiled
-// per instruction set (src/nn/optim.cpp, detail::adam_update_float).
+// The element loop below is the reference; without AMSGrad, float and double run the same
+// update in a vectorised kernel (src/nn/adam_kernels.cpp, detail::adam_update_simd).
 #pragma once
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <type_traits>
 #include <vector>
 
 #include "knit/nn/activations.hpp"  // detail::flush_denormal (see "Denormals" above)
@@ -67,9 +66,13 @@ void adam_update(T* values, const T* grads, T* m, T* v, T* vmax, std::size_t n, 
     }
 }
 
-// The same update for float without AMSGrad, vectorised (src/nn/optim.cpp).
-void adam_update_float(float* values, const float* grads, float* m, float* v, std::size_t n,
-                       const adam_coefficients<float>& c);
+// The same update without AMSGrad, vectorised (src/nn/adam_kernels.cpp): Highway at every
+// SIMD level, the hand-written kernel of adam_kernels_avx512.cpp for float at avx512. It
+// may fuse multiply-adds, so it follows the reference within rounding, not bit for bit.
+void adam_update_simd(float* values, const float* grads, float* m, float* v, std::size_t n,
+                      const adam_coefficients<float>& c);
+void adam_update_simd(double* values, const double* grads, double* m, double* v, std::size_t n,
+                      const adam_coefficients<double>& c);
 
 }  // namespace detail
 
@@ -125,9 +128,7 @@ protected:
             static_cast<T>(keras ? lr * std::sqrt(bc2) / bc1 : lr / bc1),
             static_cast<T>(keras ? 1.0 : 1 / std::sqrt(bc2)), static_cast<T>(opt_.eps)};
         const detail::denormals_as_zero no_denormals;  // besides the flush above: g may be denormal
-        if constexpr (std::is_same_v<T, float>) {
-            if (!opt_.amsgrad) return detail::adam_update_float(values, grads, m_.data(), v_.data(), n, c);
-        }
+        if (!opt_.amsgrad) return detail::adam_update_simd(values, grads, m_.data(), v_.data(), n, c);
         detail::adam_update(values, grads, m_.data(), v_.data(), opt_.amsgrad ? vmax_.data() : nullptr, n, c);
     }
 
