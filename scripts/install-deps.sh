@@ -2,7 +2,7 @@
 # Installs the Debian packages knit needs, skipping those already present.
 #   scripts/install-deps.sh build|test|fuzz ...
 # build: compiler, CMake and the library's dependencies (enough for the main job)
-# test:  + doctest and Google Benchmark
+# test:  + doctest, Google Benchmark and xsimd (bench_simd_library)
 # fuzz:  + clang with its libFuzzer runtime
 set -euo pipefail
 packages=(g++ make cmake pkg-config libxtensor-dev libxtensor-blas-dev libopenblas-dev
@@ -10,7 +10,7 @@ packages=(g++ make cmake pkg-config libxtensor-dev libxtensor-blas-dev libopenbl
 for what in "$@"; do
   case "$what" in
     build) ;;
-    test) packages+=(doctest-dev libbenchmark-dev) ;;
+    test) packages+=(doctest-dev libbenchmark-dev libxsimd-dev) ;;
     fuzz) packages+=(clang libclang-rt-14-dev) ;;
     *) echo "install-deps.sh: got '$what', expected build, test or fuzz" >&2; exit 2 ;;
   esac
