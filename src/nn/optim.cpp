@@ -3,8 +3,10 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <immintrin.h>
 #include <limits>
+#if defined(__x86_64__)
+#include <immintrin.h>  // the AVX-512 Adam kernel below
+#endif
 
 #include "knit/nn/detail/cpu.hpp"
 #include "knit/nn/optim/adam.hpp"
