@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <string>
 
 #include "knit/nn/simd.hpp"
 #include "support/simd_levels.hpp"
@@ -22,6 +23,10 @@ TEST_CASE("simd levels: every name parses back to its level, anything else is re
 TEST_CASE("simd levels: the CPU's levels, best first, end at scalar; the cap picks the best one under it") {
     const std::vector<simd_level> levels = nn::simd_levels_available();
     REQUIRE(!levels.empty());
+    // one line in every run, so a log says which kernels were tested (scripts/test-aarch64.sh)
+    std::string names;
+    for (simd_level level : levels) names += std::string(names.empty() ? "" : " ") + nn::simd_level_name(level);
+    MESSAGE("simd levels available: ", names);
     CHECK(levels.back() == simd_level::scalar);
     CHECK(std::is_sorted(levels.rbegin(), levels.rend()));
 #if defined(__x86_64__)
