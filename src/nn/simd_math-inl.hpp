@@ -40,17 +40,20 @@ HWY_INLINE hn::Vec<D> simd_exp(D d, hn::Vec<D> x) {
     const hn::Vec<D> low = hn::Set(d, lowest), high = hn::Set(d, highest);
     x = hn::IfThenElse(hn::Lt(x, low), low, x);
     x = hn::IfThenElse(hn::Gt(x, high), high, x);
-    const hn::Vec<D> round_magic = hn::Set(d, 12582912.0f);  // 1.5 * 2^23: adding and subtracting it rounds
-    const hn::Vec<D> k = hn::Sub(hn::MulAdd(x, hn::Set(d, log2e), round_magic), round_magic);
+    constexpr float round_magic = 12582912.0f;  // 1.5 * 2^23: adding and subtracting it rounds
+    const hn::Vec<D> k_magic = hn::MulAdd(x, hn::Set(d, log2e), hn::Set(d, round_magic));
+    const hn::Vec<D> k = hn::Sub(k_magic, hn::Set(d, round_magic));
     const hn::Vec<D> r = hn::NegMulAdd(k, hn::Set(d, ln2_lo), hn::NegMulAdd(k, hn::Set(d, ln2_hi), x));
     hn::Vec<D> p = hn::Set(d, taylor[0]);
     for (std::size_t i = 1; i < std::size(taylor); ++i) p = hn::MulAdd(p, r, hn::Set(d, taylor[i]));
-    // A NaN x gives a NaN p; its k is set to 0 before the conversion (which is undefined
-    // for NaN on the scalar target), and p * 2^0 keeps the NaN.
-    const hn::Vec<D> k_defined = hn::IfThenElseZero(hn::Eq(k, k), k);
+    // 2^k's exponent field is k + 127. k_magic's low mantissa bits hold k already (its
+    // bits are round_magic's plus k), so an integer subtraction gives k + 127 without a
+    // float-to-int conversion (which costs a NaN and overflow fix-up on x86 and is
+    // undefined for NaN on the scalar target). A NaN x gives a NaN p and any scale: NaN.
     const hn::RebindToSigned<D> di;
-    const auto bits = hn::ShiftLeft<23>(hn::Add(hn::ConvertTo(di, k_defined), hn::Set(di, 127)));  // 2^k
-    return hn::Mul(p, hn::BitCast(d, bits));
+    const hn::Vec<decltype(di)> magic_bits = hn::BitCast(di, hn::Set(d, round_magic));
+    const auto biased = hn::Sub(hn::BitCast(di, k_magic), hn::Sub(magic_bits, hn::Set(di, 127)));
+    return hn::Mul(p, hn::BitCast(d, hn::ShiftLeft<23>(biased)));  // p 2^k
 }
 
 // 1 / (1 + e^-z); the clamp inside simd_exp keeps 1 + e^-z finite.
