@@ -2,7 +2,11 @@
 // the paper's sequence shape (N=100, T=21, F=2) for H in {21, 32, 64, 128}, and a large
 // shape (N=256, T=21, F=2, H=512) whose FLOP/s reads against knit::gemm's at the
 // recurrent product's shape (256 x 512 times 512 x 2048), measured in the same run.
-// Every benchmark first checks the layer against the naive reference.
+// The train step and inference run at every SIMD level the CPU has, as
+// "<name>/simd:<level>/<H>/<N>" (bench/simd_levels.hpp): at avx512 lstm<float> takes the
+// fused AVX-512 kernels for H <= 256, below it OpenBLAS's products and the Highway step
+// kernels. Every benchmark first checks the layer, at its level, against the naive
+// reference.
 //
 //   OPENBLAS_NUM_THREADS=1 ./bench_lstm --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 //
@@ -17,9 +21,9 @@
 
 #include "knit/core/blas.hpp"
 #include "knit/core/random.hpp"
-#include "knit/nn/detail/cpu.hpp"
 #include "knit/nn/lstm.hpp"
 #include "knit/nn/optim/adam.hpp"
+#include "simd_levels.hpp"
 
 namespace {
 
@@ -108,15 +112,6 @@ void BM_lstm_train_step(benchmark::State& s) {
     s.counters["FLOP/s"] = benchmark::Counter(p.train_flops(), benchmark::Counter::kIsIterationInvariantRate);
 }
 
-// The same step on the portable float path (OpenBLAS products and the step loops of
-// lstm.hpp), which lstm<float> takes without AVX-512: the fused kernels' gain, same run.
-void BM_lstm_train_step_portable(benchmark::State& s) {
-    const knit::nn::simd_level cap = knit::nn::simd_cap();
-    knit::nn::set_simd_cap(knit::nn::simd_level::avx2);
-    BM_lstm_train_step(s);
-    knit::nn::set_simd_cap(cap);
-}
-
 void BM_lstm_inference(benchmark::State& s) {
     lstm_problem p(s.range(1), s.range(0));
     for (auto _ : s) {
@@ -145,15 +140,19 @@ void BM_gemm_recurrent_shape(benchmark::State& s) {
     s.counters["FLOP/s"] = benchmark::Counter(2.0 * double(m * n * k), benchmark::Counter::kIsIterationInvariantRate);
 }
 
+// Args: {H, N}.
+const bool registered =
+    knit::bench::at_every_simd_level("BM_lstm_train_step", BM_lstm_train_step, [](auto* b) {
+        b->Args({21, 100})->Args({32, 100})->Args({64, 100})->Args({128, 100})->Args({256, 100})
+            ->Args({512, 256})->Unit(benchmark::kMillisecond);
+    }) &&
+    knit::bench::at_every_simd_level("BM_lstm_inference", BM_lstm_inference, [](auto* b) {
+        b->Args({21, 100})->Args({32, 100})->Args({64, 100})->Args({128, 100})->Args({512, 256})
+            ->Unit(benchmark::kMillisecond);
+    });
+
 }  // namespace
 
-// Args: {H, N}.
-BENCHMARK(BM_lstm_train_step)->Args({21, 100})->Args({32, 100})->Args({64, 100})->Args({128, 100})
-    ->Args({256, 100})->Args({512, 256})->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_lstm_train_step_portable)->Args({64, 100})->Args({128, 100})->Args({256, 100})
-    ->Args({512, 256})->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_lstm_inference)->Args({21, 100})->Args({32, 100})->Args({64, 100})->Args({128, 100})
-    ->Args({512, 256})->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_gemm_recurrent_shape)->Unit(benchmark::kMillisecond);
 
 BENCHMARK_MAIN();

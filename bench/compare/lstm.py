@@ -8,13 +8,16 @@ inference benchmarks, then the same work through torch.nn.LSTM (torch.set_num_th
   train step  zero the gradients, forward, L = sum(dy * h_last), backward, Adam step
   inference   forward only (torch.no_grad())
 
-at N=100, T=21, F=2, H in {21, 32, 64, 128} and N=256, H=512, float32. Both sides use
+at N=100, T=21, F=2, H in {21, 32, 64, 128} and N=256, H=512, float32. bench_lstm runs
+each at every SIMD level the CPU has (KNIT_SIMD levels, bench/simd_levels.hpp); knit's
+time and the ratio are printed for each level. Both sides use
 the same recurrent activation (sigmoid), the same Adam and the same libopenblas (Debian's
 torch links it too). Shapes are interleaved (knit, then torch, shape by shape) so that a
 change in machine load hits both sides of a ratio alike. Each side reports the median over
 repetitions of the mean wall-clock time per iteration; ratio = torch / knit, so ratio > 1
 means knit is faster. (CPU-time clocks disagree between the two harnesses on a shared VM,
-so only wall clock is compared.)
+so only wall clock is compared.) The ratio at the best level is the one to quote; the
+others show what each level gives.
 """
 import argparse
 import json
@@ -36,14 +39,14 @@ def run_knit(binary, repetitions, name_filter):
         [binary, f"--benchmark_filter={name_filter}", f"--benchmark_repetitions={repetitions}",
          "--benchmark_report_aggregates_only=true", "--benchmark_format=json"],
         check=True, capture_output=True, text=True, env=env)
-    results = {}
+    results = {}  # level -> seconds, in bench_lstm's order (best level first)
     for b in json.loads(out.stdout)["benchmarks"]:
         if b.get("aggregate_name") != "median":
             continue
-        # run_name: BM_lstm_train_step/21/100
-        kind, h, n = b["run_name"].split("/")
+        # run_name: BM_lstm_train_step/simd:avx2/21/100
+        _, level, _, _ = b["run_name"].split("/")
         scale = {"ms": 1e-3, "us": 1e-6, "ns": 1e-9, "s": 1.0}[b["time_unit"]]
-        results[(kind.replace("BM_lstm_", ""), int(h), int(n))] = b["real_time"] * scale
+        results[level.removeprefix("simd:")] = b["real_time"] * scale
     return results
 
 
@@ -92,17 +95,22 @@ def main():
 
     print(f"LSTM, T={STEPS}, F={FEATURES}, float32, one thread, median of {args.repetitions} "
           f"repetitions, wall clock; torch {torch.__version__}")
-    print(f"{'benchmark':<26}{'knit ms':>12}{'torch ms':>12}{'torch/knit':>12}")
+    header_done = False
     for kind in ("train_step", "inference"):
         for h, n in SHAPES:
-            knit = run_knit(args.bench, args.repetitions, f"BM_lstm_{kind}/{h}/{n}$")
-            key = (kind, h, n)
-            if key not in knit:
+            knit = run_knit(args.bench, args.repetitions, f"BM_lstm_{kind}/simd:[a-z0-9]+/{h}/{n}$")
+            if not knit:
                 print(f"{kind} H={h} N={n}: missing from bench_lstm's output", file=sys.stderr)
                 continue
+            if not header_done:
+                levels = list(knit)
+                print(f"{'benchmark':<26}" + "".join(f"{'knit ' + l + ' ms':>16}" for l in levels)
+                      + f"{'torch ms':>12}" + "".join(f"{'torch/' + l:>14}" for l in levels))
+                header_done = True
             reference = run_torch(args.repetitions, kind, h, n)
-            print(f"{kind + f' H={h} N={n}':<26}{knit[key] * 1e3:>12.3f}{reference * 1e3:>12.3f}"
-                  f"{reference / knit[key]:>12.2f}", flush=True)
+            print(f"{kind + f' H={h} N={n}':<26}" + "".join(f"{knit[l] * 1e3:>16.3f}" for l in levels)
+                  + f"{reference * 1e3:>12.3f}" + "".join(f"{reference / knit[l]:>14.2f}" for l in levels),
+                  flush=True)
 
 
 if __name__ == "__main__":

@@ -102,8 +102,8 @@ KNIT_AVX512 inline vec reciprocal_estimate(vec a) { return _mm512_mask_rcp14_ps(
 KNIT_AVX512 inline vec load(mask m, const float* p) { return _mm512_maskz_loadu_ps(m, p); }
 KNIT_AVX512 inline void store(float* p, mask m, vec v) { _mm512_mask_storeu_ps(p, m, v); }
 
-// e^x as detail::vector_exp computes it (same clamp, reduction and degree-7 polynomial),
-// with 2^k applied by scalef instead of built in the exponent bits.
+// e^x as the Highway kernels compute it (nn/simd_math-inl.hpp: same clamp, reduction and
+// degree-7 polynomial), with 2^k applied by scalef instead of built in the exponent bits.
 KNIT_AVX512 inline vec exp16(vec x) {
     using namespace exp_constants;
     x = min(splat(highest), max(splat(lowest), x));
@@ -130,7 +130,7 @@ KNIT_AVX512 inline vec sigmoid16(vec z) {
     return reciprocal(_mm512_add_ps(splat(1.0f), exp16(min(splat(-exp_constants::lowest), _mm512_sub_ps(_mm512_setzero_ps(), z)))));
 }
 
-// tanh as detail::vector_tanh: the odd series below |z| = 0.4, 1 - 2 / (e^{2|z|} + 1)
+// tanh as the Highway kernels: the odd series below |z| = 0.4, 1 - 2 / (e^{2|z|} + 1)
 // above, the sign put back. |z| is capped at 9 in the second form (tanh(9) rounds to 1)
 // so that the reciprocal never becomes subnormal.
 KNIT_AVX512 inline vec tanh16(vec z) {

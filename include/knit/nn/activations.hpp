@@ -186,10 +186,11 @@ void activation_backward(activation a, const T* y, const T* dy, T* dx, std::size
 // tens of times slower on x86 (see denormals_as_zero below), so none leave these passes,
 // on any CPU.
 // These templates are the plain reference (and what double uses). float has overloads
-// below, defined in src/nn/activations.cpp: the same loops with a vectorisable exp, sigmoid
-// and tanh (within a few float ulps of std::exp/std::tanh), compiled for several instruction
-// sets and picked at load time. Overload resolution prefers them for float pointers; call
-// the template as activation_forward_bias<float>(...) to get the reference.
+// below (src/nn/activations.cpp): the same loops on Highway vectors with a branch-free exp,
+// sigmoid and tanh (within a few float ulps of std::exp/std::tanh; src/nn/activation_kernels.cpp),
+// run at the SIMD level in use (knit/nn/simd.hpp, KNIT_SIMD). Overload resolution prefers
+// them for float pointers; call the template as activation_forward_bias<float>(...) to get
+// the reference.
 template <class T>
 void activation_forward_bias(activation a, const T* x, const T* b, T* y, std::size_t n, std::size_t cols) {
     if (b != nullptr) {

@@ -44,8 +44,8 @@
 //
 // Speed: the input projection for all steps is one GEMM, each step one recurrent GEMM and
 // one fused element-wise loop, and dW, dU over all steps one GEMM each. Float's
-// element-wise kernels (src/nn/lstm.cpp) use a vectorised exp/tanh and are built per
-// instruction set; double uses std::exp/std::tanh. On AVX-512 CPUs lstm<float> with
+// element-wise kernels (src/nn/lstm_kernels.cpp) use a branch-free exp/tanh on Highway
+// vectors and run at the SIMD level in use (knit/nn/simd.hpp); double uses std::exp/std::tanh. On AVX-512 CPUs lstm<float> with
 // H <= 256 instead runs each step through fused kernels (detail/lstm_avx512.hpp): the
 // recurrent product, gates and cell update per register tile, U packed once per call.
 // Buffers are reused while the batch size stays the same. Measurements:

@@ -1,7 +1,8 @@
 // The portable per-step kernels of lstm<T> (include/knit/nn/lstm.hpp): the element-wise
 // forward and backward of one step for n rows, and for narrow inputs the row loops that
-// replace the input's GEMMs. Double runs these templates as written; float runs them
-// compiled per instruction set (src/nn/lstm.cpp) unless the AVX-512 kernels of
+// replace the input's GEMMs. Double runs these templates as written. Float runs the same
+// steps as Highway kernels (src/nn/lstm_kernels.cpp) at the SIMD level in use
+// (knit/nn/simd.hpp), tested against these templates, unless the AVX-512 kernels of
 // lstm_avx512.hpp take the whole step. The equations are at the top of lstm.hpp.
 #pragma once
 
@@ -39,7 +40,7 @@ inline T gate_derivative(T y) {
 }
 
 // One forward step's element-wise part for n rows, the plain fused loop (used for double;
-// float has a faster kernel in src/nn/lstm.cpp). z (n, 4H) holds the pre-activations on
+// float has a faster kernel in src/nn/lstm_kernels.cpp). z (n, 4H) holds the pre-activations on
 // entry and the activated gates [i, f, g, o] on exit.
 template <bool Hard, class T>
 inline void lstm_step_forward(T* z, const T* c_prev, T* c, T* tanh_c, T* h, std::size_t n,
@@ -105,10 +106,10 @@ inline void lstm_step_backward(const T* gates, const T* c_prev, const T* tanh_c,
     }
 }
 
-// The float kernels live in src/nn/lstm.cpp: a vectorisable exp in place of std::exp and
-// std::tanh, loops laid out for full vector width, compiled for several instruction sets
-// (SSE2, AVX2, AVX-512 where the compiler supports function multi-versioning) and picked
-// at load time. Double calls the templates above directly, with the standard functions.
+// The float kernels live in src/nn/lstm_kernels.cpp: a branch-free exp in place of
+// std::exp and std::tanh, loops laid out for full vector width, written on Highway and
+// run at the SIMD level in use (KNIT_SIMD moves them). Double calls the templates above
+// directly, with the standard functions.
 void lstm_step_forward_float(bool hard, float* z, const float* c_prev, float* c, float* tanh_c,
                              float* h, std::size_t n, std::size_t units);
 void lstm_step_backward_float(bool hard, const float* gates, const float* c_prev,
@@ -175,7 +176,7 @@ void input_weight_grads_rows_t(const T* x, const T* dz, T* dw, T* db, std::size_
     }
 }
 
-// Float runs them compiled per instruction set (src/nn/lstm.cpp), like the gate kernels:
+// Float runs them as Highway kernels (src/nn/lstm_kernels.cpp), like the gate kernels:
 // the library's baseline target has 4-wide SSE2 vectors and no FMA.
 void lstm_input_projection_float(const float* x, const float* w, const float* b, float* z, std::size_t n,
                                  std::size_t f, std::size_t g4);

@@ -1,6 +1,5 @@
-// Branch-free element-wise math that GCC vectorises: a bitwise select, and float exp,
-// sigmoid and tanh. The float activation kernels (src/nn/activations.cpp) and the LSTM's
-// gate kernels (src/nn/lstm.cpp) are built from these, once per instruction set.
+// Branch-free element-wise math: a bitwise select that GCC vectorises, and the constants
+// of the float exp, sigmoid and tanh of the SIMD kernels.
 #pragma once
 
 #include <cmath>
@@ -30,8 +29,21 @@ inline T pick(bool take_a, T a, T b) {
     return out;
 }
 
-// The constants of vector_exp and vector_tanh below, shared with the AVX-512 LSTM kernels
-// (src/nn/lstm_avx512.cpp), which compute the same functions with intrinsics.
+// float exp, sigmoid and tanh without branches, as the float kernels compute them: on
+// Highway vectors in src/nn/simd_math-inl.hpp (activations, LSTM gates, every SIMD
+// level) and with AVX-512 intrinsics in src/nn/lstm_avx512.cpp. Their constants are here,
+// so both follow one definition:
+//
+// e^x: write x = k ln2 + r with k = round(x / ln2), |r| <= ln2 / 2; then e^x = 2^k e^r,
+// e^r from its Taylor polynomial to degree 7 (remainder below r^8 / 8! < 6e-9 relative,
+// under float's half ulp of 6e-8), 2^k built in the exponent bits. x is clamped to
+// [-87, 88] first, where 2^k is a normal float; outside, e^x is clamped too
+// (e^-87 ~ 1.6e-38, e^88 ~ 1.7e38). A NaN x gives NaN.
+// sigmoid(z) = 1 / (1 + e^-z); the clamp keeps 1 + e^-z finite.
+// tanh(a) for a = |z| >= 0.4 as 1 - 2 / (e^{2a} + 1) (the subtraction loses at most a
+// factor 2 / (e^0.8 + 1) / tanh(0.4) = 1.6 in relative error); below 0.4, where that
+// cancellation grows, the odd Taylor series to a^13 (the next term, 0.00146 a^15, is below
+// 4e-9 relative there). The sign of z is put back last.
 namespace exp_constants {
 constexpr float lowest = -87.0f, highest = 88.0f;  // the clamp: 2^k stays a normal float
 constexpr float log2e = 1.44269504088896341f;
@@ -46,46 +58,5 @@ constexpr float series_below = 0.4f;  // |z| under which the series replaces the
 constexpr float series[] = {21844.0f / 6081075.0f, -1382.0f / 155925.0f, 62.0f / 2835.0f,
                             -17.0f / 315.0f,       2.0f / 15.0f,         -1.0f / 3.0f};
 }  // namespace tanh_constants
-
-// e^x without branches, so that loops calling it vectorise (std::exp does not): write
-// x = k ln2 + r with k = round(x / ln2), |r| <= ln2 / 2; then e^x = 2^k e^r, e^r from its
-// Taylor polynomial to degree 7 (remainder below r^8 / 8! < 6e-9 relative, under float's
-// half ulp of 6e-8), 2^k built in the exponent bits. x is clamped to [-87, 88] first, where
-// 2^k is a normal float; outside, e^x is clamped too (e^-87 ~ 1.6e-38, e^88 ~ 1.7e38).
-inline float vector_exp(float x) {
-    using namespace exp_constants;
-    x = pick(x < lowest, lowest, x);
-    x = pick(x > highest, highest, x);
-    const float round_magic = 12582912.0f;  // 1.5 * 2^23: adding and subtracting it rounds to an integer
-    const float k = (x * log2e + round_magic) - round_magic;
-    const float r = (x - k * ln2_hi) - k * ln2_lo;
-    float p = taylor[0];
-    for (std::size_t d = 1; d < std::size(taylor); ++d) p = p * r + taylor[d];
-    // A NaN x gives a NaN p; k is set to 0 for the conversion (converting NaN to an
-    // integer is undefined behaviour), and p * 2^0 keeps the NaN.
-    const float k_defined = pick(k == k, k, 0.0f);
-    const std::int32_t bits = (static_cast<std::int32_t>(k_defined) + 127) * (1 << 23);  // 2^k
-    float scale;
-    std::memcpy(&scale, &bits, sizeof scale);
-    return p * scale;
-}
-
-// sigmoid(z) = 1 / (1 + e^-z); the clamp inside vector_exp keeps 1 + e^-z finite.
-inline float vector_sigmoid(float z) { return 1.0f / (1.0f + vector_exp(-z)); }
-
-// tanh(a) for a = |z| >= 0.4 as 1 - 2 / (e^{2a} + 1) (the subtraction loses at most a
-// factor 2 / (e^0.8 + 1) / tanh(0.4) = 1.6 in relative error); below 0.4, where that
-// cancellation grows, the odd Taylor series to a^13 (the next term, 0.00146 a^15, is below
-// 4e-9 relative there). The sign of z is put back last.
-inline float vector_tanh(float z) {
-    const float a = std::abs(z);
-    const float far = 1.0f - 2.0f / (vector_exp(2.0f * a) + 1.0f);
-    const float a2 = a * a;
-    float s = tanh_constants::series[0];
-    for (std::size_t d = 1; d < std::size(tanh_constants::series); ++d) s = s * a2 + tanh_constants::series[d];
-    const float near = a + a * a2 * s;
-    const float t = pick(a < tanh_constants::series_below, near, far);
-    return pick(z < 0.0f, -t, t);
-}
 
 }  // namespace knit::nn::detail
