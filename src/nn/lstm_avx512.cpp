@@ -11,8 +11,8 @@
 #include "knit/nn/detail/cpu.hpp"
 #include "knit/nn/detail/vector_math.hpp"
 
-// -DKNIT_NO_AVX512 builds without these kernels (lstm<float> then runs the portable path).
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(KNIT_NO_AVX512)
+// x86-64 only; elsewhere lstm<float> runs the Highway step kernels at every level.
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define KNIT_LSTM_AVX512 1
 #include <immintrin.h>
 #endif

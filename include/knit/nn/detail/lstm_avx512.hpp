@@ -21,7 +21,7 @@
 
 namespace knit::nn::detail {
 
-// Whether the kernels are built in (x86-64, not -DKNIT_NO_AVX512) and use_avx512() holds.
+// Whether the kernels are built in (x86-64) and use_avx512() holds.
 bool lstm_avx512_available();
 
 // The widest narrow input whose dW the backward kernel sums per row block
@@ -31,7 +31,8 @@ constexpr std::size_t lstm_avx512_max_features = 8;
 // The widest layer the kernels run. A unit block's packed U (H x 64 floats) and group of
 // U^T (4H x 64) are read whole by every row tile; at large H OpenBLAS's cache-blocked
 // products with the portable step loops are faster
-// (bench_lstm's train_step against train_step_portable: faster at H = 256, N = 100,
+// (bench_lstm's train_step on these kernels against the portable path, when it was
+// measured as train_step_portable: faster at H = 256, N = 100,
 // slower at H = 512, N = 256; docs/performance-lstm.md).
 constexpr std::size_t lstm_avx512_max_units = 256;
 
