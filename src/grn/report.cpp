@@ -241,32 +241,31 @@ std::string svg_line_plot(const std::vector<plot_series>& series, const plot_opt
     return c.finish();
 }
 
-std::string svg_histograms(const std::vector<std::pair<std::string, std::vector<double>>>& groups,
-                           std::size_t bins, const plot_options& o) {
+std::vector<plot_series> histogram_steps(const std::vector<std::pair<std::string, std::vector<double>>>& groups,
+                                         std::size_t bins, double x_min, double x_max) {
     KNIT_CHECK_AS(value_error, bins > 0, "histogram bins: got 0, expected > 0");
     double lo = HUGE_VAL, hi = -HUGE_VAL;
     for (const auto& [name, values] : groups)
         for (double v : values)
             if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
-    const auto [x0, x1] = range(o.x_min, o.x_max, lo, hi);
+    const auto [x0, x1] = range(x_min, x_max, lo, hi);
     const double width = (x1 - x0) / double(bins);
     std::vector<plot_series> steps;
-    double top = 0;
     for (const auto& [name, values] : groups) {
-        std::vector<double> density(bins, 0.0);
+        std::vector<double> count(bins, 0.0);
         std::size_t counted = 0;
         for (double v : values) {
             if (!std::isfinite(v) || v < x0 || v > x1) continue;
             const std::size_t b = std::min(bins - 1, static_cast<std::size_t>((v - x0) / width));
-            density[b] += 1;
+            count[b] += 1;
             ++counted;
         }
         plot_series s{name + " (n=" + std::to_string(counted) + ")", {}, {}};
         s.x.push_back(x0);
         s.y.push_back(0);
         for (std::size_t b = 0; b < bins; ++b) {
-            const double d = counted ? density[b] / (double(counted) * width) : 0;
-            top = std::max(top, d);
+            // count / (n width): the bars' areas sum to one
+            const double d = counted ? count[b] / (double(counted) * width) : 0;
             s.x.insert(s.x.end(), {x0 + width * double(b), x0 + width * double(b + 1)});
             s.y.insert(s.y.end(), {d, d});
         }
@@ -274,8 +273,18 @@ std::string svg_histograms(const std::vector<std::pair<std::string, std::vector<
         s.y.push_back(0);
         steps.push_back(std::move(s));
     }
+    return steps;
+}
+
+std::string svg_histograms(const std::vector<std::pair<std::string, std::vector<double>>>& groups,
+                           std::size_t bins, const plot_options& o) {
+    const std::vector<plot_series> steps = histogram_steps(groups, bins, o.x_min, o.x_max);
+    double top = 0;
+    for (const auto& s : steps)
+        for (double d : s.y) top = std::max(top, d);
     plot_options po = o;
-    po.x_min = x0, po.x_max = x1;
+    po.x_min = steps.empty() ? o.x_min : steps.front().x.front();
+    po.x_max = steps.empty() ? o.x_max : steps.front().x.back();
     if (std::isnan(po.y_min)) po.y_min = 0;
     if (std::isnan(po.y_max)) po.y_max = top > 0 ? top * 1.1 : 1;
     if (po.y_label.empty()) po.y_label = "density";

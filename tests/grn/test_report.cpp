@@ -61,6 +61,31 @@ TEST_CASE("histograms are densities of area one on common bins") {
     CHECK(svg.find("regulatory (n=4)") != std::string::npos);
     CHECK(svg.find("non-regulatory (n=5)") != std::string::npos);
     CHECK(svg.find(">density<") != std::string::npos);
+    // The drawn steps: every group's bars have area one, and the heights are count / (n width).
+    const auto steps = histogram_steps({{"regulatory", {0.1, 0.2, 0.9, 0.95}},
+                                        {"non-regulatory", {0.1, 0.15, 0.2, 0.3, 0.25}}}, 4);
+    REQUIRE(steps.size() == 2);
+    const double width = (0.95 - 0.1) / 4;
+    for (const auto& s : steps) {
+        CAPTURE(s.name);
+        REQUIRE(s.x.size() == 2 * 4 + 2);
+        double area = 0;
+        for (std::size_t b = 0; b < 4; ++b) {
+            CHECK(s.x[1 + 2 * b + 1] - s.x[1 + 2 * b] == doctest::Approx(width).epsilon(1e-12));
+            area += (s.x[1 + 2 * b + 1] - s.x[1 + 2 * b]) * s.y[1 + 2 * b];
+        }
+        CHECK(area == doctest::Approx(1.0).epsilon(1e-12));
+    }
+    // regulatory: two values in the first bin, two in the last; 4 of 4 counted
+    CHECK(steps[0].y[1] == doctest::Approx(2 / (4 * width)).epsilon(1e-12));
+    CHECK(steps[0].y[3] == 0);
+    CHECK(steps[0].y[7] == doctest::Approx(2 / (4 * width)).epsilon(1e-12));
+    // non-regulatory: 0.1, 0.15, 0.2, 0.25 below 0.3125, then 0.3 as well: all five in bin 0
+    CHECK(steps[1].y[1] == doctest::Approx(5 / (5 * width)).epsilon(1e-12));
+    // A fixed range leaves values outside it out of n, and the area stays one.
+    const auto clipped = histogram_steps({{"g", {0.0, 0.5, 2.0}}}, 2, 0.0, 1.0);
+    CHECK(clipped[0].name == "g (n=2)");
+    CHECK(clipped[0].y[1] * 0.5 + clipped[0].y[3] * 0.5 == doctest::Approx(1.0).epsilon(1e-12));
     // Degenerate input (no values, one value) still draws, without NaN coordinates.
     const std::string empty = svg_histograms({{"none", {}}, {"one", {0.5}}}, 3, o);
     CHECK(empty.find("nan") == std::string::npos);

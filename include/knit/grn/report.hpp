@@ -58,6 +58,14 @@ struct plot_options {
 // One polyline per series over common axes.
 std::string svg_line_plot(const std::vector<plot_series>& series, const plot_options& options);
 
+// The step lines svg_histograms draws: per group, the corners (x, y) of its density
+// histogram on `bins` common bins over [x_min, x_max] (NaN: the finite values' range).
+// Each bar's height is count / (n width), so a group's bars have area one; values
+// outside the range or not finite are left out of n.
+std::vector<plot_series> histogram_steps(const std::vector<std::pair<std::string, std::vector<double>>>& groups,
+                                         std::size_t bins, double x_min = std::numeric_limits<double>::quiet_NaN(),
+                                         double x_max = std::numeric_limits<double>::quiet_NaN());
+
 // Overlaid density histograms (area 1 each) of several groups of values on common bins,
 // drawn as step lines: the paper's Fig. 2 (regulatory vs non-regulatory pairs).
 std::string svg_histograms(const std::vector<std::pair<std::string, std::vector<double>>>& groups,
