@@ -195,10 +195,12 @@ TEST_CASE("context-mlp trained on two simulated networks ranks the edges of a th
     MESSAGE("held-out simulated network: AUROC " << auroc << ", AP " << ap << " (positive rate " << rate
                                                  << "); |lag-1| AUROC " << roc_auc(lag1, labels) << ", AP "
                                                  << average_precision(lag1, labels));
-    // Stated margins: random gives AUROC 0.5 and AP = the positive rate.
-    CHECK(auroc > 0.60);
+    // Stated margins: random gives AUROC 0.5 and AP = the positive rate; the model must beat
+    // the |lag-1| correlation it sees among its features by 0.05 in AUROC and by half again
+    // in AP (measured at 1fd2eec: 0.765 against 0.645, 0.293 against 0.153).
+    CHECK(auroc > roc_auc(lag1, labels) + 0.05);
     CHECK(ap > 3.0 * rate);
-    CHECK(ap > average_precision(lag1, labels));
+    CHECK(ap > 1.5 * average_precision(lag1, labels));
 
     // A file round trip scores identically.
     const std::string path = (std::filesystem::temp_directory_path() / "knit_context_mlp_test.knit").string();
