@@ -3,12 +3,14 @@
 //   the AE-NN (two Dense 256-128-64-32-32 branches + 200-20-1, BCE) at N = 100,
 // each with Adam (PyTorch defaults). bench/compare/composition.py runs the same in PyTorch.
 // train_step turns the model's input gradient off (rule 7), as PyTorch's inputs have none.
-// The *_gemm_floor benchmarks time only the matrix products of the same steps.
+// The *_gemm_floor benchmarks time only the matrix products of the same steps, after
+// checking one step's products against knit::gemm_reference.
 //   OPENBLAS_NUM_THREADS=1 ./bench_composition --benchmark_repetitions=7 --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 
 #include <cmath>
 #include <stdexcept>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -18,6 +20,7 @@
 #include "knit/nn/dense.hpp"
 #include "knit/nn/losses.hpp"
 #include "knit/nn/optim/adam.hpp"
+#include "verify.hpp"
 
 namespace {
 using namespace knit;
@@ -82,17 +85,22 @@ struct gemm_layer {
 void gemm_floor(benchmark::State& state, const std::vector<gemm_layer>& layers) {
     const std::size_t n = state.range(0);
     std::vector<std::vector<float>> x, w, y, dz, dw, dx;
+    std::uint64_t seed = 10;
+    auto random = [&seed](std::size_t size) {
+        rng g(seed++);
+        std::vector<float> v(size);
+        for (auto& e : v) e = float(g.uniform(-1, 1));
+        return v;
+    };
     for (const auto& l : layers) {
-        x.emplace_back(n * l.in, 0.5f);
-        w.emplace_back(l.in * l.out, 0.01f);
+        x.push_back(random(n * l.in));
+        w.push_back(random(l.in * l.out));
         y.emplace_back(n * l.out, 0.0f);
-        dz.emplace_back(n * l.out, 0.1f);
+        dz.push_back(random(n * l.out));
         dw.emplace_back(l.in * l.out, 0.0f);
         dx.emplace_back(n * l.in, 0.0f);
     }
-    double flops = 0;
-    for (const auto& l : layers) flops += 2.0 * n * l.in * l.out * (l.needs_dx ? 3 : 2);
-    for (auto _ : state) {
+    auto step = [&] {
         for (std::size_t i = 0; i < layers.size(); ++i) {
             const auto& l = layers[i];
             gemm(transpose::no, transpose::no, n, l.out, l.in, 1.f, x[i].data(), l.in, w[i].data(), l.out, 0.f,
@@ -103,6 +111,31 @@ void gemm_floor(benchmark::State& state, const std::vector<gemm_layer>& layers) 
                 gemm(transpose::no, transpose::yes, n, l.in, l.out, 1.f, dz[i].data(), l.out, w[i].data(), l.out,
                      0.f, dx[i].data(), l.in);
         }
+    };
+    // Before timing: one step's products equal gemm_reference's (the naive triple loop) on
+    // the same random operands; dW starts from zero, so it holds x^T dz.
+    step();
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        const auto& l = layers[i];
+        std::vector<float> y_ref(n * l.out), dw_ref(l.in * l.out), dx_ref(n * l.in);
+        gemm_reference(transpose::no, transpose::no, n, l.out, l.in, 1.f, x[i].data(), l.in, w[i].data(), l.out, 0.f,
+                       y_ref.data(), l.out);
+        gemm_reference(transpose::yes, transpose::no, l.in, l.out, n, 1.f, x[i].data(), l.in, dz[i].data(), l.out,
+                       0.f, dw_ref.data(), l.out);
+        const std::string layer = "gemm floor layer " + std::to_string(i) + " ";
+        std::string error = bench::mismatch(layer + "x W", y[i].data(), y_ref.data(), y_ref.size(), 1e-4);
+        if (error.empty()) error = bench::mismatch(layer + "x^T dz", dw[i].data(), dw_ref.data(), dw_ref.size(), 1e-4);
+        if (error.empty() && l.needs_dx) {
+            gemm_reference(transpose::no, transpose::yes, n, l.in, l.out, 1.f, dz[i].data(), l.out, w[i].data(), l.out,
+                           0.f, dx_ref.data(), l.in);
+            error = bench::mismatch(layer + "dz W^T", dx[i].data(), dx_ref.data(), dx_ref.size(), 1e-4);
+        }
+        if (bench::skip_on_error(state, error)) return;
+    }
+    double flops = 0;
+    for (const auto& l : layers) flops += 2.0 * n * l.in * l.out * (l.needs_dx ? 3 : 2);
+    for (auto _ : state) {
+        step();
         benchmark::ClobberMemory();
     }
     state.counters["GFLOP"] = benchmark::Counter(flops * state.iterations() * 1e-9, benchmark::Counter::kIsRate);
