@@ -4,11 +4,18 @@
 // Before timing, each benchmark checks its result against a reference:
 //   * the full-length DREAM list (no tail) gives the same AUROC as roc_auc on the same
 //     order (no ties), and the name and index front ends agree bit for bit;
-//   * parse(write) returns the list that was written.
+//   * parse(write) returns the list that was written;
+//   * rank_edges equals a std::stable_sort of all (r, t), r != t, by decreasing score,
+//     edge for edge (names and score exactly);
+//   * average_precision equals the direct sum over the positives, in score order, of the
+//     precision at each one's rank, divided by the number of positives.
+// A benchmark whose own check fails is skipped with what differed.
 // Run: OPENBLAS_NUM_THREADS=1 ./bench_metrics --benchmark_repetitions=5
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -17,6 +24,7 @@
 #include "knit/core/random.hpp"
 #include "knit/grn/metrics.hpp"
 #include "knit/grn/prediction.hpp"
+#include "verify.hpp"
 
 namespace {
 
@@ -123,6 +131,27 @@ void BM_rank_edges(benchmark::State& state) {
     knit::rng g(3);
     knit::tensor<double> scores = knit::tensor<double>::from_shape({genes_count, genes_count});
     for (auto& v : scores) v = g.uniform();
+    {
+        const auto got = knit::grn::rank_edges(scores, p.genes);
+        struct pair_score {
+            double score;
+            std::size_t r, t;
+        };
+        std::vector<pair_score> want;
+        for (std::size_t r = 0; r < genes_count; ++r)
+            for (std::size_t t = 0; t < genes_count; ++t)
+                if (r != t) want.push_back({scores(r, t), r, t});
+        std::stable_sort(want.begin(), want.end(), [](const pair_score& a, const pair_score& b) { return a.score > b.score; });
+        std::string error;
+        if (got.size() != want.size())
+            error = "rank_edges: " + std::to_string(got.size()) + " edges, expected " + std::to_string(want.size());
+        for (std::size_t k = 0; k < want.size() && error.empty(); ++k)
+            if (got[k].regulator != p.genes[want[k].r] || got[k].target != p.genes[want[k].t] ||
+                got[k].score != want[k].score)
+                error = "rank_edges: rank " + std::to_string(k) + " is " + got[k].regulator + " -> " + got[k].target +
+                        ", the sorted pairs have " + p.genes[want[k].r] + " -> " + p.genes[want[k].t];
+        if (knit::bench::skip_on_error(state, error)) return;
+    }
     for (auto _ : state) benchmark::DoNotOptimize(knit::grn::rank_edges(scores, p.genes));
 }
 BENCHMARK(BM_rank_edges)->Unit(benchmark::kMillisecond);
@@ -131,6 +160,20 @@ void BM_average_precision(benchmark::State& state) {
     const problem& p = get_problem();
     const std::vector<double> scores(p.scores.begin(), p.scores.begin() + list_length);
     const std::vector<int> labels(p.labels.begin(), p.labels.begin() + list_length);
+    {
+        // The scores are strictly decreasing (checked), so no ties: AP is the mean over the
+        // positives of the precision at each one's rank.
+        if (!std::is_sorted(scores.begin(), scores.end(), std::greater_equal<>())) {
+            state.SkipWithError("average precision: the scores are not strictly decreasing, the direct sum needs that");
+            return;
+        }
+        double sum = 0;
+        std::size_t positives = 0;
+        for (std::size_t k = 0; k < scores.size(); ++k)
+            if (labels[k] == 1) sum += double(++positives) / double(k + 1);
+        const double want = sum / double(positives), got = knit::grn::average_precision(scores, labels);
+        if (knit::bench::skip_on_error(state, knit::bench::mismatch("average precision", &got, &want, 1, 1e-9))) return;
+    }
     for (auto _ : state) benchmark::DoNotOptimize(knit::grn::average_precision(scores, labels));
 }
 BENCHMARK(BM_average_precision)->Unit(benchmark::kMillisecond);
