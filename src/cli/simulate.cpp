@@ -141,6 +141,8 @@ void run_simulate(simulate_options& o) {
 
 struct demo_options : common_options {
     bool full = false;
+    int genes = 100;    // per simulated network
+    int count = 5;      // networks, each held out once
 };
 
 void run_demo(demo_options& o) {
@@ -148,19 +150,22 @@ void run_demo(demo_options& o) {
     prepare(o, false);
     const stopwatch clock;
     o.data = (std::filesystem::path(o.out) / "data").string();
-    o.size = 100;
-    o.networks = {1, 2, 3, 4, 5};
+    o.size = o.genes;
+    o.networks.clear();
+    for (int k = 1; k <= o.count; ++k) o.networks.push_back(k);
     o.schedule = o.full ? "standard" : "quick";
-    std::cout << "knit-grn demo: five simulated 100-gene networks (no downloads), the classic baselines, the "
+    const std::string design = std::to_string(o.count) + " simulated " + std::to_string(o.genes) + "-gene networks";
+    const std::string pairs = std::to_string(std::size_t(o.genes) * std::size_t(o.genes - 1)) + " ordered pairs";
+    std::cout << "knit-grn demo: " << design << " (no downloads), the classic baselines, the "
                  "paper's three models and knit's context-mlp under leave-one-network-out, scored with the "
                  "DREAM metric.\n\n";
-    write_simulated_set(o.data, "demo data folder", 100, 5, o.seed, grn::experiment_options{}, o.force, true);
+    write_simulated_set(o.data, "demo data folder", o.genes, o.count, o.seed, grn::experiment_options{}, o.force, true);
     const auto networks = load_networks(o);
 
     std::vector<grn::ranking_result> results;
     for (auto& r : grn::run_baselines(networks)) results.push_back(std::move(r));
     for (const auto& m : grn::pair_model_names()) {
-        std::cout << "training " << m << " (" << o.schedule << " schedule), 5 folds..." << std::endl;
+        std::cout << "training " << m << " (" << o.schedule << " schedule), " << o.count << " folds..." << std::endl;
         for (auto& r : grn::run_leave_one_network_out(networks, m, schedule_of(o), o.seed, progress_printer()))
             results.push_back(std::move(r));
     }
@@ -171,17 +176,18 @@ void run_demo(demo_options& o) {
         write_curve_plots(o, mine, n, "leave-one-network-out");
     }
     const grn::table t = dream_table(results);
-    emit_table(o, "Leave-one-network-out on simulated networks, DREAM metric over all 9,900 ordered pairs", t, "demo");
-    emit_json(o, {{"protocol", "leave-one-network-out"}, {"data", "simulated"}, {"seed", o.seed},
+    emit_table(o, "Leave-one-network-out on simulated networks, DREAM metric over all " + pairs, t, "demo");
+    emit_json(o, {{"protocol", "leave-one-network-out"}, {"data", "simulated"}, {"genes", o.genes}, {"networks", o.count}, {"seed", o.seed},
                   {"schedule", o.schedule}, {"results", dream_json(results)}},
               "demo");
 
     std::ostringstream report;
-    report << "# knit-grn demo\n\nFive simulated 100-gene networks (seed " << o.seed << ", `data/`), scored with "
-           << "the DREAM metric (AUROC, AUPR over all 9,900 ordered pairs; no p-values: the official null "
+    report << "# knit-grn demo\n\n" << design << " (seed " << o.seed << ", `data/`), scored with "
+           << "the DREAM metric (AUROC, AUPR over all " << pairs << "; no p-values: the official null "
            << "densities exist only for the DREAM4 networks). Models trained with the "
            << o.schedule << " schedule under leave-one-network-out.\n\n```\n"
-           << t.to_text() << "```\n\nPlots: `roc_size100_<k>.svg`, `pr_size100_<k>.svg`. Wall time "
+           << t.to_text() << "```\n\nPlots: `roc_size" << o.genes << "_<k>.svg`, `pr_size" << o.genes
+           << "_<k>.svg`. Wall time "
            << grn::fixed(clock.seconds(), 1) << " s.\n\nThe same on the DREAM4 data:\n\n"
            << "    knit-grn evaluate --protocol lono --model all --data /path/to/dream4 --out results\n"
            << "    knit-grn reproduce --data /path/to/dream4\n";
@@ -225,6 +231,10 @@ void add_demo(CLI::App& app) {
     auto o = std::make_shared<demo_options>();
     auto* sub = app.add_subcommand("demo", "simulate five networks and evaluate everything on them (no downloads)");
     add_shared_options(*sub, *o);
+    sub->add_option("--genes", o->genes, "genes per simulated network")->capture_default_str()->check(CLI::Range(3, 2000));
+    sub->add_option("--networks", o->count, "simulated networks, each held out once")
+        ->capture_default_str()
+        ->check(CLI::Range(2, 50));
     sub->add_flag("--full", o->full, "train with the standard schedule instead of the quick one (slow)");
     sub->callback([o] { run_demo(*o); });
 }
