@@ -198,7 +198,7 @@ TEST_CASE("the AE-NN learns a rule it can see in each series alone, well above c
     CHECK(ap > 0.4);
 }
 
-KNIT_DREAM4_TEST_CASE("a short RNN run on DREAM4 network 1 lifts seed-protocol AUROC above 0.6") {
+KNIT_DREAM4_TEST_CASE("a short RNN run on DREAM4 network 1 lifts seed-protocol AUROC above 0.75") {
     const std::string dir = test::dream4_dir().value();
     const auto data = read_time_series(dream4_path(dir, 100, 1, dream4_file::time_series));
     const auto gs = read_gold_standard(dream4_path(dir, 100, 1, dream4_file::gold_standard), data.genes);
@@ -215,5 +215,6 @@ KNIT_DREAM4_TEST_CASE("a short RNN run on DREAM4 network 1 lifts seed-protocol A
     for (std::size_t i : split.test) labels.push_back(records.label(i));
     const double auc = roc_auc(scores, labels);
     MESSAGE("RNN, 8 epochs, seed protocol, network 1: AUROC " << auc);
-    CHECK(auc > 0.6);
+    // 0.80 at 3759e5a (the full schedule's mean, docs/results.md, is 0.84); chance is 0.5.
+    CHECK(auc > 0.75);
 }
