@@ -215,6 +215,6 @@ KNIT_DREAM4_TEST_CASE("a short RNN run on DREAM4 network 1 lifts seed-protocol A
     for (std::size_t i : split.test) labels.push_back(records.label(i));
     const double auc = roc_auc(scores, labels);
     MESSAGE("RNN, 8 epochs, seed protocol, network 1: AUROC " << auc);
-    // 0.80 at 3759e5a (the full schedule's mean, docs/results.md, is 0.84); chance is 0.5.
+    // 0.80 at 3759e5a (the standard schedule gives 0.841 on network 1, docs/results.md); chance is 0.5.
     CHECK(auc > 0.75);
 }
