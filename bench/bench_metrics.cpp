@@ -186,6 +186,76 @@ void BM_roc_auc(benchmark::State& state) {
 }
 BENCHMARK(BM_roc_auc)->Unit(benchmark::kMillisecond);
 
+// The fair comparison with scikit-learn: bench/compare/metrics.py writes one file of
+// unsorted scores and labels, times sklearn on it, and runs this binary with
+// KNIT_METRICS_FILE set. Both sides time the metric on arrays in memory, sort included.
+// The file's first line holds sklearn's two results, which knit must reproduce first.
+//   # sklearn average_precision=<value> roc_auc=<value>
+//   <score> <label 0|1>        (one line per score)
+struct scored_file {
+    std::vector<double> scores;
+    std::vector<int> labels;
+    double sklearn_ap = 0, sklearn_auc = 0;
+};
+
+const scored_file& read_scored_file(const char* path) {
+    static const scored_file f = [path] {
+        scored_file out;
+        std::FILE* in = std::fopen(path, "r");
+        if (!in) {
+            std::fprintf(stderr, "bench_metrics: %s: cannot open (KNIT_METRICS_FILE)\n", path);
+            std::exit(2);
+        }
+        if (std::fscanf(in, "# sklearn average_precision=%lf roc_auc=%lf\n", &out.sklearn_ap, &out.sklearn_auc) != 2) {
+            std::fprintf(stderr, "bench_metrics: %s:1: expected '# sklearn average_precision=<x> roc_auc=<y>'\n", path);
+            std::exit(2);
+        }
+        double score;
+        int label;
+        std::size_t line = 1;
+        int got;
+        while ((got = std::fscanf(in, "%lf %d", &score, &label)) == 2) {
+            ++line;
+            if (label != 0 && label != 1) {
+                std::fprintf(stderr, "bench_metrics: %s:%zu: label %d, expected 0 or 1\n", path, line, label);
+                std::exit(2);
+            }
+            out.scores.push_back(score);
+            out.labels.push_back(label);
+        }
+        if (got != EOF || out.scores.empty()) {
+            std::fprintf(stderr, "bench_metrics: %s:%zu: expected '<score> <label>' lines to the end\n", path, line + 1);
+            std::exit(2);
+        }
+        std::fclose(in);
+        return out;
+    }();
+    return f;
+}
+
+void BM_file_metric(benchmark::State& state, const char* path, bool ap) {
+    const scored_file& f = read_scored_file(path);
+    const auto metric = [&] {
+        return ap ? knit::grn::average_precision(f.scores, f.labels) : knit::grn::roc_auc(f.scores, f.labels);
+    };
+    const double got = metric(), want = ap ? f.sklearn_ap : f.sklearn_auc;
+    if (knit::bench::skip_on_error(state, knit::bench::mismatch(ap ? "AP vs sklearn" : "ROC AUC vs sklearn", &got, &want, 1, 1e-10)))
+        return;
+    // Each call gets the same unsorted input; any sort is the metric's own.
+    for (auto _ : state) benchmark::DoNotOptimize(metric());
+    state.counters["n"] = double(f.scores.size());
+}
+
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+    if (const char* path = std::getenv("KNIT_METRICS_FILE")) {
+        benchmark::RegisterBenchmark("BM_file_average_precision", BM_file_metric, path, true)->Unit(benchmark::kMillisecond);
+        benchmark::RegisterBenchmark("BM_file_roc_auc", BM_file_metric, path, false)->Unit(benchmark::kMillisecond);
+    }
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}
