@@ -27,17 +27,23 @@ std::size_t check_binary_scores(const std::vector<double>& scores, const std::ve
 }
 
 threshold_counts count_by_threshold(const std::vector<double>& scores, const std::vector<int>& labels) {
-    std::vector<std::size_t> order(scores.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::sort(order.begin(), order.end(),
-              [&](std::size_t a, std::size_t b) { return scores[a] > scores[b]; });
+    // Sorting (score, label) pairs by value, not indices into the scores: an index sort
+    // reads the scores at random, which misses the cache on every comparison once they
+    // outgrow it. The order within tied scores does not matter, since a tie is one
+    // threshold and its counts are sums.
+    struct scored {
+        double score;
+        int label;
+    };
+    std::vector<scored> ranked(scores.size());
+    for (std::size_t i = 0; i < scores.size(); ++i) ranked[i] = {scores[i], labels[i]};
+    std::sort(ranked.begin(), ranked.end(), [](const scored& a, const scored& b) { return a.score > b.score; });
     threshold_counts out;
     double tp = 0, fp = 0;
-    for (std::size_t i = 0; i < order.size(); ++i) {
-        const std::size_t k = order[i];
-        (labels[k] ? tp : fp) += 1;
-        if (i + 1 == order.size() || scores[order[i + 1]] != scores[k]) {
-            out.thresholds.push_back(scores[k]);
+    for (std::size_t i = 0; i < ranked.size(); ++i) {
+        (ranked[i].label ? tp : fp) += 1;
+        if (i + 1 == ranked.size() || ranked[i + 1].score != ranked[i].score) {
+            out.thresholds.push_back(ranked[i].score);
             out.tps.push_back(tp);
             out.fps.push_back(fp);
         }
