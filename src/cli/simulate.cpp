@@ -101,6 +101,7 @@ struct simulate_options : common_options {
     std::optional<std::size_t> time_series, time_points, multifactorial;
     std::optional<double> duration, release, noise;
     std::string kinds = "all";
+    std::string steady_states = "integrate";
 };
 
 // The design the options ask for. --release defaults to half of --duration, so a changed
@@ -122,6 +123,7 @@ grn::experiment_options design_of(const simulate_options& o) {
     d.knockdowns = kinds.has(grn::experiment_kind::knockdowns);
     if (o.multifactorial) d.multifactorial = *o.multifactorial;
     if (!kinds.has(grn::experiment_kind::multifactorial)) d.multifactorial = 0;
+    d.steady_states = o.steady_states == "newton" ? grn::steady_state_solver::newton : grn::steady_state_solver::integrate;
     return d;
 }
 
@@ -224,6 +226,12 @@ void add_simulate(CLI::App& app) {
         ->check(CLI::NonNegativeNumber);
     sub->add_option("--multifactorial", o->multifactorial, "multifactorial experiments (default: one per gene)")
         ->check(CLI::Range(1, 1000000));
+    sub->add_option("--steady-states", o->steady_states,
+                    "integrate: RK4 to the rate tolerance (the reference); newton: RK4 with coarse steps, then "
+                    "Newton's method with the sparse Jacobian (much faster for large networks, states within "
+                    "about 1e-7)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"integrate", "newton"}));
     sub->callback([o] { run_simulate(*o); });
 }
 

@@ -1,11 +1,16 @@
-// Dynamics of a simulated network: the ODE's right-hand side, RK4 with step doubling,
-// the chemical Langevin equation and steady states (see docs/simulator.md).
+// Dynamics of a simulated network: the ODE's right-hand side and its Jacobian, RK4 with
+// step doubling, the chemical Langevin equation and steady states, by integration alone
+// or finished with Newton's method (see docs/simulator.md).
 #include "knit/grn/simulate.hpp"
+
+#include <Eigen/SparseCore>
+#include <Eigen/SparseLU>
 
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <optional>
 
 #include "knit/core/error.hpp"
 #include "knit/grn/dream4.hpp"
@@ -77,6 +82,72 @@ public:
         return std::clamp(f + shift_[i], 0.0, 1.0);
     }
 
+    // d a_i / d level_r for each regulator r of gene i, as (r, derivative) pairs appended to
+    // out. With F_m = off_m + (on_m - off_m) B_m, B_m = prod_j h_j and h_j = nu/(1 + nu),
+    // nu = (y_r / k)^n:  da/dy_r = sum_{m, j: r_j = r} prod_{m' != m} F_m' (on_m - off_m)
+    // prod_{j' != j} h_j' dh_j/dy_r,  dh/dy = n nu / (y (1 + nu)^2)  (0 where y <= 0, and
+    // 0 for every r where the clamp of f_i + d_i to [0, 1] is active).
+    void activation_gradient(std::size_t i, const double* state,
+                             std::vector<std::pair<std::size_t, double>>& out) const {
+        const double* level = protein_ ? state + n_ : state;
+        const std::size_t m0 = gene_module_begin_[i], m1 = gene_module_begin_[i + 1];
+        hill_.clear();
+        slope_.clear();
+        factor_.clear();
+        double f = 1;
+        for (std::size_t m = m0; m < m1; ++m) {
+            double bound = 1;
+            for (std::size_t j = module_input_begin_[m]; j < module_input_begin_[m + 1]; ++j) {
+                const double y = std::max(0.0, level[regulator_[j]]);
+                const double nu = std::pow(y * inverse_k_[j], hill_n_[j]);
+                hill_.push_back(nu / (1 + nu));
+                slope_.push_back(y > 0 ? hill_n_[j] * nu / (y * (1 + nu) * (1 + nu)) : 0.0);
+                bound *= hill_.back();
+            }
+            factor_.push_back(off_[m] + (on_[m] - off_[m]) * bound);
+            f *= factor_.back();
+        }
+        const double a = f + shift_[i];
+        if (a <= 0 || a >= 1) return;  // the clamp holds a_i still
+        for (std::size_t m = m0; m < m1; ++m) {
+            double others = 1;  // prod_{m' != m} F_m'
+            for (std::size_t q = m0; q < m1; ++q)
+                if (q != m) others *= factor_[q - m0];
+            const std::size_t j0 = module_input_begin_[m], j1 = module_input_begin_[m + 1];
+            const std::size_t base = j0 - module_input_begin_[m0];
+            for (std::size_t j = j0; j < j1; ++j) {
+                double rest = 1;  // prod_{j' != j} h_j'
+                for (std::size_t q = j0; q < j1; ++q)
+                    if (q != j) rest *= hill_[base + (q - j0)];
+                out.emplace_back(regulator_[j], others * (on_[m] - off_[m]) * rest * slope_[base + (j - j0)]);
+            }
+        }
+    }
+
+    // The Jacobian of dX/dt over the state entries `entries` (positions: where[e] for an
+    // entry e, -1 when the entry is held fixed), as triplets (row, column, value).
+    void jacobian(const double* state, const std::vector<std::size_t>& genes, const std::vector<long>& where,
+                  std::vector<Eigen::Triplet<double>>& out) const {
+        std::vector<std::pair<std::size_t, double>> grad;
+        for (std::size_t i : genes) {
+            const long row = where[i];
+            // d(m_i s_i a_i - m_i x_i)/dx_i = -m_i; d/dlevel_r = m_i s_i da_i/dy_r
+            out.emplace_back(row, row, -mrna_rate_[i]);
+            grad.clear();
+            activation_gradient(i, state, grad);
+            for (const auto& [r, d] : grad) {
+                const long col = where[protein_ ? n_ + r : r];
+                if (col >= 0) out.emplace_back(row, col, mrna_rate_[i] * scale_[i] * d);
+            }
+            if (protein_) {
+                // d(p_i x_i - p_i y_i)/dx_i = p_i, /dy_i = -p_i
+                const long prow = where[n_ + i];
+                out.emplace_back(prow, row, protein_rate_[i]);
+                out.emplace_back(prow, prow, -protein_rate_[i]);
+            }
+        }
+    }
+
     // Production and degradation of every state entry of gene i (mRNA, then protein).
     void rates(std::size_t i, const double* state, double& mrna_production, double& mrna_decay,
                double& protein_production, double& protein_decay) const {
@@ -112,6 +183,7 @@ private:
     std::vector<double> scale_, shift_, mrna_rate_, protein_rate_;
     std::vector<std::size_t> gene_module_begin_, module_input_begin_, regulator_;
     std::vector<double> off_, on_, inverse_k_, hill_n_;
+    mutable std::vector<double> hill_, slope_, factor_;  // activation_gradient's scratch
 };
 
 // Classic RK4 with step doubling on a subset of the state (the rest is held fixed).
@@ -225,6 +297,57 @@ void langevin(const system& sys, std::vector<double>& x, double t0, double t1, d
     }
 }
 
+// Newton's method on dX/dt = 0 over the entries of `genes`, from x (updated when it
+// succeeds): J dx = -F with the sparse Jacobian (SparseLU), each step halved until the
+// largest rate falls. Returns the iterations taken, or 0 when it did not reach
+// rate_tolerance within its budget (x is then left as it was).
+std::size_t newton_polish(const system& sys, const std::vector<std::size_t>& genes, std::vector<double>& x,
+                          double rate_tolerance) {
+    const std::vector<std::size_t> entries = sys.entries(genes);
+    std::vector<long> where(sys.state_size(), -1);
+    for (std::size_t k = 0; k < entries.size(); ++k) where[entries[k]] = static_cast<long>(k);
+    const auto size = static_cast<Eigen::Index>(entries.size());
+    std::vector<double> rates(sys.state_size(), 0.0), trial;
+    const auto largest_rate = [&](const std::vector<double>& state) {
+        sys.derivative(state.data(), genes, rates.data());
+        double m = 0;
+        for (std::size_t e : entries) m = std::max(m, std::abs(rates[e]));
+        return m;
+    };
+    std::vector<double> y = x;
+    double residual = largest_rate(y);
+    std::vector<Eigen::Triplet<double>> triplets;
+    Eigen::SparseMatrix<double> j(size, size);
+    Eigen::SparseLU<Eigen::SparseMatrix<double>> lu;
+    Eigen::VectorXd f(size);
+    for (std::size_t iteration = 1; iteration <= 20; ++iteration) {
+        triplets.clear();
+        sys.jacobian(y.data(), genes, where, triplets);
+        j.setFromTriplets(triplets.begin(), triplets.end());
+        lu.compute(j);
+        if (lu.info() != Eigen::Success) return 0;
+        for (std::size_t k = 0; k < entries.size(); ++k) f[static_cast<Eigen::Index>(k)] = -rates[entries[k]];
+        const Eigen::VectorXd step = lu.solve(f);
+        if (lu.info() != Eigen::Success || !step.allFinite()) return 0;
+        double fraction = 1;
+        bool fell = false;
+        for (int halving = 0; halving < 12 && !fell; ++halving, fraction /= 2) {
+            trial = y;
+            for (std::size_t k = 0; k < entries.size(); ++k)
+                trial[entries[k]] = std::max(0.0, y[entries[k]] + fraction * step[static_cast<Eigen::Index>(k)]);
+            const double r = largest_rate(trial);
+            if (r < residual) fell = true, residual = r, y.swap(trial);
+        }
+        if (!fell) return 0;
+        if (residual <= rate_tolerance) {
+            x.swap(y);
+            return iteration;
+        }
+        // `rates` already holds the accepted point's rates: it was the last one evaluated
+    }
+    return 0;
+}
+
 }  // namespace
 
 std::vector<double> derivative(const network& net, const perturbation& p, const std::vector<double>& state) {
@@ -232,6 +355,20 @@ std::vector<double> derivative(const network& net, const perturbation& p, const 
     check_state(sys, state, "derivative");
     std::vector<double> out(sys.state_size(), 0.0);
     sys.derivative(state.data(), all_genes(sys.genes()), out.data());
+    return out;
+}
+
+tensor<double> jacobian(const network& net, const perturbation& p, const std::vector<double>& state) {
+    const system sys(net, p);
+    check_state(sys, state, "jacobian");
+    const std::size_t size = sys.state_size();
+    std::vector<long> where(size);
+    for (std::size_t e = 0; e < size; ++e) where[e] = static_cast<long>(e);
+    std::vector<Eigen::Triplet<double>> triplets;
+    sys.jacobian(state.data(), all_genes(sys.genes()), where, triplets);
+    tensor<double> out = tensor<double>::from_shape({size, size});
+    std::fill(out.begin(), out.end(), 0.0);
+    for (const auto& t : triplets) out(std::size_t(t.row()), std::size_t(t.col())) += t.value();
     return out;
 }
 
@@ -269,7 +406,7 @@ tensor<double> integrate(const network& net, const perturbation& p, std::vector<
 
 steady_state_result steady_state(const network& net, const perturbation& p, std::vector<double> initial,
                                  const std::vector<std::size_t>& only_genes, double rate_tolerance,
-                                 double max_time) {
+                                 double max_time, steady_state_solver solver) {
     const system sys(net, p);
     if (initial.empty()) initial.assign(sys.state_size(), 0.0);
     check_state(sys, initial, "steady_state");
@@ -279,18 +416,36 @@ steady_state_result steady_state(const network& net, const perturbation& p, std:
     for (std::size_t i : only_genes)
         KNIT_CHECK_AS(value_error, i < sys.genes(),
                       "steady_state: got gene " << i << ", expected < " << sys.genes());
+    const std::vector<std::size_t> genes = only_genes.empty() ? all_genes(sys.genes()) : only_genes;
     // The step error bound follows the rate bound, so the last steps do not wander.
-    rk4_integrator ode(sys, only_genes.empty() ? all_genes(sys.genes()) : only_genes,
-                       std::max(1e-12, rate_tolerance * 10));
+    const double step_tolerance = std::max(1e-12, rate_tolerance * 10);
+    // newton: the flow only has to bring the state near its attractor, so its steps may be
+    // as coarse as the rates at which Newton takes over; Newton then converges to that
+    // attractor quadratically. Integration resumes with the fine steps if Newton fails.
+    const double newton_from = std::max(rate_tolerance, steady_state_newton_start);
+    bool newton_tried = solver != steady_state_solver::newton;
+    std::optional<rk4_integrator> ode;
+    ode.emplace(sys, genes, newton_tried ? step_tolerance : std::max(step_tolerance, newton_from * 10));
     steady_state_result result;
     result.state = std::move(initial);
     double t = 0;
     while (t < max_time) {
-        if (ode.slope(result.state) <= rate_tolerance) {
+        const double slope = ode->slope(result.state);
+        if (slope <= rate_tolerance) {
             result.converged = true;
             break;
         }
-        t += ode.step(result.state, std::min({ode.suggested(), 200.0, max_time - t}));
+        if (!newton_tried && slope <= newton_from) {
+            newton_tried = true;
+            result.newton_iterations = newton_polish(sys, genes, result.state, rate_tolerance);
+            if (result.newton_iterations > 0) {
+                result.converged = true;
+                break;
+            }
+            ode.emplace(sys, genes, step_tolerance);
+            continue;
+        }
+        t += ode->step(result.state, std::min({ode->suggested(), 200.0, max_time - t}));
     }
     result.time = t;
     return result;

@@ -80,7 +80,7 @@ simulated_dataset simulate_dream4_like(const network& net, const experiment_opti
     rng master(o.seed);
     rng measurement(master.split());
 
-    const steady_state_result wild = steady_state(net, {});
+    const steady_state_result wild = steady_state(net, {}, {}, {}, 1e-10, 1e5, o.steady_states);
     if (!wild.converged) ++out.unconverged;
     const std::vector<double> wild_mrna = mrna_of(wild.state, n);
 
@@ -100,7 +100,7 @@ simulated_dataset simulate_dream4_like(const network& net, const experiment_opti
                 start[g] = 0;
                 if (net.protein) start[n + g] = 0;
             }
-            const auto r = steady_state(net, p, std::move(start), downstream_genes(net, g));
+            const auto r = steady_state(net, p, std::move(start), downstream_genes(net, g), 1e-10, 1e5, o.steady_states);
             if (!r.converged) ++out.unconverged;
             rows.push_back(mrna_of(r.state, n));
         }
@@ -116,7 +116,7 @@ simulated_dataset simulate_dream4_like(const network& net, const experiment_opti
             perturbation p;
             p.basal_shift.resize(n);
             for (auto& d : p.basal_shift) d = draws.normal(0.0, o.multifactorial_sd);
-            const auto r = steady_state(net, p, wild.state);
+            const auto r = steady_state(net, p, wild.state, {}, 1e-10, 1e5, o.steady_states);
             if (!r.converged) ++out.unconverged;
             rows.push_back(mrna_of(r.state, n));
         }

@@ -204,6 +204,111 @@ TEST_CASE("steady_state: steady states are steady and knocked-out genes stay at 
     }
 }
 
+TEST_CASE("jacobian: the derivative's central differences, with and without proteins") {
+    for (const bool protein : {true, false}) {
+        CAPTURE(protein);
+        network_options o;
+        o.genes = 12;
+        o.seed = 8;
+        network net = generate_network(o);
+        net.protein = protein;
+        rng g(3);
+        perturbation p;
+        p.production_scale.assign(net.size(), 1.0);
+        p.production_scale[2] = 0.5;
+        std::vector<double> state(net.state_size());
+        for (auto& v : state) v = g.uniform(0.05, 1.0);  // away from 0, where h' has its kink
+        const tensor<double> j = jacobian(net, p, state);
+        REQUIRE(j.shape()[0] == net.state_size());
+        double nonzero = 0;
+        for (std::size_t c = 0; c < state.size(); ++c) {
+            const double step = 1e-6;
+            std::vector<double> up = state, down = state;
+            up[c] += step;
+            down[c] -= step;
+            const auto fu = derivative(net, p, up), fd = derivative(net, p, down);
+            for (std::size_t r = 0; r < state.size(); ++r) {
+                const double want = (fu[r] - fd[r]) / (2 * step);
+                CAPTURE(r);
+                CAPTURE(c);
+                CHECK(j(r, c) == doctest::Approx(want).epsilon(1e-5).scale(1e-3));
+                if (j(r, c) != 0) ++nonzero;
+            }
+        }
+        // Decay on the diagonal plus at least one regulatory entry per edge.
+        CHECK(nonzero >= double(net.state_size() + net.edge_count()) * 0.9);
+    }
+}
+
+TEST_CASE("steady_state with Newton's method: the integrated steady states, found by Newton") {
+    for (const bool protein : {true, false}) {
+        CAPTURE(protein);
+        network_options o;
+        o.genes = 40;
+        o.seed = 11;
+        network net = generate_network(o);
+        net.protein = protein;
+        const auto wild = steady_state(net, {});
+        REQUIRE(wild.converged);
+        rng draws(5);
+        std::size_t solved_by_newton = 0;
+        for (int e = 0; e < 8; ++e) {
+            // multifactorial shifts, and a knockout solved on its downstream genes
+            perturbation p;
+            p.basal_shift.resize(net.size());
+            for (auto& d : p.basal_shift) d = draws.normal(0.0, 0.2);
+            std::vector<std::size_t> only;
+            if (e % 2 == 1) {
+                p.basal_shift.clear();
+                p.production_scale.assign(net.size(), 1.0);
+                p.production_scale[std::size_t(e) * 3] = 0.0;
+                only = downstream_genes(net, std::size_t(e) * 3);
+            }
+            const auto reference = steady_state(net, p, wild.state, only);
+            const auto newton = steady_state(net, p, wild.state, only, 1e-10, 1e5, steady_state_solver::newton);
+            REQUIRE(reference.converged);
+            REQUIRE(newton.converged);
+            CHECK(reference.newton_iterations == 0);
+            if (newton.newton_iterations > 0) ++solved_by_newton;
+            // Newton converges quadratically from rates of 1e-6 to 1e-10: one or two steps.
+            CHECK(newton.newton_iterations <= 3);
+            for (double d : derivative(net, p, newton.state)) CHECK(std::abs(d) <= 1e-10);
+            double largest = 0;
+            for (std::size_t i = 0; i < net.state_size(); ++i)
+                largest = std::max(largest, std::abs(newton.state[i] - reference.state[i]));
+            CHECK(largest <= 1e-7);
+            // The coarse approach reaches the Newton start sooner than the fine one reaches the end.
+            CHECK(newton.time < reference.time);
+        }
+        // Every solve ended in Newton, none fell back to integration.
+        CHECK(solved_by_newton == 8);
+    }
+}
+
+TEST_CASE("simulate_dream4_like with Newton steady states: the same data to 1e-7") {
+    network_options no;
+    no.genes = 25;
+    no.seed = 4;
+    const network net = generate_network(no);
+    experiment_options eo;
+    eo.seed = 9;
+    const simulated_dataset reference = simulate_dream4_like(net, eo);
+    eo.steady_states = steady_state_solver::newton;
+    const simulated_dataset newton = simulate_dream4_like(net, eo);
+    CHECK(newton.unconverged == reference.unconverged);
+    const auto close = [](const steady_state_data& a, const steady_state_data& b) {
+        REQUIRE(a.values.shape() == b.values.shape());
+        double largest = 0;
+        for (std::size_t k = 0; k < a.values.size(); ++k)
+            largest = std::max(largest, std::abs(a.values.data()[k] - b.values.data()[k]));
+        return largest;
+    };
+    CHECK(close(newton.knockouts, reference.knockouts) <= 1e-7);
+    CHECK(close(newton.knockdowns, reference.knockdowns) <= 1e-7);
+    CHECK(close(newton.multifactorial, reference.multifactorial) <= 1e-7);
+    CHECK(close(newton.wildtype, reference.wildtype) <= 1e-7);
+}
+
 TEST_CASE("simulate_dream4_like: shapes, knockouts at 0, knockdowns lower, normalised to [0, 1]") {
     network_options no;
     no.genes = 10;
