@@ -6,7 +6,9 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -151,6 +153,30 @@ KNIT_DREAM4_TEST_CASE("score reproduces an official DREAM4 example through the c
                              " --size 10 --network 1 --json");
     REQUIRE(r.code == 0);
     CHECK(contains(r.output, "\"p_auroc\""));
+}
+
+TEST_CASE("simulate --steady-states newton writes the integrated data to within 1e-7") {
+    const std::string a = scratch("steady_integrate"), b = scratch("steady_newton");
+    REQUIRE(run("simulate --genes 15 --networks 1 --seed 2 --kinds knockouts,multifactorial --out " + a).code == 0);
+    REQUIRE(run("simulate --genes 15 --networks 1 --seed 2 --kinds knockouts,multifactorial --steady-states newton --out " + b).code == 0);
+    for (const char* kind : {"knockouts", "multifactorial"}) {
+        CAPTURE(kind);
+        std::ifstream fa(a + "/size15/insilico_size15_1_" + kind + ".tsv"), fb(b + "/size15/insilico_size15_1_" + kind + ".tsv");
+        std::string la, lb;
+        std::getline(fa, la), std::getline(fb, lb);
+        CHECK(la == lb);  // the header
+        double largest = 0;
+        std::size_t values = 0;
+        double x, y;
+        while (fa >> x && fb >> y) largest = std::max(largest, std::abs(x - y)), ++values;
+        CHECK(values == 15 * 15);
+        CHECK(largest <= 1e-7);
+    }
+    const run_result bad = run("simulate --genes 15 --steady-states euler --out " + scratch("steady_bad"));
+    CHECK(bad.code == 2);
+    CHECK(contains(bad.output, "--steady-states"));
+    std::filesystem::remove_all(a);
+    std::filesystem::remove_all(b);
 }
 
 TEST_CASE("simulate writes the experiment design it is asked for") {
