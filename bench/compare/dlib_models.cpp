@@ -32,6 +32,7 @@
 //   OPENBLAS_NUM_THREADS=1 ./dlib_models --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 #include <dlib/dnn.h>
+#include <dlib/revision.h>
 
 #include <algorithm>
 #include <cmath>
@@ -260,4 +261,12 @@ BENCHMARK(paper_cnn_forward)->Name("dlib/paper_cnn_forward")->Arg(2048)->Unit(be
 BENCHMARK(autoencoder_train_step)->Name("dlib/autoencoder_train_step")->Arg(256)->Unit(benchmark::kMillisecond);
 BENCHMARK(ae_nn_train_step)->Name("dlib/ae_nn_train_step")->Arg(100)->Unit(benchmark::kMillisecond);
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+    benchmark::AddCustomContext("dlib", std::to_string(DLIB_MAJOR_VERSION) + "." + std::to_string(DLIB_MINOR_VERSION) +
+                                            "." + std::to_string(DLIB_PATCH_VERSION));
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

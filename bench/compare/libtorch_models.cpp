@@ -25,6 +25,7 @@
 //   OPENBLAS_NUM_THREADS=1 ./libtorch_models --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
+#include <torch/version.h>
 
 #include <cmath>
 #include <cstdio>
@@ -319,6 +320,7 @@ int main(int argc, char** argv) {
         ->Arg(256)->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark("libtorch/ae_nn_train_step", ae_nn_train_step)
         ->Arg(100)->Unit(benchmark::kMillisecond);
+    benchmark::AddCustomContext("libtorch", TORCH_VERSION);
     benchmark::Initialize(&argc, argv);
     if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
     if (at::get_num_threads() != 1) {
