@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages knit needs, skipping those already present.
-#   scripts/install-deps.sh build|test|fuzz ...
+#   scripts/install-deps.sh build|test|fuzz|bench ...
 # build: compiler, CMake and the library's dependencies (enough for the main job)
 # test:  + doctest, Google Benchmark and xsimd (bench_simd_library)
 # fuzz:  + clang with its libFuzzer runtime
+# bench: + the peers knit's speed is compared against (docs/performance.md): libtorch and
+#        dlib for the C++ peer benchmarks (-DKNIT_BUILD_PEER_BENCH=ON), PyTorch for
+#        bench/compare/*.py. Large (libtorch alone is hundreds of MB), so not part of test.
 set -euo pipefail
 packages=(g++ make cmake pkg-config libxtensor-dev libxtensor-blas-dev libopenblas-dev
           libeigen3-dev zlib1g-dev libhwy-dev libcli11-dev nlohmann-json3-dev)
@@ -12,7 +15,8 @@ for what in "$@"; do
     build) ;;
     test) packages+=(doctest-dev libbenchmark-dev libxsimd-dev) ;;
     fuzz) packages+=(clang libclang-rt-14-dev) ;;
-    *) echo "install-deps.sh: got '$what', expected build, test or fuzz" >&2; exit 2 ;;
+    bench) packages+=(libbenchmark-dev libdlib-dev libtorch-dev python3-torch) ;;
+    *) echo "install-deps.sh: got '$what', expected build, test, fuzz or bench" >&2; exit 2 ;;
   esac
 done
 missing=()

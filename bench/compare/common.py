@@ -8,12 +8,22 @@ Every script runs as:
     /usr/bin/python3 bench/compare/X.py knit_X.json
 """
 import json
+import os
 import statistics
+import subprocess
 import time
 
-import torch
-
 UNIT_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
+
+
+def benchmark_medians(data, clock="real"):
+    """{run name: median time in ns} from Google Benchmark's parsed JSON output;
+    clock is "real" (wall) or "cpu"."""
+    return {
+        b["run_name"]: b[f"{clock}_time"] * UNIT_NS[b["time_unit"]]
+        for b in data["benchmarks"]
+        if b.get("aggregate_name") == "median"
+    }
 
 
 def knit_medians(path):
@@ -21,16 +31,23 @@ def knit_medians(path):
     if path is None:
         return {}
     with open(path) as f:
-        data = json.load(f)
-    return {
-        b["run_name"]: b["real_time"] * UNIT_NS[b["time_unit"]]
-        for b in data["benchmarks"]
-        if b.get("aggregate_name") == "median"
-    }
+        return benchmark_medians(json.load(f))
+
+
+def run_benchmark(binary, name_filter, repetitions, env=None):
+    """Runs a Google Benchmark binary on the benchmarks matching name_filter, with
+    `repetitions` repetitions, aggregates only, and returns its parsed JSON output."""
+    out = subprocess.run(
+        [binary, f"--benchmark_filter={name_filter}", f"--benchmark_repetitions={repetitions}",
+         "--benchmark_report_aggregates_only=true", "--benchmark_format=json"],
+        check=True, capture_output=True, text=True, env=env if env is not None else os.environ)
+    return json.loads(out.stdout)
 
 
 def median_ns(step, repeats=7, min_seconds=0.2, warmup=3):
     """Median over `repeats` runs of the mean time of one call to step(), in ns."""
+    import torch  # here, so that scripts timing only C++ binaries need no PyTorch
+
     torch.set_num_threads(1)
     for _ in range(warmup):
         step()
