@@ -6,6 +6,8 @@ Runs bench_lstm (Google Benchmark, OPENBLAS_NUM_THREADS=1) for its train-step an
 inference benchmarks, then the same work through torch.nn.LSTM (torch.set_num_threads(1)):
 
   train step  zero the gradients, forward, L = sum(dy * h_last), backward, Adam step
+  model train step  the same for LSTM -> dropout(0.2) -> dense(1, sigmoid) with binary
+              cross-entropy on 0/1 labels (issue 18's model), Adam at lr 1e-2
   inference   forward only (torch.no_grad())
 
 at N=100, T=21, F=2, H in {21, 32, 64, 128} and N=256, H=512, float32. bench_lstm runs
@@ -83,8 +85,20 @@ def run_torch(repetitions, kind, h, n):
         with torch.no_grad():
             lstm(x)
 
+    head = torch.nn.Sequential(torch.nn.Dropout(0.2), torch.nn.Linear(h, 1), torch.nn.Sigmoid())
+    model_opt = torch.optim.Adam(list(lstm.parameters()) + list(head.parameters()), lr=1e-2)
+    labels = (x[:, :, 0].mean(dim=1, keepdim=True) > 0).float()
+    bce = torch.nn.BCELoss()
+
+    def model_train_step():
+        model_opt.zero_grad()
+        out, _ = lstm(x)
+        bce(head(out[:, -1, :]), labels).backward()
+        model_opt.step()
+
+    steps = {"train_step": train_step, "model_train_step": model_train_step, "inference": inference}
     # Google Benchmark's default: run each repetition for at least 0.5 s.
-    return time_torch(train_step if kind == "train_step" else inference, repetitions, 0.5)
+    return time_torch(steps[kind], repetitions, 0.5)
 
 
 def main():
@@ -96,8 +110,10 @@ def main():
     print(f"LSTM, T={STEPS}, F={FEATURES}, float32, one thread, median of {args.repetitions} "
           f"repetitions, wall clock; torch {torch.__version__}")
     header_done = False
-    for kind in ("train_step", "inference"):
+    for kind in ("train_step", "model_train_step", "inference"):
         for h, n in SHAPES:
+            if kind == "model_train_step" and h == 512:
+                continue  # bench_lstm times the model at the paper's shape only
             knit = run_knit(args.bench, args.repetitions, f"BM_lstm_{kind}/simd:[a-z0-9]+/{h}/{n}$")
             if not knit:
                 print(f"{kind} H={h} N={n}: missing from bench_lstm's output", file=sys.stderr)
