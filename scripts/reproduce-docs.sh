@@ -38,6 +38,8 @@ for section in "${sections[@]}"; do
   echo "== $section (commit $commit) -> $log"
   {
     echo "commit $commit, $(date -u +%Y-%m-%dT%H:%MZ)"
+    echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(nproc) cores, $(grep -q avx512f /proc/cpuinfo && echo AVX-512 || { grep -q avx2 /proc/cpuinfo && echo 'AVX2, no AVX-512' || echo 'no AVX2'; })"
+    echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
     case "$section" in
       paper) "$knit" reproduce --data "$KNIT_DREAM4_DIR" --out "$out/reproduce" ;;
       lono) "$knit" evaluate --protocol lono --model all --data "$KNIT_DREAM4_DIR" --out "$out/lono" ;;
@@ -48,5 +50,6 @@ for section in "${sections[@]}"; do
       infer) KNIT_GRN="$knit" scripts/infer-numbers.sh "$out/infer" ;;
       fuzz) scripts/fuzz.sh --long ;;
     esac
+    echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
   } > "$log" 2>&1
 done
