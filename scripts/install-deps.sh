@@ -2,10 +2,12 @@
 # Installs the Debian packages knit needs, skipping those already present.
 #   scripts/install-deps.sh build|test|fuzz|bench ...
 # build: compiler, CMake and the library's dependencies (enough for the main job)
-# test:  + doctest, Google Benchmark and xsimd (bench_simd_library)
+# test:  + doctest, Google Benchmark, xsimd (bench_simd_library) and python3 (the test of
+#        scripts/check-doc-numbers.py)
 # fuzz:  + clang with its libFuzzer runtime
 # bench: + the peers knit's speed is compared against (docs/performance.md): libtorch and
-#        dlib for the C++ peer benchmarks (-DKNIT_BUILD_PEER_BENCH=ON), PyTorch for
+#        dlib for the C++ peer benchmarks (-DKNIT_BUILD_PEER_BENCH=ON), PyTorch and
+#        scikit-learn for
 #        bench/compare/*.py. Large (libtorch alone is hundreds of MB), so not part of test.
 set -euo pipefail
 packages=(g++ make cmake pkg-config libxtensor-dev libxtensor-blas-dev libopenblas-dev
@@ -13,9 +15,9 @@ packages=(g++ make cmake pkg-config libxtensor-dev libxtensor-blas-dev libopenbl
 for what in "$@"; do
   case "$what" in
     build) ;;
-    test) packages+=(doctest-dev libbenchmark-dev libxsimd-dev) ;;
+    test) packages+=(doctest-dev libbenchmark-dev libxsimd-dev python3) ;;
     fuzz) packages+=(clang libclang-rt-14-dev) ;;
-    bench) packages+=(libbenchmark-dev libdlib-dev libtorch-dev python3-torch) ;;
+    bench) packages+=(libbenchmark-dev libdlib-dev libtorch-dev python3-torch python3-sklearn) ;;
     *) echo "install-deps.sh: got '$what', expected build, test, fuzz or bench" >&2; exit 2 ;;
   esac
 done
