@@ -7,8 +7,7 @@
 # fuzz:  + clang with its libFuzzer runtime
 # bench: + the peers knit's speed is compared against (docs/performance.md): libtorch and
 #        dlib for the C++ peer benchmarks (-DKNIT_BUILD_PEER_BENCH=ON), PyTorch and
-#        scikit-learn for
-#        bench/compare/*.py. Large (libtorch alone is hundreds of MB), so not part of test.
+#        scikit-learn for bench/compare/*.py. Large (libtorch alone is hundreds of MB), so not part of test.
 set -euo pipefail
 packages=(g++ make cmake pkg-config libxtensor-dev libxtensor-blas-dev libopenblas-dev
           libeigen3-dev zlib1g-dev libhwy-dev libcli11-dev nlohmann-json3-dev)
