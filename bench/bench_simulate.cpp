@@ -90,6 +90,8 @@ void BM_full_dream4_set(benchmark::State& state) {
             check_or_die(largest_difference(d.*part, reference.*part) <= 1e-7, "newton's data within 1e-7 of integrate's");
     }
     for (auto _ : state) benchmark::DoNotOptimize(simulate_dream4_like(net, o));
+    // steady states that reached max_time without settling (oscillations)
+    state.counters["unconverged"] = static_cast<double>(d.unconverged);
 }
 BENCHMARK(BM_full_dream4_set)
     ->Args({100, 0})->Args({100, 1})->Args({200, 0})->Args({200, 1})->Args({1000, 1})
