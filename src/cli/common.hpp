@@ -23,7 +23,7 @@ struct common_options {
     int size = 100;                      // network size label (DREAM4: 10 or 100)
     std::vector<int> networks;           // empty: every network present in --data
     std::uint64_t seed = 1;
-    // knit's task threads (parallel_for), and OpenBLAS's outside the tasks
+    // knit's task threads (parallel_for); BLAS always runs on one (prepare)
     int threads = static_cast<int>(std::min<std::size_t>(knit::hardware_threads(), 1024));
     std::string out;                     // folder for TSV / JSON / SVG; none when empty
     std::string edges;                   // folder for every ranked list scored; none when empty
@@ -46,7 +46,7 @@ CLI::Validator positive_integer(const std::string& what);
 
 grn::experiment_kinds inputs_of(const common_options& o);
 grn::model_spec model_spec_of(const common_options& o, const std::string& name);
-// Applies --threads; resolves --data from $KNIT_DREAM4_DIR; refuses what cannot work
+// Sets BLAS to one thread; resolves --data from $KNIT_DREAM4_DIR; refuses what cannot work
 // (--networks naming a network twice, --out that is a file).
 void prepare(common_options& o, bool needs_data = true);
 // The networks of --networks, or every network present when none is named (fills it in).

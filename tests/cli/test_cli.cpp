@@ -342,6 +342,13 @@ TEST_CASE("--threads 1 and --threads 2 give the same data and the same numbers; 
     CHECK(a.at("results").size() == 3 * (5 + 5));  // five models and five baselines, three networks
     CHECK(a == b);  // every AUROC, AUPR and early precision, as the same doubles
 
+    // Work not split into tasks yet runs OpenBLAS on one thread whatever --threads is.
+    const std::string train = "train --model context-mlp --schedule quick --size 12 --networks 1 2 --data " + one;
+    REQUIRE(run(train + " --threads 1 --save " + two + "/m1.knit").code == 0);
+    REQUIRE(run(train + " --threads 2 --save " + two + "/m2.knit").code == 0);
+    const auto models = files_under(two);
+    CHECK(models.at("m1.knit") == models.at("m2.knit"));
+
     for (const char* bad : {"0", "-2"}) {
         CAPTURE(bad);
         const run_result refused = run(evaluate + " --threads " + bad);
