@@ -28,10 +28,10 @@ void run_lono(evaluate_options& o, const std::vector<grn::network_data>& network
         for (auto& r : grn::run_pretrained(networks, *model, model->name() + " (" + o.model_file + ")", progress_printer()))
             results.push_back(std::move(r));
     } else {
-        for (const auto& m : models_of(o.model))
-            for (auto& r : grn::run_leave_one_network_out(networks, model_spec_of(o, m), schedule_of(o), o.seed,
-                                                          progress_printer(), std::size_t(o.threads)))
-                results.push_back(std::move(r));
+        std::vector<grn::model_spec> specs;
+        for (const auto& m : models_of(o.model)) specs.push_back(model_spec_of(o, m));
+        results = grn::run_leave_one_network_out(networks, specs, schedule_of(o), o.seed, progress_printer(),
+                                                 std::size_t(o.threads));
     }
     if (o.baselines)
         for (auto& r : grn::run_baselines(networks, progress_printer(), std::size_t(o.threads)))

@@ -214,19 +214,22 @@ std::vector<ranking_result> run_baselines(const std::vector<network_data>& netwo
 }
 
 std::vector<ranking_result> run_leave_one_network_out(const std::vector<network_data>& networks,
-                                                      const model_spec& model, schedule s,
+                                                      const std::vector<model_spec>& models, schedule s,
                                                       std::uint64_t seed, const progress_fn& progress,
                                                       std::size_t threads) {
     KNIT_CHECK_AS(value_error, networks.size() >= 2,
                   "leave-one-network-out: got " << networks.size() << " networks, expected at least 2");
     pair_records records;
     for (const auto& n : networks) records.add_network(n.experiments, n.gold);
-    // Each fold depends only on (records, k, seed): its own model, split and training seed,
-    // exactly as when they ran one after another, so any thread count gives the same results.
-    // The folds read `records` and write only their own slot.
-    std::vector<ranking_result> out(networks.size());
+    // One task per (model, fold). Each depends only on (records, model, k, seed): its own
+    // model, split and training seed, exactly as when they ran one after another, so any
+    // thread count gives the same results. The tasks read `records` and write their own slot.
+    const std::size_t folds = networks.size();
+    std::vector<ranking_result> out(models.size() * folds);
     std::mutex progress_lock;
-    parallel_for(networks.size(), threads, [&](std::size_t k) {
+    parallel_for(out.size(), threads, [&](std::size_t t) {
+        const model_spec& model = models[t / folds];
+        const std::size_t k = t % folds;
         const stopwatch clock;
         auto m = make_pair_model(model, s);
         const network_fold fold = leave_one_network_out(records, k, seed, m->balanced_training());
@@ -239,9 +242,16 @@ std::vector<ranking_result> run_leave_one_network_out(const std::vector<network_
             const std::lock_guard<std::mutex> lock(progress_lock);
             say(progress, networks[k].name + " " + model.label() + " (held out) done");
         }
-        out[k] = std::move(r);
+        out[t] = std::move(r);
     });
     return out;
+}
+
+std::vector<ranking_result> run_leave_one_network_out(const std::vector<network_data>& networks,
+                                                      const model_spec& model, schedule s,
+                                                      std::uint64_t seed, const progress_fn& progress,
+                                                      std::size_t threads) {
+    return run_leave_one_network_out(networks, std::vector<model_spec>{model}, s, seed, progress, threads);
 }
 
 std::vector<ranking_result> run_pretrained(const std::vector<network_data>& networks, pair_model& model,

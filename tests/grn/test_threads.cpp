@@ -101,6 +101,19 @@ TEST_CASE("leave-one-network-out and the baselines: bit-identical results on 1, 
     }
 }
 
+TEST_CASE("leave-one-network-out over several models in one loop: each model's own results, in order") {
+    const std::vector<network_data> networks = three_networks();
+    const std::vector<model_spec> models = {model_spec{"context-mlp"}, model_spec{"evidence-mlp"}};
+    std::vector<ranking_result> one_by_one;
+    for (const auto& m : models)
+        for (auto& r : run_leave_one_network_out(networks, m, schedule::quick, 3, {}, 1)) one_by_one.push_back(std::move(r));
+    REQUIRE(one_by_one.size() == 6);
+    for (std::size_t threads : {1u, 2u}) {
+        INFO("threads " << threads);
+        check_identical(one_by_one, run_leave_one_network_out(networks, models, schedule::quick, 3, {}, threads));
+    }
+}
+
 TEST_CASE("leave-one-network-out: a fold's exception reaches the caller; progress comes once per fold") {
     const std::vector<network_data> networks = three_networks();
     model_spec bad("context-mlp");

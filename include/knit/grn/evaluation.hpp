@@ -102,6 +102,13 @@ std::vector<ranking_result> run_leave_one_network_out(const std::vector<network_
                                                       const model_spec& model, schedule s,
                                                       std::uint64_t seed, const progress_fn& progress = {},
                                                       std::size_t threads = 1);
+// The same for several models in one loop: every (model, fold) is a task, so two threads
+// are not left with an odd fold per model. The results are those of one call per model,
+// concatenated in `models` order.
+std::vector<ranking_result> run_leave_one_network_out(const std::vector<network_data>& networks,
+                                                      const std::vector<model_spec>& models, schedule s,
+                                                      std::uint64_t seed, const progress_fn& progress = {},
+                                                      std::size_t threads = 1);
 
 // A model trained elsewhere (for example on simulated networks only) ranks every network
 // as it is: no training, no label read. The method is named `method`.
