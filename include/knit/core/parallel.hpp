@@ -19,7 +19,10 @@
 // must see the same BLAS whatever `threads` is. Every task runs with the caller's
 // floating-point environment (rounding mode; on x86 MXCSR's flush-to-zero bits). With
 // threads == 1 or count == 1 the tasks run in the calling thread, in index order; a
-// parallel_for called from inside a task does too, and leaves BLAS alone.
+// parallel_for called from inside a task does too, and leaves BLAS alone. Because the BLAS
+// setting is one for the process, two parallel_for calls from two of the program's own
+// threads at once would restore it under each other: call it from one thread at a time
+// (or set BLAS to one thread yourself, and it stays there).
 //
 // The threads are GCC's OpenMP (libgomp); OpenMP stays out of this header
 // (docs/threads.md says why OpenMP and what the tasks may share).
