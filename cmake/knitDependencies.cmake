@@ -12,3 +12,6 @@ find_package(ZLIB REQUIRED)
 # Highway: the kernels' one SIMD source, compiled per instruction set and dispatched at
 # run time (include/knit/nn/simd.hpp).
 find_package(hwy REQUIRED)
+# OpenMP: GCC's libgomp runs parallel_for's threads (include/knit/core/parallel.hpp,
+# docs/threads.md). It ships with g++; no other package.
+find_package(OpenMP REQUIRED COMPONENTS CXX)

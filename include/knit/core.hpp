@@ -1,5 +1,5 @@
 // knit's core: tensors, errors, BLAS, randomness, parameter buffers, Eigen interop,
-// atomic file writes, binary encoding, ranking metrics, a stopwatch.
+// atomic file writes, binary encoding, ranking metrics, a stopwatch, parallel_for.
 #pragma once
 
 #include "knit/core/atomic_file.hpp"
@@ -7,6 +7,7 @@
 #include "knit/core/bytes.hpp"
 #include "knit/core/eigen.hpp"
 #include "knit/core/error.hpp"
+#include "knit/core/parallel.hpp"
 #include "knit/core/params.hpp"
 #include "knit/core/random.hpp"
 #include "knit/core/ranking.hpp"

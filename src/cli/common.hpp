@@ -6,10 +6,12 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "knit/core/parallel.hpp"
 #include "knit/core/stopwatch.hpp"
 #include "knit/grn/evaluation.hpp"
 #include "knit/grn/report.hpp"
@@ -21,7 +23,8 @@ struct common_options {
     int size = 100;                      // network size label (DREAM4: 10 or 100)
     std::vector<int> networks;           // empty: every network present in --data
     std::uint64_t seed = 1;
-    int threads = 1;                     // OpenBLAS threads
+    // knit's task threads (parallel_for); BLAS always runs on one (prepare)
+    int threads = static_cast<int>(std::min<std::size_t>(knit::hardware_threads(), 1024));
     std::string out;                     // folder for TSV / JSON / SVG; none when empty
     std::string edges;                   // folder for every ranked list scored; none when empty
     std::string edges_format = "dream";  // their format: dream, arboreto or beeline
@@ -43,7 +46,7 @@ CLI::Validator positive_integer(const std::string& what);
 
 grn::experiment_kinds inputs_of(const common_options& o);
 grn::model_spec model_spec_of(const common_options& o, const std::string& name);
-// Applies --threads; resolves --data from $KNIT_DREAM4_DIR; refuses what cannot work
+// Sets BLAS to one thread; resolves --data from $KNIT_DREAM4_DIR; refuses what cannot work
 // (--networks naming a network twice, --out that is a file).
 void prepare(common_options& o, bool needs_data = true);
 // The networks of --networks, or every network present when none is named (fills it in).

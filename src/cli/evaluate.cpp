@@ -28,13 +28,14 @@ void run_lono(evaluate_options& o, const std::vector<grn::network_data>& network
         for (auto& r : grn::run_pretrained(networks, *model, model->name() + " (" + o.model_file + ")", progress_printer()))
             results.push_back(std::move(r));
     } else {
-        for (const auto& m : models_of(o.model))
-            for (auto& r : grn::run_leave_one_network_out(networks, model_spec_of(o, m), schedule_of(o), o.seed,
-                                                          progress_printer()))
-                results.push_back(std::move(r));
+        std::vector<grn::model_spec> specs;
+        for (const auto& m : models_of(o.model)) specs.push_back(model_spec_of(o, m));
+        results = grn::run_leave_one_network_out(networks, specs, schedule_of(o), o.seed, progress_printer(),
+                                                 std::size_t(o.threads));
     }
     if (o.baselines)
-        for (auto& r : grn::run_baselines(networks, progress_printer())) results.push_back(std::move(r));
+        for (auto& r : grn::run_baselines(networks, progress_printer(), std::size_t(o.threads)))
+            results.push_back(std::move(r));
     write_rankings(o, results);
     for (const auto& n : networks) {
         std::vector<const grn::ranking_result*> mine;
@@ -130,7 +131,7 @@ void run_baselines_command(common_options& o) {
     const stopwatch clock;
     const auto networks = load_networks(o);
     check_networks(networks, false);
-    const auto results = grn::run_baselines(networks, progress_printer());
+    const auto results = grn::run_baselines(networks, progress_printer(), std::size_t(o.threads));
     write_rankings(o, results);
     for (const auto& n : networks) {
         std::vector<const grn::ranking_result*> mine;

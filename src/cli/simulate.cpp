@@ -124,6 +124,7 @@ grn::experiment_options design_of(const simulate_options& o) {
     if (o.multifactorial) d.multifactorial = *o.multifactorial;
     if (!kinds.has(grn::experiment_kind::multifactorial)) d.multifactorial = 0;
     d.steady_states = o.steady_states == "newton" ? grn::steady_state_solver::newton : grn::steady_state_solver::integrate;
+    d.threads = std::size_t(o.threads);
     return d;
 }
 
@@ -161,14 +162,17 @@ void run_demo(demo_options& o) {
     std::cout << "knit-grn demo: " << design << " (no downloads), the classic baselines, the "
                  "paper's three models and knit's context-mlp under leave-one-network-out, scored with the "
                  "DREAM metric.\n\n";
-    write_simulated_set(o.data, "demo data folder", o.genes, o.count, o.seed, grn::experiment_options{}, o.force, true);
+    grn::experiment_options experiments;
+    experiments.threads = std::size_t(o.threads);
+    write_simulated_set(o.data, "demo data folder", o.genes, o.count, o.seed, experiments, o.force, true);
     const auto networks = load_networks(o);
 
     std::vector<grn::ranking_result> results;
-    for (auto& r : grn::run_baselines(networks)) results.push_back(std::move(r));
+    for (auto& r : grn::run_baselines(networks, {}, std::size_t(o.threads))) results.push_back(std::move(r));
     for (const auto& m : grn::pair_model_names()) {
         std::cout << "training " << m << " (" << o.schedule << " schedule), " << o.count << " folds..." << std::endl;
-        for (auto& r : grn::run_leave_one_network_out(networks, m, schedule_of(o), o.seed, progress_printer()))
+        for (auto& r : grn::run_leave_one_network_out(networks, m, schedule_of(o), o.seed, progress_printer(),
+                                                      std::size_t(o.threads)))
             results.push_back(std::move(r));
     }
     for (const auto& n : networks) {

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <set>
 
 #include "knit/grn/dream4.hpp"
@@ -11,6 +12,7 @@
 #include "knit/grn/models/context_mlp.hpp"
 #include "knit/grn/models/evidence_mlp.hpp"
 #include "knit/grn/models/rnn.hpp"
+#include "knit/core/parallel.hpp"
 #include "knit/core/stopwatch.hpp"
 #include "knit/grn/pairs.hpp"
 #include "knit/grn/protocol.hpp"
@@ -188,30 +190,46 @@ tensor<double> baseline_scores(const std::string& name, const time_series_data& 
                       ", got a time series only");
 }
 
-std::vector<ranking_result> run_baselines(const std::vector<network_data>& networks, const progress_fn& progress) {
+std::vector<ranking_result> run_baselines(const std::vector<network_data>& networks, const progress_fn& progress,
+                                          std::size_t threads) {
     experiment_kinds common = experiment_kinds::all();
     for (const auto& n : networks) common = common & n.experiments.kinds();
-    std::vector<ranking_result> out;
-    for (const auto& name : baseline_names_for(common))
-        for (const auto& n : networks) {
-            const stopwatch clock;
-            ranking_result r = score_matrix(baseline_scores(name, n.experiments), n, name);
-            r.seconds = clock.seconds();
+    const std::vector<std::string> names = baseline_names_for(common);
+    // One task per (baseline, network), each into its own slot in the serial order.
+    std::vector<ranking_result> out(names.size() * networks.size());
+    std::mutex progress_lock;
+    parallel_for(out.size(), threads, [&](std::size_t t) {
+        const std::string& name = names[t / networks.size()];
+        const network_data& n = networks[t % networks.size()];
+        const stopwatch clock;
+        ranking_result r = score_matrix(baseline_scores(name, n.experiments), n, name);
+        r.seconds = clock.seconds();
+        {
+            const std::lock_guard<std::mutex> lock(progress_lock);
             say(progress, n.name + " " + name + " done");
-            out.push_back(std::move(r));
         }
+        out[t] = std::move(r);
+    });
     return out;
 }
 
 std::vector<ranking_result> run_leave_one_network_out(const std::vector<network_data>& networks,
-                                                      const model_spec& model, schedule s,
-                                                      std::uint64_t seed, const progress_fn& progress) {
+                                                      const std::vector<model_spec>& models, schedule s,
+                                                      std::uint64_t seed, const progress_fn& progress,
+                                                      std::size_t threads) {
     KNIT_CHECK_AS(value_error, networks.size() >= 2,
                   "leave-one-network-out: got " << networks.size() << " networks, expected at least 2");
     pair_records records;
     for (const auto& n : networks) records.add_network(n.experiments, n.gold);
-    std::vector<ranking_result> out;
-    for (std::size_t k = 0; k < networks.size(); ++k) {
+    // One task per (model, fold). Each depends only on (records, model, k, seed): its own
+    // model, split and training seed, exactly as when they ran one after another, so any
+    // thread count gives the same results. The tasks read `records` and write their own slot.
+    const std::size_t folds = networks.size();
+    std::vector<ranking_result> out(models.size() * folds);
+    std::mutex progress_lock;
+    parallel_for(out.size(), threads, [&](std::size_t t) {
+        const model_spec& model = models[t / folds];
+        const std::size_t k = t % folds;
         const stopwatch clock;
         auto m = make_pair_model(model, s);
         const network_fold fold = leave_one_network_out(records, k, seed, m->balanced_training());
@@ -220,10 +238,20 @@ std::vector<ranking_result> run_leave_one_network_out(const std::vector<network_
         const auto pairs = aggregate_pair_scores(records, fold.test, scores, pair_aggregation::mean);
         ranking_result r = score_matrix(pair_score_matrix(records, k, pairs), networks[k], model.label());
         r.seconds = clock.seconds();
-        say(progress, networks[k].name + " " + model.label() + " (held out) done");
-        out.push_back(std::move(r));
-    }
+        {
+            const std::lock_guard<std::mutex> lock(progress_lock);
+            say(progress, networks[k].name + " " + model.label() + " (held out) done");
+        }
+        out[t] = std::move(r);
+    });
     return out;
+}
+
+std::vector<ranking_result> run_leave_one_network_out(const std::vector<network_data>& networks,
+                                                      const model_spec& model, schedule s,
+                                                      std::uint64_t seed, const progress_fn& progress,
+                                                      std::size_t threads) {
+    return run_leave_one_network_out(networks, std::vector<model_spec>{model}, s, seed, progress, threads);
 }
 
 std::vector<ranking_result> run_pretrained(const std::vector<network_data>& networks, pair_model& model,

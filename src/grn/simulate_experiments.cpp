@@ -6,8 +6,10 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <utility>
 
 #include "knit/core/error.hpp"
+#include "knit/core/parallel.hpp"
 #include "knit/grn/dream4.hpp"
 
 namespace knit::grn {
@@ -84,83 +86,133 @@ simulated_dataset simulate_dream4_like(const network& net, const experiment_opti
     if (!wild.converged) ++out.unconverged;
     const std::vector<double> wild_mrna = mrna_of(wild.state, n);
 
-    if (o.wildtype) out.wildtype = steady_rows(net, {wild_mrna}, steady_state_kind::wildtype, o, measurement);
-
-    // Knockouts and knockdowns move only the genes downstream of the perturbed gene.
-    auto single_gene = [&](double scale, steady_state_kind kind) {
-        std::vector<std::vector<double>> rows;
-        for (std::size_t g = 0; g < n; ++g) {
-            perturbation p;
-            p.production_scale.assign(n, 1.0);
-            p.production_scale[g] = scale;
-            // A knocked-out gene's steady state is exactly 0 (no production, linear decay):
-            // start it there rather than leave a decaying residue.
-            std::vector<double> start = wild.state;
-            if (scale == 0) {
-                start[g] = 0;
-                if (net.protein) start[n + g] = 0;
-            }
-            const auto r = steady_state(net, p, std::move(start), downstream_genes(net, g), 1e-10, 1e5, o.steady_states);
-            if (!r.converged) ++out.unconverged;
-            rows.push_back(mrna_of(r.state, n));
-        }
-        return steady_rows(net, rows, kind, o, measurement);
+    // Every other experiment starts from the wild type and is independent of the rest. Each
+    // is first set up here, its random perturbation drawn in the order of the serial code
+    // (so each stream gives the same numbers); then the solves run as parallel_for tasks,
+    // each writing its own slot; then the measurement noise is drawn in the old order from
+    // the one `measurement` stream. The data are bit-identical for every o.threads.
+    // A steady-state job holds only what the draws decided; its start state and perturbation
+    // are built in its task, so memory stays at the size of the data (not solves x state).
+    struct steady_job {
+        double production_scale = 1;      // knockout 0, knockdown 0.5, of gene `gene`
+        std::size_t gene = 0;
+        std::vector<double> basal_shift;  // multifactorial: the shifts drawn (single-gene: empty)
+        std::vector<double> mrna;         // the solve's result
+        bool converged = false;
     };
-    if (o.knockouts) out.knockouts = single_gene(0.0, steady_state_kind::knockouts);
-    if (o.knockdowns) out.knockdowns = single_gene(0.5, steady_state_kind::knockdowns);
-
+    std::vector<steady_job> steady_jobs;
+    for (const auto& [on, scale] : {std::pair{o.knockouts, 0.0}, std::pair{o.knockdowns, 0.5}})
+        if (on)
+            for (std::size_t g = 0; g < n; ++g) {
+                steady_job job;
+                job.production_scale = scale;
+                job.gene = g;
+                steady_jobs.push_back(std::move(job));
+            }
     if (multifactorial > 0) {
         rng draws(master.split());
-        std::vector<std::vector<double>> rows;
         for (std::size_t e = 0; e < multifactorial; ++e) {
-            perturbation p;
-            p.basal_shift.resize(n);
-            for (auto& d : p.basal_shift) d = draws.normal(0.0, o.multifactorial_sd);
-            const auto r = steady_state(net, p, wild.state, {}, 1e-10, 1e5, o.steady_states);
-            if (!r.converged) ++out.unconverged;
-            rows.push_back(mrna_of(r.state, n));
+            steady_job job;
+            job.basal_shift.resize(n);
+            for (auto& d : job.basal_shift) d = draws.normal(0.0, o.multifactorial_sd);
+            steady_jobs.push_back(std::move(job));
         }
-        out.multifactorial = steady_rows(net, rows, steady_state_kind::multifactorial, o, measurement);
     }
+    auto solve = [&](steady_job& job) {
+        perturbation p;
+        std::vector<double> start = wild.state;
+        std::vector<std::size_t> genes;  // the genes that move; empty: all
+        if (job.basal_shift.empty()) {
+            p.production_scale.assign(n, 1.0);
+            p.production_scale[job.gene] = job.production_scale;
+            // A knocked-out gene's steady state is exactly 0 (no production, linear decay):
+            // start it there rather than leave a decaying residue.
+            if (job.production_scale == 0) {
+                start[job.gene] = 0;
+                if (net.protein) start[n + job.gene] = 0;
+            }
+            // Knockouts and knockdowns move only the genes downstream of the perturbed gene.
+            genes = downstream_genes(net, job.gene);
+        } else {
+            p.basal_shift = std::move(job.basal_shift);
+        }
+        const auto r = steady_state(net, p, std::move(start), genes, 1e-10, 1e5, o.steady_states);
+        job.converged = r.converged;
+        job.mrna = mrna_of(r.state, n);
+    };
 
-    out.time_series.genes = net.genes;
+    // The time series: their perturbations are drawn here too, and each series integrates
+    // with its own `dynamics` stream, split from `master` in the serial order.
+    std::vector<double> times(o.time_points), before, after{o.release_time};
+    std::size_t early = 0;
+    struct series_job {
+        perturbation p;
+        rng dynamics;
+        tensor<double> first, second;
+    };
+    std::vector<series_job> series_jobs;
     if (series > 0) {
-        std::vector<double> times(o.time_points);
         for (std::size_t k = 0; k < o.time_points; ++k)
             times[k] = o.duration * static_cast<double>(k) / static_cast<double>(o.time_points - 1);
         // Sample times up to the release (plus the release itself when it is not one), then
         // from the release on.
-        std::vector<double> before, after{o.release_time};
         for (double t : times) (t <= o.release_time ? before : after).push_back(t);
-        const std::size_t early = before.size();
+        early = before.size();
         if (before.back() != o.release_time) before.push_back(o.release_time);
-
-        integration_options io;
-        io.noise = o.noise;
-        io.sde_step = o.sde_step;
         for (std::size_t s = 0; s < series; ++s) {
             rng draws(master.split());
-            rng dynamics(master.split());
-            perturbation p;
-            p.basal_shift.assign(n, 0.0);
+            series_job job{{}, rng(master.split()), {}, {}};
+            job.p.basal_shift.assign(n, 0.0);
             for (std::size_t i = 0; i < n; ++i) {
                 const bool hit = draws.uniform() < o.perturbed_fraction;
                 const double u = draws.uniform();  // drawn always, so the stream stays aligned
-                if (hit) p.basal_shift[i] = u - net.basal_activation(i);
+                if (hit) job.p.basal_shift[i] = u - net.basal_activation(i);
             }
-            std::vector<double> state = wild.state;
-            const tensor<double> first = integrate(net, p, state, before, io, &dynamics);
-            const tensor<double> second = integrate(net, {}, state, after, io, &dynamics);
-            time_series_experiment ex;
-            ex.times = times;
-            ex.values = tensor<double>::from_shape({times.size(), n});
-            for (std::size_t k = 0; k < times.size(); ++k) {
-                // Rows of `first` are the early samples; row 0 of `second` is the release.
-                const double* src = k < early ? &first(k, 0) : &second(k - early + 1, 0);
-                for (std::size_t i = 0; i < n; ++i) ex.values(k, i) = measured(src[i], o, measurement);
-            }
-            out.time_series.experiments.push_back(std::move(ex));
+            series_jobs.push_back(std::move(job));
         }
+    }
+
+    integration_options io;
+    io.noise = o.noise;
+    io.sde_step = o.sde_step;
+    const std::size_t solves = steady_jobs.size();
+    parallel_for(solves + series_jobs.size(), o.threads, [&](std::size_t t) {
+        if (t < solves) return solve(steady_jobs[t]);
+        series_job& job = series_jobs[t - solves];
+        std::vector<double> state = wild.state;
+        job.first = integrate(net, job.p, state, before, io, &job.dynamics);
+        job.second = integrate(net, {}, state, after, io, &job.dynamics);
+    });
+
+    // Measured in the serial order: wild type, knockouts, knockdowns, multifactorial, series.
+    if (o.wildtype) out.wildtype = steady_rows(net, {wild_mrna}, steady_state_kind::wildtype, o, measurement);
+    std::size_t next_job = 0;
+    auto rows_of = [&](std::size_t count) {
+        std::vector<std::vector<double>> rows;
+        for (std::size_t e = 0; e < count; ++e, ++next_job) {
+            steady_job& job = steady_jobs[next_job];
+            if (!job.converged) ++out.unconverged;
+            rows.push_back(std::move(job.mrna));
+        }
+        return rows;
+    };
+    if (o.knockouts) out.knockouts = steady_rows(net, rows_of(n), steady_state_kind::knockouts, o, measurement);
+    if (o.knockdowns) out.knockdowns = steady_rows(net, rows_of(n), steady_state_kind::knockdowns, o, measurement);
+    if (multifactorial > 0)
+        out.multifactorial =
+            steady_rows(net, rows_of(multifactorial), steady_state_kind::multifactorial, o, measurement);
+
+    out.time_series.genes = net.genes;
+    for (const series_job& job : series_jobs) {
+        time_series_experiment ex;
+        ex.times = times;
+        ex.values = tensor<double>::from_shape({times.size(), n});
+        for (std::size_t k = 0; k < times.size(); ++k) {
+            // Rows of `first` are the early samples; row 0 of `second` is the release.
+            const double* src = k < early ? &job.first(k, 0) : &job.second(k - early + 1, 0);
+            for (std::size_t i = 0; i < n; ++i) ex.values(k, i) = measured(src[i], o, measurement);
+        }
+        out.time_series.experiments.push_back(std::move(ex));
     }
 
     if (o.normalise) {

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -301,4 +302,59 @@ TEST_CASE("evaluate --model context-mlp: leave-one-network-out beats the correla
     CHECK(auroc > lag1.first + 0.1);
     CHECK(method_mean(report, "context-mlp", "aupr").first > 1.3 * method_mean(report, "abs-lag1-correlation", "aupr").first);
     std::filesystem::remove_all(dir);
+}
+
+namespace {
+// Every file under `dir` (relative path -> bytes).
+std::map<std::string, std::string> files_under(const std::string& dir) {
+    std::map<std::string, std::string> out;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir))
+        if (e.is_regular_file()) {
+            std::ifstream in(e.path(), std::ios::binary);
+            out[std::filesystem::relative(e.path(), dir).string()] =
+                std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        }
+    return out;
+}
+
+// A JSON report without its wall times.
+nlohmann::json without_seconds(nlohmann::json report) {
+    for (auto& r : report.at("results")) r.erase("seconds");
+    return report;
+}
+}  // namespace
+
+TEST_CASE("--threads 1 and --threads 2 give the same data and the same numbers; --threads 0 is refused") {
+    const std::string one = scratch("threads_1"), two = scratch("threads_2");
+    REQUIRE(run("simulate --genes 12 --networks 3 --seed 4 --threads 1 --out " + one).code == 0);
+    REQUIRE(run("simulate --genes 12 --networks 3 --seed 4 --threads 2 --out " + two).code == 0);
+    const auto files = files_under(one);
+    CHECK(files.size() == 3 * 7);
+    CHECK(files == files_under(two));  // byte for byte
+
+    const std::string evaluate = "evaluate --protocol lono --model all --schedule quick --json --size 12 --data " + one;
+    const run_result serial = run(evaluate + " --threads 1");
+    const run_result parallel = run(evaluate + " --threads 2");
+    REQUIRE_MESSAGE(serial.code == 0, serial.output);
+    REQUIRE_MESSAGE(parallel.code == 0, parallel.output);
+    const nlohmann::json a = without_seconds(nlohmann::json::parse(serial.output));
+    const nlohmann::json b = without_seconds(nlohmann::json::parse(parallel.output));
+    CHECK(a.at("results").size() == 3 * (5 + 5));  // five models and five baselines, three networks
+    CHECK(a == b);  // every AUROC, AUPR and early precision, as the same doubles
+
+    // Work not split into tasks yet runs OpenBLAS on one thread whatever --threads is.
+    const std::string train = "train --model context-mlp --schedule quick --size 12 --networks 1 2 --data " + one;
+    REQUIRE(run(train + " --threads 1 --save " + two + "/m1.knit").code == 0);
+    REQUIRE(run(train + " --threads 2 --save " + two + "/m2.knit").code == 0);
+    const auto models = files_under(two);
+    CHECK(models.at("m1.knit") == models.at("m2.knit"));
+
+    for (const char* bad : {"0", "-2"}) {
+        CAPTURE(bad);
+        const run_result refused = run(evaluate + " --threads " + bad);
+        CHECK(refused.code == 2);
+        CHECK(contains(refused.output, std::string("--threads: got '") + bad + "', expected a thread count from 1 to 1024"));
+    }
+    std::filesystem::remove_all(one);
+    std::filesystem::remove_all(two);
 }

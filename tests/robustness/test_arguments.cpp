@@ -78,7 +78,7 @@ TEST_CASE("case 10: each subcommand refuses the options it does not use") {
         {"score", "--seed 3"},      {"score", "--threads 2"},   {"score", "--schedule quick"},
         {"train", "--out x"},       {"predict", "--seed 1"},    {"predict", "--networks 1"},
         {"predict", "--out x"},     {"baselines", "--seed 1"},  {"baselines", "--schedule quick"},
-        {"simulate", "--threads 2"}, {"simulate", "--data x"},  {"demo", "--json"},
+        {"simulate", "--inputs all"}, {"simulate", "--data x"},  {"demo", "--json"},
         {"demo", "--data x"},       {"reproduce", "--force"},   {"evaluate", "--force"},
         {"score", "--inputs all"},  {"reproduce", "--inputs all"}, {"predict", "--model-option hidden=3"},
         {"score", "--edges x"},     {"predict", "--edges x"},   {"train", "--edges x"},

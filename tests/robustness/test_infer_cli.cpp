@@ -40,8 +40,8 @@ TEST_CASE("infer ranks the example tables exactly as knit::grn::infer does, in e
     files.steady_states = {steady};
     knit::grn::infer_options options;
     options.regulators = knit::grn::read_gene_list(regulators);
-    // As the command (--threads 1 by default): OpenBLAS's threaded sgemm splits its sums
-    // otherwise, which moves the last bits of the scores.
+    // As the command (OpenBLAS on one thread whatever --threads is): OpenBLAS's threaded
+    // sgemm splits its sums otherwise, which moves the last bits of the scores.
     knit::set_blas_threads(1);
     const auto expected = knit::grn::infer(knit::grn::read_user_experiments(files), options).edges;
     CHECK(knit::grn::read_prediction(dir + "/edges.tsv") == expected);  // scores bit for bit

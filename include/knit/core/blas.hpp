@@ -43,8 +43,11 @@ void gemm_reference(transpose trans_a, transpose trans_b, std::size_t m, std::si
     }
 }
 
-// Sets the number of threads OpenBLAS uses (0 leaves its default).
+// Sets the number of threads OpenBLAS uses (0 leaves its default). The setting is
+// process-wide: parallel_for (parallel.hpp) sets 1 while its tasks run and restores this.
 void set_blas_threads(int threads);
+// The number of threads OpenBLAS uses now.
+int blas_threads();
 
 // OpenBLAS picks its kernels from the CPU model at load time. On virtual machines that
 // hide the model it falls back to its generic SSE3 ("Prescott") kernels, 4-5x slower

@@ -87,14 +87,28 @@ experiment_kinds baseline_inputs(const std::string& name);
 std::vector<std::string> baseline_names_for(const experiment_kinds& available);
 tensor<double> baseline_scores(const std::string& name, const experiment_set& data);
 tensor<double> baseline_scores(const std::string& name, const time_series_data& data);
+// Each (baseline, network) is a parallel_for task on up to `threads` threads; the results
+// come in the serial order (baseline by baseline, networks in order), bit-identical for
+// every thread count; `progress` as in run_leave_one_network_out below.
 std::vector<ranking_result> run_baselines(const std::vector<network_data>& networks,
-                                          const progress_fn& progress = {});
+                                          const progress_fn& progress = {}, std::size_t threads = 1);
 
 // Leave-one-network-out: for each network, train `model` on the balanced records of the
 // others, score every record of the held-out one, average per pair, rank all pairs.
+// The folds run as parallel_for tasks on up to `threads` threads (core/parallel.hpp);
+// the results, in network order, are bit-identical for every thread count. `progress`
+// is then called from the worker threads, one call at a time, in the order folds finish.
 std::vector<ranking_result> run_leave_one_network_out(const std::vector<network_data>& networks,
                                                       const model_spec& model, schedule s,
-                                                      std::uint64_t seed, const progress_fn& progress = {});
+                                                      std::uint64_t seed, const progress_fn& progress = {},
+                                                      std::size_t threads = 1);
+// The same for several models in one loop: every (model, fold) is a task, so two threads
+// are not left with an odd fold per model. The results are those of one call per model,
+// concatenated in `models` order.
+std::vector<ranking_result> run_leave_one_network_out(const std::vector<network_data>& networks,
+                                                      const std::vector<model_spec>& models, schedule s,
+                                                      std::uint64_t seed, const progress_fn& progress = {},
+                                                      std::size_t threads = 1);
 
 // A model trained elsewhere (for example on simulated networks only) ranks every network
 // as it is: no training, no label read. The method is named `method`.

@@ -171,6 +171,9 @@ struct experiment_options {
     double multifactorial_sd = 0.2;             // shift d_i ~ N(0, sd) for every gene
     bool normalise = true;                      // divide everything by the common maximum
     steady_state_solver steady_states = steady_state_solver::integrate;  // see steady_state
+    // Threads for the steady-state solves and time series (parallel_for tasks,
+    // core/parallel.hpp); the data are bit-identical for every value >= 1.
+    std::size_t threads = 1;
 };
 
 struct simulated_dataset {
