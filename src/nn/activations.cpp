@@ -12,7 +12,7 @@ void activation_forward_bias(activation a, const float* x, const float* b, float
                              std::size_t cols) {
     // softmax normalises whole rows: the reference's loops serve it.
     if (a == activation::softmax) return activation_forward_bias<float>(a, x, b, y, n, cols);
-    if (x != y) std::memcpy(y, x, n * sizeof(float));  // the kernel works in place
+    if (n != 0 && x != y) std::memcpy(y, x, n * sizeof(float));  // the kernel works in place
     detail::activation_forward_bias_float(a, y, b, n, cols);
 }
 

@@ -217,7 +217,9 @@ namespace {
 // Bit patterns, so that -0 against +0 and NaN payloads count as differences.
 template <class T>
 bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {
-    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0;
+    // memcmp on an empty vector's null data() is undefined, even with a zero length
+    return a.size() == b.size() &&
+           (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0);
 }
 
 // max_pairs_forward/backward against their reference loops over count pairs starting at
