@@ -21,8 +21,8 @@ case "$mode" in
     options=(-DCMAKE_BUILD_TYPE=Release -DKNIT_SANITIZE=OFF -DKNIT_BUILD_TESTS=ON -DKNIT_BUILD_EXAMPLES=ON
              -DKNIT_BUILD_BENCH=ON -DKNIT_BUILD_CLI=ON -DKNIT_INSTALL=ON) ;;
   --sanitize) build="${KNIT_BUILD_DIR:-build/sanitize}"
-    # -O1 -g1: line tables are all a sanitizer's stack trace needs, and the two cost the
-    # build far less than -O2 -g, and the build is most of this mode's time
+    # -O1 -g1, not -O2 -g: line tables are all a sanitizer's stack trace needs, and the
+    # build, most of this mode's time, is much shorter
     options=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG" -DKNIT_SANITIZE=ON -DKNIT_BUILD_TESTS=ON -DKNIT_BUILD_EXAMPLES=OFF
              -DKNIT_BUILD_BENCH=OFF -DKNIT_BUILD_CLI=ON -DKNIT_INSTALL=OFF) ;;
   *) echo "test.sh: got '$mode', expected no argument, --sanitize or --configure-only" >&2; exit 2 ;;
