@@ -7,7 +7,7 @@
 # fuzz:  + clang with its libFuzzer runtime
 # bench: + the peers knit's speed is compared against (docs/performance.md): libtorch and
 #        dlib for the C++ peer benchmarks (-DKNIT_BUILD_PEER_BENCH=ON), PyTorch and
-#        scikit-learn for bench/compare/*.py. Large (libtorch alone is hundreds of MB), so not part of test.
+#        scikit-learn for bench/compare/*.py, and time (/usr/bin/time, for scripts/scale-numbers.sh). Large (libtorch alone is hundreds of MB), so not part of test.
 set -euo pipefail
 packages=(g++ make cmake pkg-config libxtensor-dev libxtensor-blas-dev libopenblas-dev
           libeigen3-dev zlib1g-dev libhwy-dev libcli11-dev nlohmann-json3-dev)
@@ -16,7 +16,7 @@ for what in "$@"; do
     build) ;;
     test) packages+=(doctest-dev libbenchmark-dev libxsimd-dev python3) ;;
     fuzz) packages+=(clang libclang-rt-14-dev) ;;
-    bench) packages+=(libbenchmark-dev libdlib-dev libtorch-dev python3-torch python3-sklearn) ;;
+    bench) packages+=(libbenchmark-dev libdlib-dev libtorch-dev python3-torch python3-sklearn time) ;;
     *) echo "install-deps.sh: got '$what', expected build, test, fuzz or bench" >&2; exit 2 ;;
   esac
 done

@@ -13,6 +13,7 @@
 #   evidence       docs/results.md §5     scripts/evidence-dream4.sh
 #   simulated      docs/results.md §5     scripts/simulated-only.sh
 #   infer          docs/infer.md, README  scripts/infer-numbers.sh (about 8 min)
+#   scale          docs/performance.md    scripts/scale-numbers.sh (about 2 min)
 #   fuzz*          docs/robustness.md     scripts/fuzz.sh --long
 # Needs a built knit-grn (scripts/test.sh) and, except for demo and selection,
 # KNIT_DREAM4_DIR. The docs are not edited (selection excepted).
@@ -34,8 +35,8 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --out) out="$2"; shift 2 ;;
     --check) check_only=1; shift ;;
-    paper|lono|sensitivity|demo|selection|evidence|simulated|infer|fuzz) sections+=("$1"); shift ;;
-    *) echo "reproduce-docs.sh: got '$1', expected --out DIR, --check or a section (paper lono sensitivity demo selection evidence simulated infer fuzz)" >&2; exit 2 ;;
+    paper|lono|sensitivity|demo|selection|evidence|simulated|infer|scale|fuzz) sections+=("$1"); shift ;;
+    *) echo "reproduce-docs.sh: got '$1', expected --out DIR, --check or a section (paper lono sensitivity demo selection evidence simulated infer scale fuzz)" >&2; exit 2 ;;
   esac
 done
 check() {  # the sections to check, comma-separated ("" for every one with a log)
@@ -45,7 +46,7 @@ if [ -n "$check_only" ]; then
   check "$(IFS=,; echo "${sections[*]}")"
   exit
 fi
-[ ${#sections[@]} -gt 0 ] || sections=(paper sensitivity demo evidence simulated infer)
+[ ${#sections[@]} -gt 0 ] || sections=(paper sensitivity demo evidence simulated infer scale)
 knit="${KNIT_GRN:-build/release/src/cli/knit-grn}"
 [ -x "$knit" ] || { echo "reproduce-docs.sh: no knit-grn at $knit (build it with scripts/test.sh)" >&2; exit 2; }
 export OPENBLAS_NUM_THREADS=1
@@ -79,6 +80,7 @@ for section in "${sections[@]}"; do
       evidence) KNIT_GRN="$knit" scripts/evidence-dream4.sh "$out/evidence" ;;
       simulated) KNIT_GRN="$knit" scripts/simulated-only.sh "$out/simulated" ;;
       infer) KNIT_GRN="$knit" scripts/infer-numbers.sh "$out/infer" ;;
+      scale) KNIT_GRN="$knit" scripts/scale-numbers.sh "$out/scale" ;;
       fuzz) scripts/fuzz.sh --long ;;
     esac
     echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

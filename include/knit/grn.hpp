@@ -17,6 +17,7 @@
 #include "knit/grn/models/ae_nn.hpp"
 #include "knit/grn/models/cnn.hpp"
 #include "knit/grn/models/context_mlp.hpp"
+#include "knit/grn/models/ensemble_scoring.hpp"
 #include "knit/grn/models/evidence_mlp.hpp"
 #include "knit/grn/models/pair_model.hpp"
 #include "knit/grn/models/rnn.hpp"

@@ -93,6 +93,7 @@ void run_infer(infer_options& o) {
     if (!o.targets.empty()) options.targets = known_genes(o.targets, data);
     options.top_k = o.top_k;
     options.inputs = inputs_of(o);
+    options.threads = std::size_t(o.threads);
     const grn::experiment_set used = data.restricted_to(options.inputs);
     if (!o.model_file.empty()) {
         const std::string kind = model_kind_of_file(o.model_file);

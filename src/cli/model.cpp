@@ -41,7 +41,7 @@ void run_train(train_options& o) {
         train.insert(train.end(), chosen.begin(), chosen.end());
     }
     // The trainer's progress bar draws on stdout: none in --json mode, which prints JSON only.
-    model->fit(records, train, {o.seed, !o.json});
+    model->fit(records, train, {o.seed, !o.json, std::size_t(o.threads)});
     model->save(o.save);
     if (o.json) {
         std::cout << nlohmann::json{{"model", o.model}, {"file", o.save}, {"records", train.size()},
@@ -108,14 +108,10 @@ void run_predict(predict_options& o) {
     check_experiments({&data}, needs_common_length(model->name()));
     check_trained_length(o.model_file, model->name(), data);
     const std::vector<std::string>& genes = data.genes;
-    // No labels are needed to score: an empty gold standard gives every record label 0.
-    grn::pair_records records;
-    records.add_network(data, grn::gold_standard(genes));
-    const auto all = records.all_indices();
-    const auto scores = model->score(records, all);
-    const auto pairs = grn::aggregate_pair_scores(records, all, scores, grn::pair_aggregation::mean);
-    const auto ranking = grn::rank_edges(grn::pair_score_matrix(records, 0, pairs), genes);
-    grn::write_prediction(o.prediction, ranking);
+    const tensor<double> scores = model->score_all_pairs(data, {std::size_t(o.threads)});
+    // Flat pair indices, not edges with names: 8 bytes a pair until the file is written.
+    const auto ranking = grn::rank_pair_indices(scores, genes, 0, std::size_t(o.threads));
+    grn::write_ranked_pairs(o.prediction, scores, genes, ranking, grn::edge_format::dream, std::size_t(o.threads));
     if (o.json)
         std::cout << nlohmann::json{{"model", model->name()}, {"model_file", o.model_file}, {"genes", genes.size()},
                                     {"ranked", ranking.size()}, {"prediction", o.prediction}}.dump(2)

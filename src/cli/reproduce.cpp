@@ -38,7 +38,8 @@ void run(reproduce_options& o) {
     check_networks(networks, true);
     std::map<std::pair<std::string, std::string>, std::vector<grn::seed_result>> runs;  // (model, network)
     for (std::size_t r = 0; r < o.repeats; ++r)
-        for (auto& res : grn::run_seed_protocol(networks, o.models, schedule_of(o), o.seed + r, progress_printer()))
+        for (auto& res : grn::run_seed_protocol(networks, o.models, schedule_of(o), o.seed + r, progress_printer(),
+                                                        std::size_t(o.threads)))
             runs[{res.model, res.network}].push_back(res);
 
     grn::table t({"model", "network", "AUROC (prec_rec)", "AUPR (prec_rec)", "AP (sklearn)", "ROC AUC (sklearn)",

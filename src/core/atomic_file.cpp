@@ -163,6 +163,10 @@ void sync_folder(const std::string& path) {
 }  // namespace
 
 void write_file_atomically(const std::string& path, std::string_view bytes) {
+    write_file_atomically(path, std::vector<std::string_view>{bytes});
+}
+
+void write_file_atomically(const std::string& path, const std::vector<std::string_view>& pieces) {
     struct stat existing {};
     const bool exists = ::stat(path.c_str(), &existing) == 0;
     if (exists && S_ISDIR(existing.st_mode))
@@ -179,7 +183,7 @@ void write_file_atomically(const std::string& path, std::string_view bytes) {
     const mode_t mode = exists && S_ISREG(existing.st_mode) ? (existing.st_mode & 07777) : (0666 & ~process_umask());
     ::fchmod(fd, mode);
     try {
-        write_all(fd, bytes, path, temporary);
+        for (const std::string_view piece : pieces) write_all(fd, piece, path, temporary);
     } catch (...) {
         unregister_temporary(slot);
         throw;

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "knit/core/error.hpp"
+#include "knit/core/parallel.hpp"
 #include "knit/grn/features.hpp"
 
 namespace knit::grn {
@@ -152,10 +153,14 @@ tensor<double> lagged_ridge_scores(const time_series_data& data, double lambda, 
     const Eigen::Map<const matrix> z(now.data(), n, genes), y(later.data(), n, genes);
     matrix gram = z.transpose() * z / double(n);
     gram.diagonal().array() += lambda;
-    const matrix b = gram.ldlt().solve(z.transpose() * y / double(n));  // (G regulators, G targets)
+    // B is solved in the output's own storage and the factorisation overwrites the Gram
+    // matrix: two (G, G) matrices of scratch, not five (this runs at genome scale).
     tensor<double> out = tensor<double>::from_shape({std::size_t(genes), std::size_t(genes)});
-    for (Eigen::Index r = 0; r < genes; ++r)
-        for (Eigen::Index t = 0; t < genes; ++t) out(std::size_t(r), std::size_t(t)) = std::abs(b(r, t));
+    Eigen::Map<matrix> b(out.data(), genes, genes);  // (G regulators, G targets)
+    b = z.transpose() * y / double(n);
+    const Eigen::LDLT<Eigen::Ref<matrix>> factors(gram);
+    factors.solveInPlace(b);
+    for (auto& v : out) v = std::abs(v);
     clear_diagonal(out);
     return out;
 }
@@ -200,76 +205,159 @@ std::vector<std::string> dynamics_feature_names() {
             "target-mean-granger1", "clr-granger1",        "clr-lag1-post"};
 }
 
-tensor<double> dynamics_features(const time_series_data& data, const dynamics_feature_options& options) {
+dynamics_feature_rows::dynamics_feature_rows(const time_series_data& data, const dynamics_feature_options& options,
+                                             std::size_t threads) {
+    KNIT_CHECK_AS(value_error, threads >= 1, "dynamics features: got threads 0, expected >= 1");
     data.validate();
     const std::size_t genes = data.gene_count();
     KNIT_CHECK_AS(value_error, genes >= 3, "dynamics features: got " << genes << " genes, expected at least 3");
+    genes_ = genes;
     const std::vector<std::size_t> release = release_points(data, options.release_time, options.detection);
 
-    const tensor<double> lag1 = absolute(lag_correlation_scores(data, 1));
-    const tensor<double> granger1 = absolute(granger_scores(data, 1));
-    const tensor<double> lag2 = absolute(lag_correlation_scores(data, 2));
-    const tensor<double> granger2 = absolute(granger_scores(data, 2));
-    tensor<double> now, later;
-    lagged_samples(data, 1, release, now, later);
-    tensor<double> lag1_post = absolute(cross_correlation(now, later));
-    clear_diagonal(lag1_post);
-    const tensor<double> granger1_post = absolute(granger_scores(data, 1, release));
-    const tensor<double> ridge_small = lagged_ridge_scores(data, options.ridge_small);
-    const tensor<double> ridge_large = lagged_ridge_scores(data, options.ridge_large);
-    const tensor<double> clr_granger1 = clr_normalise(granger1);
-    const tensor<double> clr_lag1_post = clr_normalise(lag1_post);
+    // The eight score matrices are independent: one task each, the two ridge solves (the
+    // longest, O(G^3)) first so that the others fill in beside them.
+    std::vector<tensor<double>> scores(8);
+    parallel_for(scores.size(), threads, [&](std::size_t task) {
+        tensor<double>& out = scores[task];
+        switch (task) {
+            case 0: out = lagged_ridge_scores(data, options.ridge_small); break;
+            case 1: out = lagged_ridge_scores(data, options.ridge_large); break;
+            case 2: out = absolute(lag_correlation_scores(data, 1)); break;
+            case 3: out = absolute(granger_scores(data, 1)); break;
+            case 4: out = absolute(lag_correlation_scores(data, 2)); break;
+            case 5: out = absolute(granger_scores(data, 2)); break;
+            case 6: {
+                tensor<double> now, later;
+                lagged_samples(data, 1, release, now, later);
+                out = absolute(cross_correlation(now, later));
+                clear_diagonal(out);
+                break;
+            }
+            default: out = absolute(granger_scores(data, 1, release)); break;
+        }
+    });
+    tensor<double> ridge_small = std::move(scores[0]), ridge_large = std::move(scores[1]);
+    tensor<double> lag1 = std::move(scores[2]), granger1 = std::move(scores[3]);
+    tensor<double> lag2 = std::move(scores[4]), granger2 = std::move(scores[5]);
+    tensor<double> lag1_post = std::move(scores[6]), granger1_post = std::move(scores[7]);
+    tensor<double> clr_granger1, clr_lag1_post;
+    std::vector<double> out_mean(genes, 0), in_mean(genes, 0);
+    parallel_for(3, threads, [&](std::size_t task) {
+        if (task == 0) clr_granger1 = clr_normalise(granger1);
+        if (task == 1) clr_lag1_post = clr_normalise(lag1_post);
+        if (task == 2) {
+            // Hub and sink scores: a regulator's mean granger1 to all targets, a target's from all.
+            for (std::size_t r = 0; r < genes; ++r)
+                for (std::size_t t = 0; t < genes; ++t)
+                    if (r != t) {
+                        out_mean[r] += granger1(r, t) / double(genes - 1);
+                        in_mean[t] += granger1(r, t) / double(genes - 1);
+                    }
+        }
+    });
 
     // Per gene: how much it moves (deviation over all samples) and how far it relaxes
     // after the release, or from the start when there is none (mean |x(first) - x(last)|
     // over experiments).
     std::vector<double> sd(genes, 0), relax(genes, 0);
-    const tensor<double> all = data.stacked();
-    for (std::size_t g = 0; g < genes; ++g) {
-        double mean = 0, sq = 0;
-        for (std::size_t s = 0; s < all.shape(0); ++s) mean += all(s, g);
-        mean /= double(all.shape(0));
-        for (std::size_t s = 0; s < all.shape(0); ++s) sq += (all(s, g) - mean) * (all(s, g) - mean);
-        sd[g] = std::sqrt(sq / double(all.shape(0)));
-        for (std::size_t e = 0; e < data.experiment_count(); ++e) {
-            const auto& ex = data.experiments[e];
-            relax[g] += std::abs(ex.values(release[e], g) - ex.values(ex.time_points() - 1, g)) /
-                        double(data.experiment_count());
+    {
+        const tensor<double> all = data.stacked();
+        for (std::size_t g = 0; g < genes; ++g) {
+            double mean = 0, sq = 0;
+            for (std::size_t s = 0; s < all.shape(0); ++s) mean += all(s, g);
+            mean /= double(all.shape(0));
+            for (std::size_t s = 0; s < all.shape(0); ++s) sq += (all(s, g) - mean) * (all(s, g) - mean);
+            sd[g] = std::sqrt(sq / double(all.shape(0)));
+            for (std::size_t e = 0; e < data.experiment_count(); ++e) {
+                const auto& ex = data.experiments[e];
+                relax[g] += std::abs(ex.values(release[e], g) - ex.values(ex.time_points() - 1, g)) /
+                            double(data.experiment_count());
+            }
         }
     }
-    // Hub and sink scores: a regulator's mean granger1 to all targets, a target's from all.
-    std::vector<double> out_mean(genes, 0), in_mean(genes, 0);
-    for (std::size_t r = 0; r < genes; ++r)
-        for (std::size_t t = 0; t < genes; ++t)
-            if (r != t) {
-                out_mean[r] += granger1(r, t) / double(genes - 1);
-                in_mean[t] += granger1(r, t) / double(genes - 1);
-            }
+    // Every column is log(v + 1e-6) of a non-negative score: taken once, in place, a
+    // matrix per task.
+    const auto to_log = [](auto& values) {
+        for (auto& v : values) v = std::log(v + 1e-6);
+    };
+    for (tensor<double>* m : {&lag1, &granger1, &lag2, &granger2, &lag1_post, &granger1_post, &ridge_small,
+                              &ridge_large, &clr_granger1, &clr_lag1_post})
+        matrices_.push_back(std::move(*m));
+    parallel_for(matrices_.size(), threads, [&](std::size_t m) { to_log(matrices_[m]); });
+    for (std::vector<double>* v : {&sd, &relax, &out_mean, &in_mean}) {
+        to_log(*v);
+        per_gene_.push_back(std::move(*v));
+    }
+    // The columns of dynamics_feature_names(), in order. Matrices: 0 lag1, 1 granger1,
+    // 2 lag2, 3 granger2, 4 lag1_post, 5 granger1_post, 6 ridge_small, 7 ridge_large,
+    // 8 clr_granger1, 9 clr_lag1_post; per gene: 0 sd, 1 relax, 2 out_mean, 3 in_mean.
+    sources_ = {{from::pair, 0},         {from::pair, 1},      {from::pair, 2},         {from::pair, 3},
+                {from::pair, 4},         {from::pair, 5},      {from::pair, 6},         {from::pair, 7},
+                {from::reverse_pair, 1}, {from::reverse_pair, 0}, {from::regulator, 0}, {from::target, 0},
+                {from::regulator, 1},    {from::target, 1},    {from::regulator, 2},    {from::target, 3},
+                {from::pair, 8},         {from::pair, 9}};
+    KNIT_CHECK_AS(state_error, sources_.size() == dynamics_feature_names().size(),
+                  "dynamics features: " << sources_.size() << " sources for " << dynamics_feature_names().size()
+                                        << " names");
 
-    const std::size_t features = dynamics_feature_names().size();
-    const std::size_t pairs = genes * (genes - 1);
-    tensor<double> off = tensor<double>::from_shape({pairs, features});
-    std::size_t row = 0;
-    for (std::size_t r = 0; r < genes; ++r)
-        for (std::size_t t = 0; t < genes; ++t) {
-            if (r == t) continue;
-            const double v[] = {lag1(r, t),      granger1(r, t),  lag2(r, t),          granger2(r, t),
-                                lag1_post(r, t), granger1_post(r, t), ridge_small(r, t), ridge_large(r, t),
-                                granger1(t, r),  lag1(t, r),      sd[r],               sd[t],
-                                relax[r],        relax[t],        out_mean[r],         in_mean[t],
-                                clr_granger1(r, t), clr_lag1_post(r, t)};
-            for (std::size_t f = 0; f < features; ++f) off(row, f) = std::log(v[f] + 1e-6);
-            ++row;
-        }
-    standardise_columns(off);
-    tensor<double> out = xt::zeros<double>({genes * genes, features});
-    row = 0;
-    for (std::size_t r = 0; r < genes; ++r)
-        for (std::size_t t = 0; t < genes; ++t) {
-            if (r == t) continue;
-            for (std::size_t f = 0; f < features; ++f) out(r * genes + t, f) = off(row, f);
-            ++row;
-        }
+    // Column means and population deviations over the G (G - 1) off-diagonal pairs, summed
+    // in (regulator, target) order: the order of one pass down each column of the table.
+    // One task per column; a column's sums are in that order whatever the thread count.
+    const std::size_t features = sources_.size();
+    const double pairs = double(genes * (genes - 1));
+    mean_.assign(features, 0.0);
+    deviation_.assign(features, 0.0);
+    parallel_for(features, threads, [&](std::size_t f) {
+        const source& s = sources_[f];
+        double sum = 0;
+        for (std::size_t r = 0; r < genes; ++r)
+            for (std::size_t t = 0; t < genes; ++t)
+                if (r != t) sum += log_value(s, r, t);
+        const double mean = sum / pairs;
+        double sq = 0;
+        for (std::size_t r = 0; r < genes; ++r)
+            for (std::size_t t = 0; t < genes; ++t)
+                if (r != t) {
+                    const double d = log_value(s, r, t) - mean;
+                    sq += d * d;
+                }
+        mean_[f] = mean;
+        deviation_[f] = std::sqrt(sq / pairs);
+    });
+}
+
+double dynamics_feature_rows::log_value(const source& s, std::size_t r, std::size_t t) const {
+    switch (s.where) {
+        case from::pair: return matrices_[s.index](r, t);
+        case from::reverse_pair: return matrices_[s.index](t, r);
+        case from::regulator: return per_gene_[s.index][r];
+        case from::target: return per_gene_[s.index][t];
+    }
+    return 0;
+}
+
+template <class T>
+void dynamics_feature_rows::fill(std::size_t begin, std::size_t end, T* out) const {
+    KNIT_CHECK_AS(value_error, begin <= end && end <= genes_ * genes_,
+                  "dynamics feature rows: got rows [" << begin << ", " << end << "), expected within [0, "
+                                                      << genes_ * genes_ << ")");
+    const std::size_t features = sources_.size();
+    for (std::size_t row = begin; row < end; ++row) {
+        const std::size_t r = row / genes_, t = row % genes_;
+        for (std::size_t f = 0; f < features; ++f)
+            *out++ = r == t || !(deviation_[f] > 0)
+                         ? T(0)
+                         : static_cast<T>((log_value(sources_[f], r, t) - mean_[f]) / deviation_[f]);
+    }
+}
+template void dynamics_feature_rows::fill<float>(std::size_t, std::size_t, float*) const;
+template void dynamics_feature_rows::fill<double>(std::size_t, std::size_t, double*) const;
+
+tensor<double> dynamics_features(const time_series_data& data, const dynamics_feature_options& options) {
+    const dynamics_feature_rows rows(data, options);
+    const std::size_t genes = rows.gene_count();
+    tensor<double> out = tensor<double>::from_shape({genes * genes, rows.feature_count()});
+    rows.fill(0, genes * genes, out.data());
     return out;
 }
 

@@ -114,31 +114,42 @@ std::unique_ptr<pair_model> scheduled_model(const std::string& name, schedule s)
 
 std::vector<seed_result> run_seed_protocol(const std::vector<network_data>& networks,
                                            const std::vector<std::string>& models, schedule s,
-                                           std::uint64_t seed, const progress_fn& progress) {
-    std::vector<seed_result> out;
+                                           std::uint64_t seed, const progress_fn& progress, std::size_t threads) {
+    // One split per network, shared by all models, as in the paper; made first, in order.
+    std::vector<pair_records> records;
+    std::vector<record_split> splits;
+    std::vector<std::vector<int>> labels;
     for (const auto& n : networks) {
-        pair_records records(n.experiments, n.gold);
-        // One split per network, shared by all models, as in the paper.
-        const record_split split = seed_protocol_split(records, 0, seed);
-        const std::vector<int> labels = labels_of(records, split.test);
-        for (const auto& name : models) {
-            const stopwatch clock;
-            auto model = make_pair_model(name, s);
-            model->fit(records, split.train, {seed});
-            const std::vector<double> scores = model->score(records, split.test);
-            seed_result r;
-            r.network = n.name;
-            r.model = name;
-            r.train_records = split.train.size();
-            r.test_records = split.test.size();
-            r.seed_metrics = prec_rec(scores, labels);
-            r.average_precision = average_precision(scores, labels);
-            r.roc_auc = roc_auc(scores, labels);
-            r.seconds = clock.seconds();
-            say(progress, n.name + " " + name + " done");
-            out.push_back(std::move(r));
-        }
+        records.emplace_back(n.experiments, n.gold);
+        splits.push_back(seed_protocol_split(records.back(), 0, seed));
+        labels.push_back(labels_of(records.back(), splits.back().test));
     }
+    // One task per (network, model), each with its own model, into its own slot in the
+    // serial order (network by network, models in order).
+    std::vector<seed_result> out(networks.size() * models.size());
+    std::mutex progress_lock;
+    parallel_for(out.size(), threads, [&](std::size_t t) {
+        const std::size_t k = t / models.size();
+        const std::string& name = models[t % models.size()];
+        const stopwatch clock;
+        auto model = make_pair_model(name, s);
+        model->fit(records[k], splits[k].train, {seed});
+        const std::vector<double> scores = model->score(records[k], splits[k].test);
+        seed_result r;
+        r.network = networks[k].name;
+        r.model = name;
+        r.train_records = splits[k].train.size();
+        r.test_records = splits[k].test.size();
+        r.seed_metrics = prec_rec(scores, labels[k]);
+        r.average_precision = average_precision(scores, labels[k]);
+        r.roc_auc = roc_auc(scores, labels[k]);
+        r.seconds = clock.seconds();
+        {
+            const std::lock_guard<std::mutex> lock(progress_lock);
+            say(progress, networks[k].name + " " + name + " done");
+        }
+        out[t] = std::move(r);
+    });
     return out;
 }
 

@@ -62,22 +62,32 @@ bool is_baseline(const std::string& name) {
     return std::find(names.begin(), names.end(), name) != names.end();
 }
 
-// Every chosen pair of a (G, G) score matrix, in (regulator, target) order.
-std::vector<scored_edge> matrix_edges(const tensor<double>& scores, const std::vector<std::string>& genes,
+// The chosen pairs of a (G, G) score matrix, best first; ties in (regulator, target) order
+// of the data's genes. With top_k > 0 only the best top_k are sorted and kept, so a
+// genome-scale list costs one flat index per pair until then, not one edge.
+std::vector<scored_edge> ranked_edges(const tensor<double>& scores, const std::vector<std::string>& genes,
                                       const std::vector<std::size_t>& regulators,
-                                      const std::vector<std::size_t>& targets) {
-    std::vector<scored_edge> edges;
+                                      const std::vector<std::size_t>& targets, std::size_t top_k,
+                                      std::size_t threads, std::size_t& pairs_scored) {
+    const std::size_t g = genes.size();
+    std::vector<std::size_t> pairs;
+    pairs.reserve(regulators.size() * targets.size());
     for (std::size_t r : regulators)
         for (std::size_t t : targets)
-            if (r != t) edges.push_back({genes[r], genes[t], scores(r, t)});
+            if (r != t) pairs.push_back(r * g + t);
+    pairs_scored = pairs.size();
+    std::vector<scored_edge> edges;
+    for (std::size_t k : rank_pair_indices(scores, genes, std::move(pairs), top_k, threads))
+        edges.push_back({genes[k / g], genes[k % g], scores.data()[k]});
     return edges;
 }
 
-// Every chosen pair scored by a pair model (the mean over a pair's records), in
-// (regulator, target) order. Only the chosen pairs' records are scored.
-std::vector<scored_edge> model_edges(pair_model& model, const experiment_set& data,
-                                     const std::vector<std::size_t>& regulators,
-                                     const std::vector<std::size_t>& targets) {
+// The models that rank pairs from whole-network features score every pair at once, in
+// parallel blocks (pair_model::score_all_pairs). The record models score only the chosen
+// pairs' records (the mean over a pair's records); the other entries stay 0 and are not read.
+tensor<double> model_scores(pair_model& model, const experiment_set& data, const std::vector<std::size_t>& regulators,
+                            const std::vector<std::size_t>& targets, std::size_t threads) {
+    if (model.name() == "context-mlp" || model.name() == "evidence-mlp") return model.score_all_pairs(data, {threads});
     // No labels here: an empty gold standard gives every record label 0.
     const pair_records records(data, gold_standard(data.genes));
     const std::size_t per_pair = records.records_per_pair(0);
@@ -86,12 +96,10 @@ std::vector<scored_edge> model_edges(pair_model& model, const experiment_set& da
         for (std::size_t t : targets)
             if (r != t)
                 for (std::size_t p = 0; p < per_pair; ++p) indices.push_back(records.index_of({0, r, t, p}));
-    std::vector<scored_edge> edges;
-    if (indices.empty()) return edges;
-    const auto pairs = aggregate_pair_scores(records, indices, model.score(records, indices), pair_aggregation::mean);
-    edges.reserve(pairs.size());
-    for (const auto& p : pairs) edges.push_back({data.genes[p.regulator], data.genes[p.target], p.score});
-    return edges;
+    tensor<double> out = xt::zeros<double>({data.gene_count(), data.gene_count()});
+    for (const auto& p : aggregate_pair_scores(records, indices, model.score(records, indices), pair_aggregation::mean))
+        out(p.regulator, p.target) = p.score;
+    return out;
 }
 
 }  // namespace
@@ -150,6 +158,7 @@ inference infer(const experiment_set& given, const infer_options& options) {
     inference out;
     out.used = data.kinds();
     std::unique_ptr<pair_model> model;
+    tensor<double> scores;
     if (!options.model_file.empty()) {
         model = load_pair_model(options.model_file);
         out.method = model->name() + " (" + options.model_file + ")";
@@ -157,7 +166,7 @@ inference infer(const experiment_set& given, const infer_options& options) {
         const std::string method = options.method.empty() ? default_method(data.kinds()) : options.method;
         if (is_baseline(method)) {
             out.method = method;
-            out.edges = matrix_edges(baseline_scores(method, data), data.genes, regulators, targets);
+            scores = baseline_scores(method, data);
         } else {
             const auto shipped = shipped_model_names();
             KNIT_CHECK_AS(value_error, std::find(shipped.begin(), shipped.end(), method) != shipped.end(),
@@ -184,11 +193,9 @@ inference infer(const experiment_set& given, const infer_options& options) {
     if (model) {
         data.require(model->required_inputs(), model->name());
         for (auto& w : model->warnings(data)) out.warnings.push_back(std::move(w));
-        out.edges = model_edges(*model, data, regulators, targets);
+        scores = model_scores(*model, data, regulators, targets, options.threads);
     }
-    out.pairs_scored = out.edges.size();
-    sort_by_score(out.edges);
-    if (options.top_k > 0 && out.edges.size() > options.top_k) out.edges.resize(options.top_k);
+    out.edges = ranked_edges(scores, data.genes, regulators, targets, options.top_k, options.threads, out.pairs_scored);
     return out;
 }
 

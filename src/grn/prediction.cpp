@@ -7,9 +7,11 @@
 #include <cmath>
 #include <numeric>
 #include <string_view>
+#include <tuple>
 
 #include "knit/core/atomic_file.hpp"
 #include "knit/core/error.hpp"
+#include "knit/core/parallel.hpp"
 #include "knit/grn/detail/text.hpp"
 
 namespace knit::grn {
@@ -171,8 +173,16 @@ std::vector<scored_edge> read_prediction(const std::string& path) {
 
 namespace {
 
-std::string format_list(const std::vector<scored_edge>& edges, edge_format format, const char* who) {
-    KNIT_CHECK_AS(value_error, !edges.empty(),
+// The text of `count` rows in `format`, in parts: the header (empty for DREAM), then the
+// rows in blocks of rows_per_part, each block a parallel task. row(i) gives edge i's
+// regulator, target and score. A refusal names the first bad edge, as one pass would: the
+// blocks run in order on one thread, and parallel_for rethrows the lowest block's error.
+constexpr std::size_t rows_per_part = 1 << 16;
+
+template <class Row>
+std::vector<std::string> format_parts(std::size_t count, const Row& row, edge_format format, const char* who,
+                                      std::size_t threads) {
+    KNIT_CHECK_AS(value_error, count != 0,
                   who << ": got an empty list, expected at least one edge (a list without an edge "
                          "would not read back)");
     auto check_name = [who](const std::string& name, std::size_t i, const char* what) {
@@ -190,28 +200,49 @@ std::string format_list(const std::vector<scored_edge>& edges, edge_format forma
                              "control character or leading byte-order mark");
     };
     const char delimiter = format == edge_format::beeline ? ',' : '\t';
-    std::string text;
-    text.reserve(edges.size() * 24 + 32);
+    const std::size_t blocks = (count + rows_per_part - 1) / rows_per_part;
+    std::vector<std::string> parts(1 + blocks);
     if (format != edge_format::dream) {
         const char* const* header = format == edge_format::arboreto ? arboreto_header : beeline_header;
         for (int c = 0; c < 3; ++c) {
-            text += header[c];
-            text += c < 2 ? delimiter : '\n';
+            parts[0] += header[c];
+            parts[0] += c < 2 ? delimiter : '\n';
         }
     }
-    for (std::size_t i = 0; i < edges.size(); ++i) {
-        const scored_edge& e = edges[i];
-        check_name(e.regulator, i, "regulator");
-        check_name(e.target, i, "target");
-        KNIT_CHECK_AS(value_error, std::isfinite(e.score),
-                      who << ": got score " << e.score << " at edge " << i << ", expected a finite number");
-        text += e.regulator;
-        text += delimiter;
-        text += e.target;
-        text += delimiter;
-        text += detail::format_double(e.score);
-        text += '\n';
-    }
+    parallel_for(blocks, threads, [&](std::size_t block) {
+        std::string& text = parts[1 + block];
+        const std::size_t begin = block * rows_per_part, end = std::min(count, begin + rows_per_part);
+        text.reserve((end - begin) * 24);
+        for (std::size_t i = begin; i < end; ++i) {
+            const auto [regulator, target, score] = row(i);
+            check_name(regulator, i, "regulator");
+            check_name(target, i, "target");
+            KNIT_CHECK_AS(value_error, std::isfinite(score),
+                          who << ": got score " << score << " at edge " << i << ", expected a finite number");
+            text += regulator;
+            text += delimiter;
+            text += target;
+            text += delimiter;
+            text += detail::format_double(score);
+            text += '\n';
+        }
+    });
+    return parts;
+}
+
+std::string format_list(const std::vector<scored_edge>& edges, edge_format format, const char* who) {
+    const auto parts = format_parts(
+        edges.size(),
+        [&](std::size_t i) {
+            const scored_edge& e = edges[i];
+            return std::tuple<const std::string&, const std::string&, double>(e.regulator, e.target, e.score);
+        },
+        format, who, 1);
+    std::size_t bytes = 0;
+    for (const auto& p : parts) bytes += p.size();
+    std::string text;
+    text.reserve(bytes);
+    for (const auto& p : parts) text += p;
     return text;
 }
 
@@ -229,33 +260,90 @@ void write_prediction(const std::string& path, const std::vector<scored_edge>& e
     write_file_atomically(path, format_list(edges, edge_format::dream, "write_prediction"));
 }
 
+std::vector<std::size_t> rank_pair_indices(const knit::tensor<double>& scores, const std::vector<std::string>& genes,
+                                           std::vector<std::size_t> order, std::size_t top_k, std::size_t threads) {
+    KNIT_CHECK_AS(value_error, threads >= 1, "rank_edges: got threads 0, expected >= 1");
+    const std::size_t g = genes.size();
+    KNIT_CHECK_AS(shape_error, scores.dimension() == 2 && scores.shape(0) == g && scores.shape(1) == g,
+                  "rank_edges: got scores of shape " << shape_to_string(scores.shape()) << ", expected (" << g << ", "
+                                                     << g << ") for the " << g << " genes");
+    const double* s = scores.data();
+    for (std::size_t i = 0; i < order.size(); ++i) {
+        const std::size_t k = order[i];
+        KNIT_CHECK_AS(value_error, k < g * g && k / g != k % g && (i == 0 || order[i - 1] < k),
+                      "rank_edges: got pair index " << k << " at " << i
+                                                    << ", expected increasing indices r * G + t with r != t");
+        KNIT_CHECK_AS(value_error, !std::isnan(s[k]),
+                      "rank_edges: got NaN for " << genes[k / g] << " -> " << genes[k % g] << ", expected a number");
+    }
+    // Flat index r * g + t is increasing in (r, t) order, so it is the tie-break; with it
+    // the order is total, so sorting parts and merging them gives the one sorted order.
+    const auto better = [s](std::size_t a, std::size_t b) { return s[a] > s[b] || (s[a] == s[b] && a < b); };
+    const std::size_t keep = top_k > 0 && top_k < order.size() ? top_k : order.size();
+    // One part per thread (one part for short lists); each part keeps its best `keep`.
+    const std::size_t parts = std::max<std::size_t>(1, std::min(threads, order.size() / (1 << 15)));
+    std::vector<std::vector<std::size_t>> sorted(parts);
+    parallel_for(parts, threads, [&](std::size_t p) {
+        const std::size_t begin = order.size() * p / parts, end = order.size() * (p + 1) / parts;
+        std::vector<std::size_t>& part = sorted[p];
+        part.assign(order.begin() + std::ptrdiff_t(begin), order.begin() + std::ptrdiff_t(end));
+        if (keep < part.size()) {
+            std::partial_sort(part.begin(), part.begin() + std::ptrdiff_t(keep), part.end(), better);
+            part.resize(keep);
+        } else {
+            std::sort(part.begin(), part.end(), better);
+        }
+    });
+    if (parts == 1) return std::move(sorted[0]);
+    std::vector<std::size_t> merged = std::move(sorted[0]), next;
+    for (std::size_t p = 1; p < parts; ++p) {
+        next.resize(merged.size() + sorted[p].size());
+        std::merge(merged.begin(), merged.end(), sorted[p].begin(), sorted[p].end(), next.begin(), better);
+        std::swap(merged, next);
+        std::vector<std::size_t>().swap(sorted[p]);
+    }
+    merged.resize(std::min(merged.size(), keep));
+    return merged;
+}
+
+std::vector<std::size_t> rank_pair_indices(const knit::tensor<double>& scores, const std::vector<std::string>& genes,
+                                           std::size_t top_k, std::size_t threads) {
+    const std::size_t g = genes.size();
+    std::vector<std::size_t> pairs;
+    pairs.reserve(g * (g == 0 ? 0 : g - 1));
+    for (std::size_t r = 0; r < g; ++r)
+        for (std::size_t t = 0; t < g; ++t)
+            if (r != t) pairs.push_back(r * g + t);
+    return rank_pair_indices(scores, genes, std::move(pairs), top_k, threads);
+}
+
 std::vector<scored_edge> rank_edges(const knit::tensor<double>& scores,
                                     const std::vector<std::string>& genes) {
     const std::size_t g = genes.size();
-    KNIT_CHECK_AS(shape_error,
-                  scores.dimension() == 2 && scores.shape(0) == g && scores.shape(1) == g,
-                  "rank_edges: got scores of shape " << shape_to_string(scores.shape()) << ", expected ("
-                                                     << g << ", " << g
-                                                     << ") for the " << g << " genes");
     const double* s = scores.data();
-    std::vector<std::size_t> order;
-    order.reserve(g * (g == 0 ? 0 : g - 1));
-    for (std::size_t r = 0; r < g; ++r)
-        for (std::size_t t = 0; t < g; ++t) {
-            if (r == t) continue;
-            KNIT_CHECK_AS(value_error, !std::isnan(s[r * g + t]),
-                          "rank_edges: got NaN for " << genes[r] << " -> " << genes[t]
-                                                     << ", expected a number");
-            order.push_back(r * g + t);
-        }
-    // Flat index r * g + t is increasing in (r, t) order, so it is the tie-break.
-    std::sort(order.begin(), order.end(), [s](std::size_t a, std::size_t b) {
-        return s[a] > s[b] || (s[a] == s[b] && a < b);
-    });
     std::vector<scored_edge> out;
-    out.reserve(order.size());
-    for (std::size_t k : order) out.push_back({genes[k / g], genes[k % g], s[k]});
+    for (std::size_t k : rank_pair_indices(scores, genes)) out.push_back({genes[k / g], genes[k % g], s[k]});
     return out;
+}
+
+void write_ranked_pairs(const std::string& path, const knit::tensor<double>& scores,
+                        const std::vector<std::string>& genes, const std::vector<std::size_t>& order,
+                        edge_format format, std::size_t threads) {
+    const std::size_t g = genes.size();
+    KNIT_CHECK_AS(shape_error, scores.dimension() == 2 && scores.shape(0) == g && scores.shape(1) == g,
+                  "write_ranked_pairs: got scores of shape " << shape_to_string(scores.shape()) << ", expected (" << g
+                                                             << ", " << g << ")");
+    for (std::size_t k : order)
+        KNIT_CHECK_AS(value_error, k < g * g, "write_ranked_pairs: got pair index " << k << ", expected < " << g * g);
+    const double* s = scores.data();
+    const auto parts = format_parts(
+        order.size(),
+        [&](std::size_t i) {
+            const std::size_t k = order[i];
+            return std::tuple<const std::string&, const std::string&, double>(genes[k / g], genes[k % g], s[k]);
+        },
+        format, "write_edges", threads);
+    write_file_atomically(path, std::vector<std::string_view>(parts.begin(), parts.end()));
 }
 
 void sort_by_score(std::vector<scored_edge>& edges) {

@@ -342,12 +342,26 @@ TEST_CASE("--threads 1 and --threads 2 give the same data and the same numbers; 
     CHECK(a.at("results").size() == 3 * (5 + 5));  // five models and five baselines, three networks
     CHECK(a == b);  // every AUROC, AUPR and early precision, as the same doubles
 
-    // Work not split into tasks yet runs OpenBLAS on one thread whatever --threads is.
+    // train (features, folds and members as tasks), predict and infer (pair blocks, the
+    // sort and the formatting as tasks): the same bytes on 1 and 2 threads.
     const std::string train = "train --model context-mlp --schedule quick --size 12 --networks 1 2 --data " + one;
     REQUIRE(run(train + " --threads 1 --save " + two + "/m1.knit").code == 0);
     REQUIRE(run(train + " --threads 2 --save " + two + "/m2.knit").code == 0);
-    const auto models = files_under(two);
-    CHECK(models.at("m1.knit") == models.at("m2.knit"));
+    const std::string series = one + "/size12/insilico_size12_3_timeseries.tsv";
+    for (const char* t : {"1", "2"}) {
+        const std::string n(t);
+        const run_result predicted = run("predict --model-file " + two + "/m1.knit --timeseries " + series +
+                                         " --threads " + n + " --prediction " + two + "/p" + n + ".tsv");
+        REQUIRE_MESSAGE(predicted.code == 0, predicted.output);
+        const run_result inferred = run("infer --timeseries " + series + " --method context-mlp --top-k 50 --threads " + n +
+                                        " --out " + two + "/i" + n + ".tsv");
+        REQUIRE_MESSAGE(inferred.code == 0, inferred.output);
+    }
+    const auto made = files_under(two);
+    CHECK(made.at("m1.knit") == made.at("m2.knit"));
+    CHECK(made.at("p1.tsv") == made.at("p2.tsv"));
+    CHECK(made.at("p1.tsv").size() > 132 * 8);  // all 132 pairs
+    CHECK(made.at("i1.tsv") == made.at("i2.tsv"));
 
     for (const char* bad : {"0", "-2"}) {
         CAPTURE(bad);

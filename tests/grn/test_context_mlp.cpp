@@ -119,6 +119,100 @@ TEST_CASE("dynamics_features: one standardised row per ordered pair, zero diagon
     CHECK_THROWS_AS(lagged_ridge_scores(d, 0.0), value_error);
 }
 
+// The naive reference of dynamics_features: every score matrix, then the whole table of
+// log(v + 1e-6), then each column standardised down the off-diagonal rows.
+tensor<double> dynamics_table_reference(const time_series_data& data) {
+    const std::size_t genes = data.gene_count();
+    const auto release = release_points(data);
+    auto abs_of = [](tensor<double> m) { return tensor<double>(xt::abs(m)); };
+    const tensor<double> lag1 = abs_of(lag_correlation_scores(data, 1)), granger1 = abs_of(granger_scores(data, 1));
+    const tensor<double> lag2 = abs_of(lag_correlation_scores(data, 2)), granger2 = abs_of(granger_scores(data, 2));
+    tensor<double> now, later;
+    lagged_samples(data, 1, release, now, later);
+    tensor<double> lag1_post = abs_of(cross_correlation(now, later));
+    for (std::size_t g = 0; g < genes; ++g) lag1_post(g, g) = 0;
+    const tensor<double> granger1_post = abs_of(granger_scores(data, 1, release));
+    const tensor<double> ridge_small = lagged_ridge_scores(data, 0.1), ridge_large = lagged_ridge_scores(data, 1.0);
+    const tensor<double> clr_granger1 = clr_normalise(granger1), clr_lag1_post = clr_normalise(lag1_post);
+    const tensor<double> all = data.stacked();
+    std::vector<double> sd(genes), relax(genes, 0), out_mean(genes, 0), in_mean(genes, 0);
+    for (std::size_t g = 0; g < genes; ++g) {
+        double mean = 0, sq = 0;
+        for (std::size_t s = 0; s < all.shape(0); ++s) mean += all(s, g);
+        mean /= double(all.shape(0));
+        for (std::size_t s = 0; s < all.shape(0); ++s) sq += (all(s, g) - mean) * (all(s, g) - mean);
+        sd[g] = std::sqrt(sq / double(all.shape(0)));
+        for (std::size_t e = 0; e < data.experiment_count(); ++e) {
+            const auto& ex = data.experiments[e];
+            relax[g] += std::abs(ex.values(release[e], g) - ex.values(ex.time_points() - 1, g)) / double(data.experiment_count());
+        }
+    }
+    for (std::size_t r = 0; r < genes; ++r)
+        for (std::size_t t = 0; t < genes; ++t)
+            if (r != t) out_mean[r] += granger1(r, t) / double(genes - 1), in_mean[t] += granger1(r, t) / double(genes - 1);
+    const std::size_t features = dynamics_feature_names().size();
+    tensor<double> out = xt::zeros<double>({genes * genes, features});
+    for (std::size_t r = 0; r < genes; ++r)
+        for (std::size_t t = 0; t < genes; ++t)
+            if (r != t) {
+                const double v[] = {lag1(r, t),      granger1(r, t),      lag2(r, t),        granger2(r, t),
+                                    lag1_post(r, t), granger1_post(r, t), ridge_small(r, t), ridge_large(r, t),
+                                    granger1(t, r),  lag1(t, r),          sd[r],             sd[t],
+                                    relax[r],        relax[t],            out_mean[r],       in_mean[t],
+                                    clr_granger1(r, t), clr_lag1_post(r, t)};
+                for (std::size_t f = 0; f < features; ++f) out(r * genes + t, f) = std::log(v[f] + 1e-6);
+            }
+    const double pairs = double(genes * (genes - 1));
+    for (std::size_t f = 0; f < features; ++f) {
+        double mean = 0, sq = 0;
+        for (std::size_t row = 0; row < genes * genes; ++row)
+            if (row / genes != row % genes) mean += out(row, f);
+        mean /= pairs;
+        for (std::size_t row = 0; row < genes * genes; ++row)
+            if (row / genes != row % genes) sq += (out(row, f) - mean) * (out(row, f) - mean);
+        const double dev = std::sqrt(sq / pairs);
+        for (std::size_t row = 0; row < genes * genes; ++row)
+            if (row / genes != row % genes) out(row, f) = dev > 0 ? (out(row, f) - mean) / dev : 0.0;
+    }
+    return out;
+}
+
+TEST_CASE("dynamics_feature_rows: dynamics_features's rows, bit for bit, block by block, in float and double") {
+    const time_series_data d = simulate(31, 17).time_series;
+    const tensor<double> reference = dynamics_table_reference(d);
+    const tensor<double> table = dynamics_features(d);
+    REQUIRE(table.shape() == reference.shape());
+    std::size_t differing = 0;
+    for (std::size_t i = 0; i < table.size(); ++i) differing += table.flat(i) != reference.flat(i);
+    CHECK(differing == 0);
+    const dynamics_feature_rows rows(d);
+    CHECK(rows.gene_count() == 17);
+    REQUIRE(rows.feature_count() == dynamics_feature_names().size());
+    const std::size_t features = rows.feature_count();
+    std::vector<float> block(7 * features);
+    differing = 0;
+    for (std::size_t begin = 0; begin < 17 * 17; begin += 7) {
+        const std::size_t end = std::min<std::size_t>(17 * 17, begin + 7);
+        rows.fill(begin, end, block.data());
+        for (std::size_t i = 0; i < (end - begin) * features; ++i)
+            differing += block[i] != static_cast<float>(reference.flat(begin * features + i));
+    }
+    CHECK(differing == 0);
+    // Built on 2 and 3 threads: the same rows.
+    for (std::size_t threads : {2u, 3u}) {
+        const dynamics_feature_rows parallel(d, {}, threads);
+        std::vector<double> all(17 * 17 * features);
+        parallel.fill(0, 17 * 17, all.data());
+        differing = 0;
+        for (std::size_t i = 0; i < all.size(); ++i) differing += all[i] != reference.flat(i);
+        CHECK(differing == 0);
+    }
+    CHECK_THROWS_AS(dynamics_feature_rows(d, {}, 0), value_error);
+    // The table varies (a constant or all-zero one would match any broken layout).
+    CHECK(xt::amax(reference)() > 1.0);
+    CHECK_THROWS_AS(rows.fill(0, 17 * 17 + 1, block.data()), value_error);
+}
+
 // The experiments of `data` cut to points [begin, end), or every `step`-th point.
 time_series_data cut(const time_series_data& data, std::size_t begin, std::size_t end, std::size_t step = 1) {
     time_series_data out = data;

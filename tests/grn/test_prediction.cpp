@@ -129,6 +129,65 @@ TEST_CASE("rank_edges: all ordered pairs, decreasing score, ties in (r, t) order
     CHECK(knit::grn::rank_edges(scores, genes).size() == 6);
 }
 
+TEST_CASE("rank_pair_indices: the naive sort's order on 1 to 3 threads, top_k the head of it; write_ranked_pairs") {
+    // 300 genes: 89,700 pairs, enough for the list to be sorted in parts; scores with many
+    // ties (quarters) so the (r, t) tie-break is exercised across the parts.
+    const std::size_t g = 300;
+    std::vector<std::string> genes;
+    for (std::size_t i = 0; i < g; ++i) genes.push_back("G" + std::to_string(i));
+    knit::rng draws(5);
+    knit::tensor<double> scores = knit::tensor<double>::from_shape({g, g});
+    for (auto& v : scores) v = std::floor(draws.uniform() * 40.0) / 4.0;
+    // The naive reference: every off-diagonal pair, one stable sort by decreasing score.
+    std::vector<std::size_t> naive;
+    for (std::size_t r = 0; r < g; ++r)
+        for (std::size_t t = 0; t < g; ++t)
+            if (r != t) naive.push_back(r * g + t);
+    const double* s = scores.data();
+    std::stable_sort(naive.begin(), naive.end(), [s](std::size_t a, std::size_t b) { return s[a] > s[b]; });
+    for (std::size_t threads : {1u, 2u, 3u}) {
+        INFO("threads " << threads);
+        CHECK(knit::grn::rank_pair_indices(scores, genes, 0, threads) == naive);
+        const auto top = knit::grn::rank_pair_indices(scores, genes, 1000, threads);
+        CHECK(top == std::vector<std::size_t>(naive.begin(), naive.begin() + 1000));
+    }
+    // A subset of pairs: the naive order restricted to it.
+    std::vector<std::size_t> some, expected;
+    for (std::size_t k = 0; k < g * g; k += 7)
+        if (k / g != k % g) some.push_back(k);
+    for (std::size_t k : naive)
+        if (k % 7 == 0) expected.push_back(k);
+    CHECK(knit::grn::rank_pair_indices(scores, genes, some, 0, 2) == expected);
+    CHECK_THROWS_AS(knit::grn::rank_pair_indices(scores, genes, {3, 1}, 0), knit::value_error);    // not increasing
+    CHECK_THROWS_AS(knit::grn::rank_pair_indices(scores, genes, {g + 1}, 0), knit::value_error);   // diagonal
+    CHECK_THROWS_AS(knit::grn::rank_pair_indices(scores, genes, 0, 0), knit::value_error);          // 0 threads
+
+    // The file: the bytes write_edges writes for the same edges, in every format.
+    const auto order = knit::grn::rank_pair_indices(scores, genes, 200000, 2);
+    std::vector<scored_edge> edges;
+    for (std::size_t k : order) edges.push_back({genes[k / g], genes[k % g], s[k]});
+    for (auto format : {knit::grn::edge_format::dream, knit::grn::edge_format::arboreto, knit::grn::edge_format::beeline}) {
+        temp_file a("ranked_a.tsv"), b("ranked_b.tsv");
+        knit::grn::write_edges(a.path, edges, format);
+        knit::grn::write_ranked_pairs(b.path, scores, genes, order, format, 3);
+        CHECK(read_text(a.path) == read_text(b.path));
+        CHECK(read_text(b.path).size() > 89700 * 8);
+    }
+    // A bad name deep in the list is named by its edge index, as the one-pass writer does.
+    genes[299] = "bad name";
+    temp_file c("ranked_c.tsv");
+    try {
+        knit::grn::write_ranked_pairs(c.path, scores, genes, order, knit::grn::edge_format::dream, 2);
+        FAIL("expected a refusal");
+    } catch (const knit::value_error& e) {
+        std::size_t first = 0;
+        while (order[first] / g != 299 && order[first] % g != 299) ++first;
+        const std::string what = e.what();
+        CHECK(what.find("at edge " + std::to_string(first) + ",") != std::string::npos);
+    }
+    CHECK_FALSE(std::filesystem::exists(c.path));
+}
+
 TEST_CASE("sort_by_score is stable") {
     std::vector<scored_edge> edges{{"a", "b", 1}, {"c", "d", 3}, {"e", "f", 1}, {"g", "h", 3}};
     knit::grn::sort_by_score(edges);

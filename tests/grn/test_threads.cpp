@@ -7,6 +7,8 @@
 
 #include "knit/core/error.hpp"
 #include "knit/grn/evaluation.hpp"
+#include "knit/grn/models/pair_model.hpp"
+#include "knit/grn/pairs.hpp"
 #include "knit/grn/simulate.hpp"
 #include "support/simulated.hpp"
 
@@ -123,4 +125,52 @@ TEST_CASE("leave-one-network-out: a fold's exception reaches the caller; progres
     std::vector<std::string> lines;  // the callback is called one at a time: no lock here
     run_baselines(networks, [&](const std::string& line) { lines.push_back(line); }, 2);
     CHECK(lines.size() == baseline_names().size() * 3);
+}
+
+TEST_CASE("context-mlp and evidence-mlp fit: the same model on 1 and 2 threads (networks, folds, members)") {
+    const std::vector<network_data> networks = three_networks();
+    pair_records records;
+    for (const auto& n : networks) records.add_network(n.experiments, n.gold);
+    const auto all = records.all_indices();
+    test::simulated other = test::simulate_network_data(504, 12);
+    for (const char* name : {"context-mlp", "evidence-mlp"}) {
+        INFO(name);
+        tensor<double> serial;
+        for (std::size_t threads : {1u, 2u}) {
+            auto model = make_pair_model(name);
+            model->configure("ensemble", "3");
+            model->configure("epochs", "1,2");  // two candidates: the folds choose
+            model->configure("hidden", "4");
+            model->fit(records, all, {9, false, threads});
+            const tensor<double> scores = model->score_all_pairs(other.data);
+            if (threads == 1) serial = scores;
+            else check_identical(serial, scores, "scores of the model fitted on 2 threads");
+        }
+        // Members differ (their seeds do), so a mix-up of members or folds would show.
+        CHECK(xt::amax(serial)() > xt::amin(serial + xt::eye<double>(12))());
+    }
+}
+
+TEST_CASE("the seed protocol: the same results on 1 and 2 threads, in network-then-model order") {
+    const std::vector<network_data> networks = three_networks();
+    const std::vector<std::string> models = {"rnn", "context-mlp"};
+    const auto serial = run_seed_protocol(networks, models, schedule::quick, 4, {}, 1);
+    REQUIRE(serial.size() == 6);
+    for (std::size_t i = 0; i < serial.size(); ++i) {
+        CHECK(serial[i].network == networks[i / 2].name);
+        CHECK(serial[i].model == models[i % 2]);
+    }
+    const auto parallel = run_seed_protocol(networks, models, schedule::quick, 4, {}, 2);
+    REQUIRE(parallel.size() == serial.size());
+    for (std::size_t i = 0; i < serial.size(); ++i) {
+        INFO(serial[i].model << " on " << serial[i].network);
+        CHECK(parallel[i].network == serial[i].network);
+        CHECK(parallel[i].model == serial[i].model);
+        CHECK(parallel[i].train_records == serial[i].train_records);
+        CHECK(parallel[i].test_records == serial[i].test_records);
+        CHECK(parallel[i].average_precision == serial[i].average_precision);
+        CHECK(parallel[i].roc_auc == serial[i].roc_auc);
+        CHECK(parallel[i].seed_metrics.aupr == serial[i].seed_metrics.aupr);
+        CHECK(parallel[i].seed_metrics.auroc == serial[i].seed_metrics.auroc);
+    }
 }

@@ -28,10 +28,14 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace knit {
 
 void write_file_atomically(const std::string& path, std::string_view bytes);
+// The same with the file's bytes given in pieces, written one after the other (a large
+// text made in parts need not be joined first).
+void write_file_atomically(const std::string& path, const std::vector<std::string_view>& pieces);
 
 class temporary_directory {
 public:

@@ -62,10 +62,13 @@ struct seed_result {
     double seconds = 0;
 };
 // Per network: balance, split 80/20 at the record level (seeded), train every model on
-// the same split, score the test records.
+// the same split, score the test records. Each (network, model) is a task on one of
+// `threads` threads (parallel_for); the results, in network-then-model order, are the
+// same for every count.
 std::vector<seed_result> run_seed_protocol(const std::vector<network_data>& networks,
                                            const std::vector<std::string>& models, schedule s,
-                                           std::uint64_t seed, const progress_fn& progress = {});
+                                           std::uint64_t seed, const progress_fn& progress = {},
+                                           std::size_t threads = 1);
 
 // --- rankings scored with the DREAM metric --------------------------------------------
 struct ranking_result {

@@ -44,6 +44,9 @@ struct infer_options {
     std::size_t top_k = 0;                          // 0 = every scored pair
     // The experiment kinds a method may use (knit-grn's --inputs); the rest are ignored.
     experiment_kinds inputs = experiment_kinds::all();
+    // Threads for the shipped models' pair scoring (pair_model::score_all_pairs); the list
+    // is the same for every count.
+    std::size_t threads = 1;
 };
 
 struct inference {

@@ -77,6 +77,21 @@ std::vector<scored_edge> parse_prediction(const std::string& text, const std::st
 // a gene count other than G, and NaN scores (knit::value_error / shape_error).
 std::vector<scored_edge> rank_edges(const knit::tensor<double>& scores,
                                     const std::vector<std::string>& genes);
+// The same order as flat indices r * G + t into scores: 8 bytes a pair instead of an edge
+// holding two names, for genome-scale lists. top_k > 0 keeps the best top_k (only those
+// are sorted); 0 keeps every pair. `threads` sort parts of the list side by side before
+// they are merged; the order is the same for every count.
+std::vector<std::size_t> rank_pair_indices(const knit::tensor<double>& scores, const std::vector<std::string>& genes,
+                                           std::size_t top_k = 0, std::size_t threads = 1);
+// The same among `pairs` only (flat indices r * G + t, r != t, in increasing order).
+std::vector<std::size_t> rank_pair_indices(const knit::tensor<double>& scores, const std::vector<std::string>& genes,
+                                           std::vector<std::size_t> pairs, std::size_t top_k,
+                                           std::size_t threads = 1);
+// write_edges for such a ranking: the same file as write_edges of the edges it names,
+// its rows formatted by `threads` tasks.
+void write_ranked_pairs(const std::string& path, const knit::tensor<double>& scores,
+                        const std::vector<std::string>& genes, const std::vector<std::size_t>& order,
+                        edge_format format, std::size_t threads = 1);
 
 // Stable sort of a list by decreasing score (ties keep list order); refuses NaN scores.
 void sort_by_score(std::vector<scored_edge>& edges);

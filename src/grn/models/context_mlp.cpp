@@ -4,6 +4,7 @@
 #include <set>
 #include <sstream>
 
+#include "knit/core/parallel.hpp"
 #include "knit/grn/metrics.hpp"
 #include "knit/nn/dense.hpp"
 #include "knit/nn/losses.hpp"
@@ -102,18 +103,26 @@ void context_mlp_model::fit(const pair_records& records, const std::vector<std::
         labelled[{r.network, r.regulator, r.target}] = records.label(i);
     }
     std::vector<std::pair<pair_key, bool>> pairs(labelled.begin(), labelled.end());
+    std::set<std::size_t> networks;
+    for (const auto& [key, label] : pairs) networks.insert(key.network);
+    const std::vector<std::size_t> network_list(networks.begin(), networks.end());
+    const std::size_t threads = std::max<std::size_t>(1, options.threads);
+    // Each task owns its slot; the maps are filled in network order afterwards.
+    std::vector<tensor<double>> computed(network_list.size());
+    parallel_for(network_list.size(), threads, [&](std::size_t i) {
+        computed[i] = dynamics_features(records.network_data(network_list[i]).time_series, settings_.features);
+    });
     std::map<std::size_t, tensor<double>> features;
-    for (const auto& [key, label] : pairs)
-        if (!features.count(key.network)) features[key.network] = dynamics_features(records.network_data(key.network).time_series, settings_.features);
+    for (std::size_t i = 0; i < network_list.size(); ++i) features[network_list[i]] = std::move(computed[i]);
     const std::size_t feature_count = dynamics_feature_names().size();
 
-    nn::binary_crossentropy<float> loss;
     auto train_net = [&](const pair_table& data, std::size_t epochs, std::uint64_t seed,
                          const std::function<void(std::size_t, nn::sequential<float>&)>& after_epoch) {
+        nn::binary_crossentropy<float> loss;  // its buffers are the task's own
         auto net = build<float>(settings_, feature_count);
         net->compile(seed);
         auto optimizer = detail::keras_adam(settings_.learning_rate);
-        auto fit_options = detail::fit_settings(epochs, settings_.batch_size, seed, options.progress);
+        auto fit_options = detail::fit_settings(epochs, settings_.batch_size, seed, options.progress && threads == 1);
         nn::sequential<float>* raw = net.get();
         if (after_epoch) fit_options.on_epoch_end = [&, raw](std::size_t epoch) { after_epoch(epoch + 1, *raw); return true; };
         nn::fit(*net, data.x, data.y, loss, optimizer, fit_options);
@@ -121,14 +130,14 @@ void context_mlp_model::fit(const pair_records& records, const std::vector<std::
     };
 
     // Leave-one-training-network-out choice of the number of epochs: one run per fold up
-    // to the largest candidate, read at every candidate.
-    std::set<std::size_t> networks;
-    for (const auto& [key, label] : pairs) networks.insert(key.network);
+    // to the largest candidate, read at every candidate. Folds run as tasks; their APs are
+    // collected in fold order, as a serial loop would.
     cv_ap_.clear();
     chosen_epochs_ = settings_.epoch_candidates.back();
     if (networks.size() >= 2) {
-        std::map<std::size_t, std::vector<double>> fold_ap;
-        for (std::size_t held : networks) {
+        std::vector<std::map<std::size_t, double>> per_fold(network_list.size());
+        parallel_for(network_list.size(), threads, [&](std::size_t fold) {
+            const std::size_t held = network_list[fold];
             std::vector<std::size_t> inner, outer;
             for (std::size_t i = 0; i < pairs.size(); ++i) (pairs[i].first.network == held ? outer : inner).push_back(i);
             const pair_table fit_part = gather_pairs(pairs, features, inner);
@@ -136,16 +145,19 @@ void context_mlp_model::fit(const pair_records& records, const std::vector<std::
             std::vector<int> labels;
             for (std::size_t i = 0; i < check_part.y.shape(0); ++i) labels.push_back(check_part.y(i, 0) > 0.5f);
             const bool both = std::count(labels.begin(), labels.end(), 1) > 0 && std::count(labels.begin(), labels.end(), 0) > 0;
-            if (!both) continue;
-            if (std::count_if(inner.begin(), inner.end(), [&](std::size_t i) { return pairs[i].second; }) == 0) continue;
+            if (!both) return;
+            if (std::count_if(inner.begin(), inner.end(), [&](std::size_t i) { return pairs[i].second; }) == 0) return;
             train_net(fit_part, settings_.epoch_candidates.back(), options.seed,
                       [&](std::size_t epoch, nn::sequential<float>& net) {
                           if (std::find(settings_.epoch_candidates.begin(), settings_.epoch_candidates.end(), epoch) ==
                               settings_.epoch_candidates.end())
                               return;
-                          fold_ap[epoch].push_back(average_precision(predict(net, check_part.x), labels));
+                          per_fold[fold][epoch] = average_precision(predict(net, check_part.x), labels);
                       });
-        }
+        });
+        std::map<std::size_t, std::vector<double>> fold_ap;
+        for (const auto& fold : per_fold)
+            for (const auto& [epoch, ap] : fold) fold_ap[epoch].push_back(ap);
         double best = -1;
         for (const auto& [epochs, aps] : fold_ap) {
             double mean = 0;
@@ -159,23 +171,26 @@ void context_mlp_model::fit(const pair_records& records, const std::vector<std::
     for (std::size_t i = 0; i < pairs.size(); ++i) everything[i] = i;
     const pair_table all = gather_pairs(pairs, features, everything);
     nets_.clear();
-    for (std::size_t m = 0; m < settings_.ensemble; ++m)
-        nets_.push_back(train_net(all, chosen_epochs_, options.seed + m, {}));
+    std::vector<std::unique_ptr<nn::sequential<float>>> members(settings_.ensemble);
+    parallel_for(settings_.ensemble, threads,
+                 [&](std::size_t m) { members[m] = train_net(all, chosen_epochs_, options.seed + m, {}); });
+    nets_ = std::move(members);  // only a fully trained ensemble (a throw leaves none)
 }
 
-tensor<double> context_mlp_model::score_network(const time_series_data& data) {
+tensor<double> context_mlp_model::score_network(const time_series_data& data, const pair_scoring_options& options) {
     KNIT_CHECK_AS(state_error, !nets_.empty(), "context-mlp::score: model not trained, expected fit() or load() first");
-    const tensor<double> f = dynamics_features(data, settings_.features);
-    const std::size_t genes = data.gene_count();
-    const tensor<float> x = xt::cast<float>(f);
-    tensor<double> out = xt::zeros<double>({genes, genes});
-    for (auto& net : nets_) {
-        const std::vector<double> p = predict(*net, x);
-        for (std::size_t r = 0; r < genes; ++r)
-            for (std::size_t t = 0; t < genes; ++t)
-                if (r != t) out(r, t) += p[r * genes + t] / double(nets_.size());
-    }
-    return out;
+    // Rows on demand: no (G^2, F) table (dynamics_feature_rows).
+    const dynamics_feature_rows rows(data, settings_.features, options.threads);
+    const std::size_t features = rows.feature_count();
+    return score_pair_rows(
+        nets_, data.gene_count(), features,
+        [&](std::size_t begin, std::size_t end, float* out) { rows.fill(begin, end, out); },
+        [&] { return build<float>(settings_, features); }, options);
+}
+
+tensor<double> context_mlp_model::score_all_pairs(const experiment_set& data, const pair_scoring_options& options) {
+    data.require(required_inputs(), name());
+    return score_network(data.time_series, options);
 }
 
 std::vector<double> context_mlp_model::score(const pair_records& records, const std::vector<std::size_t>& indices) {

@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "knit/core/parallel.hpp"
 #include "knit/grn/metrics.hpp"
 #include "knit/nn/dense.hpp"
 #include "knit/nn/losses.hpp"
@@ -257,14 +258,20 @@ void evidence_mlp_model::fit(const pair_records& records, const std::vector<std:
         labelled[{r.network, r.regulator, r.target}] = records.label(i);
     }
     const std::vector<std::pair<pair_key, bool>> pairs(labelled.begin(), labelled.end());
+    std::set<std::size_t> networks;
+    for (const auto& [key, label] : pairs) networks.insert(key.network);
+    const std::vector<std::size_t> network_list(networks.begin(), networks.end());
+    const std::size_t threads = std::max<std::size_t>(1, options.threads);
+    // Each task owns its slot; the map and the design are filled in network order afterwards.
+    std::vector<evidence_table> computed(network_list.size());
+    parallel_for(network_list.size(), threads, [&](std::size_t i) {
+        computed[i] = evidence_features(records.network_data(network_list[i]), settings_.evidence);
+    });
     std::map<std::size_t, evidence_table> tables;
-    bool first = true;
-    for (const auto& [key, label] : pairs) {
-        if (tables.count(key.network)) continue;
-        const experiment_set& data = records.network_data(key.network);
-        tables.emplace(key.network, evidence_features(data, settings_.evidence));
-        design_ = first ? data_design::of(data) : design_.merged(data_design::of(data));
-        first = false;
+    for (std::size_t i = 0; i < network_list.size(); ++i) {
+        const data_design d = data_design::of(records.network_data(network_list[i]));
+        design_ = i == 0 ? d : design_.merged(d);
+        tables.emplace(network_list[i], std::move(computed[i]));
     }
     // The families present in every training network: the model is trained for those.
     const evidence_table layout = evidence_layout(settings_.evidence);
@@ -310,40 +317,43 @@ void evidence_mlp_model::fit(const pair_records& records, const std::vector<std:
         return out;
     };
 
-    nn::binary_crossentropy<float> loss;
     auto train_net = [&](const pair_rows& data, std::size_t epochs, std::uint64_t seed,
                          const std::function<void(std::size_t, nn::sequential<float>&)>& after_epoch) {
+        nn::binary_crossentropy<float> loss;  // its buffers are the task's own
         auto net = build(settings_, columns);
         net->compile(seed);
         auto optimizer = detail::keras_adam(settings_.learning_rate);
-        auto fit_options = detail::fit_settings(epochs, settings_.batch_size, seed, options.progress);
+        auto fit_options = detail::fit_settings(epochs, settings_.batch_size, seed, options.progress && threads == 1);
         nn::sequential<float>* raw = net.get();
         if (after_epoch) fit_options.on_epoch_end = [&, raw](std::size_t epoch) { after_epoch(epoch + 1, *raw); return true; };
         nn::fit(*net, data.x, data.y, loss, optimizer, fit_options);
         return net;
     };
 
-    std::set<std::size_t> networks;
-    for (const auto& [key, label] : pairs) networks.insert(key.network);
+    // Folds run as tasks; their APs are collected in fold order, as a serial loop would.
     cv_ap_.clear();
     chosen_epochs_ = settings_.epoch_candidates.back();
     if (networks.size() >= 2 && settings_.epoch_candidates.size() > 1) {
-        std::map<std::size_t, std::vector<double>> fold_ap;
-        for (std::size_t held : networks) {
+        std::vector<std::map<std::size_t, double>> per_fold(network_list.size());
+        parallel_for(network_list.size(), threads, [&](std::size_t fold) {
+            const std::size_t held = network_list[fold];
             std::vector<std::size_t> inner, outer;
             for (std::size_t i = 0; i < pairs.size(); ++i) (pairs[i].first.network == held ? outer : inner).push_back(i);
             const pair_rows fit_part = rows_of(inner, settings_.augmented_copies, options.seed ^ 0x5eedULL);
             const pair_rows check_part = rows_of(outer, 0, 0);
             const auto positives = std::count(check_part.labels.begin(), check_part.labels.end(), 1);
-            if (positives == 0 || positives == std::ptrdiff_t(check_part.labels.size())) continue;
-            if (std::count(fit_part.labels.begin(), fit_part.labels.end(), 1) == 0) continue;
+            if (positives == 0 || positives == std::ptrdiff_t(check_part.labels.size())) return;
+            if (std::count(fit_part.labels.begin(), fit_part.labels.end(), 1) == 0) return;
             train_net(fit_part, settings_.epoch_candidates.back(), options.seed,
                       [&](std::size_t epoch, nn::sequential<float>& net) {
                           if (std::find(settings_.epoch_candidates.begin(), settings_.epoch_candidates.end(), epoch) !=
                               settings_.epoch_candidates.end())
-                              fold_ap[epoch].push_back(average_precision(predict(net, check_part.x), check_part.labels));
+                              per_fold[fold][epoch] = average_precision(predict(net, check_part.x), check_part.labels);
                       });
-        }
+        });
+        std::map<std::size_t, std::vector<double>> fold_ap;
+        for (const auto& fold : per_fold)
+            for (const auto& [epoch, ap] : fold) fold_ap[epoch].push_back(ap);
         double best = -1;
         for (const auto& [epochs, aps] : fold_ap) {
             double mean = 0;
@@ -356,10 +366,12 @@ void evidence_mlp_model::fit(const pair_records& records, const std::vector<std:
     std::vector<std::size_t> everything(pairs.size());
     for (std::size_t i = 0; i < pairs.size(); ++i) everything[i] = i;
     nets_.clear();
-    for (std::size_t m = 0; m < settings_.ensemble; ++m) {
+    std::vector<std::unique_ptr<nn::sequential<float>>> members(settings_.ensemble);
+    parallel_for(settings_.ensemble, threads, [&](std::size_t m) {
         const pair_rows all = rows_of(everything, settings_.augmented_copies, options.seed + m);
-        nets_.push_back(train_net(all, chosen_epochs_, options.seed + m, {}));
-    }
+        members[m] = train_net(all, chosen_epochs_, options.seed + m, {});
+    });
+    nets_ = std::move(members);  // only a fully trained ensemble (a throw leaves none)
 }
 
 std::vector<std::string> evidence_mlp_model::warnings(const experiment_set& data) const {
@@ -375,7 +387,7 @@ std::vector<std::string> evidence_mlp_model::warnings(const experiment_set& data
     return out;
 }
 
-tensor<double> evidence_mlp_model::score_network(const experiment_set& data) {
+tensor<double> evidence_mlp_model::score_network(const experiment_set& data, const pair_scoring_options& options) {
     KNIT_CHECK_AS(state_error, !nets_.empty(), "evidence-mlp::score: model not trained, expected fit() or load() first");
     const evidence_table table = evidence_features(data, settings_.evidence);
     std::vector<bool> keep(table.families.size(), false);
@@ -388,17 +400,17 @@ tensor<double> evidence_mlp_model::score_network(const experiment_set& data) {
     KNIT_CHECK_AS(value_error, any,
                   "evidence-mlp: got data (" << data.describe() << ") that give none of the evidence families the model was "
                                              << "trained with (" << join(trained_families_) << "), expected at least one");
-    const std::size_t genes = data.gene_count(), columns = table.columns.size();
-    tensor<float> x = tensor<float>::from_shape({genes * genes, columns});
-    for (std::size_t row = 0; row < genes * genes; ++row) copy_row(table, row, keep, x.data() + row * columns);
-    tensor<double> out = xt::zeros<double>({genes, genes});
-    for (auto& net : nets_) {
-        const std::vector<double> p = predict(*net, x);
-        for (std::size_t r = 0; r < genes; ++r)
-            for (std::size_t t = 0; t < genes; ++t)
-                if (r != t) out(r, t) += p[r * genes + t] / double(nets_.size());
-    }
-    return out;
+    const std::size_t columns = table.columns.size();
+    return score_pair_rows(
+        nets_, data.gene_count(), columns,
+        [&](std::size_t begin, std::size_t end, float* out) {
+            for (std::size_t row = begin; row < end; ++row) copy_row(table, row, keep, out + (row - begin) * columns);
+        },
+        [&] { return build(settings_, columns); }, options);
+}
+
+tensor<double> evidence_mlp_model::score_all_pairs(const experiment_set& data, const pair_scoring_options& options) {
+    return score_network(data, options);
 }
 
 std::vector<double> evidence_mlp_model::score(const pair_records& records, const std::vector<std::size_t>& indices) {

@@ -44,6 +44,15 @@ void pair_model::configure(const std::string& key, const std::string&) {
 
 std::vector<std::string> pair_model::warnings(const experiment_set&) const { return {}; }
 
+tensor<double> pair_model::score_all_pairs(const experiment_set& data, const pair_scoring_options&) {
+    // No labels are needed to score: an empty gold standard gives every record label 0.
+    pair_records records;
+    records.add_network(data, gold_standard(data.genes));
+    const auto all = records.all_indices();
+    const auto pairs = aggregate_pair_scores(records, all, score(records, all), pair_aggregation::mean);
+    return pair_score_matrix(records, 0, pairs);
+}
+
 std::string model_spec::label() const {
     std::string out = name;
     for (std::size_t i = 0; i < settings.size(); ++i)

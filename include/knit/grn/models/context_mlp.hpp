@@ -56,8 +56,9 @@ public:
     // when there was a single training network).
     std::size_t chosen_epochs() const { return chosen_epochs_; }
     const std::map<std::size_t, double>& cross_validation() const { return cv_ap_; }
-    // P(edge) of every ordered pair of one network: (G, G), diagonal 0.
-    tensor<double> score_network(const time_series_data& data);
+    // P(edge) of every ordered pair of one network: (G, G), diagonal 0 (ensemble_scoring.hpp).
+    tensor<double> score_network(const time_series_data& data, const pair_scoring_options& options = {});
+    tensor<double> score_all_pairs(const experiment_set& data, const pair_scoring_options& options = {}) override;
 
     template <class T>
     static std::unique_ptr<nn::sequential<T>> build(const context_mlp_settings& s, std::size_t features);

@@ -91,8 +91,9 @@ public:
     // What differs between the training data and `data` (missing or extra kinds, another
     // grid, other counts), one line each; empty when nothing does.
     std::vector<std::string> warnings(const experiment_set& data) const override;
-    // P(edge) of every ordered pair of one network: (G, G), diagonal 0.
-    tensor<double> score_network(const experiment_set& data);
+    // P(edge) of every ordered pair of one network: (G, G), diagonal 0 (ensemble_scoring.hpp).
+    tensor<double> score_network(const experiment_set& data, const pair_scoring_options& options = {});
+    tensor<double> score_all_pairs(const experiment_set& data, const pair_scoring_options& options = {}) override;
 
     static std::unique_ptr<nn::sequential<float>> build(const evidence_mlp_settings& s, std::size_t features);
 

@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "knit/grn/models/ensemble_scoring.hpp"
 #include "knit/grn/pairs.hpp"
 #include "knit/nn/optim/adam.hpp"
 #include "knit/nn/trainer.hpp"
@@ -32,7 +33,12 @@ inline constexpr std::size_t paper_time_points = 21;
 
 struct training_options {
     std::uint64_t seed = 0;
-    bool progress = false;  // draw the trainer's progress bar (only on a terminal)
+    bool progress = false;  // draw the trainer's progress bar (only on a terminal, one thread)
+    // Threads for the parts of fit() that are independent: the training networks'
+    // features, the cross-validation folds and the ensemble members of context-mlp and
+    // evidence-mlp (the paper's models train one network, on one thread). The model is
+    // the same, bit for bit, for every count.
+    std::size_t threads = 1;
 };
 
 class pair_model {
@@ -46,6 +52,14 @@ public:
     // P(edge) of each record, in the order given. Requires a fitted (or loaded) model.
     virtual std::vector<double> score(const pair_records& records,
                                       const std::vector<std::size_t>& indices) = 0;
+    // The score of every ordered pair of one network: (G, G) with [r, t] = the mean of the
+    // pair's record scores (what score() and aggregate_pair_scores give), diagonal 0. This
+    // is what predict and infer rank. The models that score pairs from whole-network
+    // features (context-mlp, evidence-mlp) work through the rows in blocks, as
+    // options.threads parallel tasks, without the (G^2, F) feature copy and activations;
+    // the result is the same, bit for bit, for every thread count and block size. The
+    // other models score the records one network at a time, on one thread.
+    virtual tensor<double> score_all_pairs(const experiment_set& data, const pair_scoring_options& options = {});
     // The experiment kinds the model needs (time series for the paper's models). fit and
     // score refuse a network without them with a knit::value_error naming the missing file.
     virtual experiment_kinds required_inputs() const { return {experiment_kind::time_series}; }

@@ -1,0 +1,46 @@
+// Scores every ordered pair of one network with an ensemble of small networks whose input
+// is one feature row per pair (context-mlp, evidence-mlp), in blocks of rows that run as
+// parallel tasks.
+//
+//   rows:    r * G + t for the ordered pair (r, t); the G diagonal rows are skipped
+//   fill:    fill(begin, end, out) writes feature rows [begin, end) into out,
+//            (end - begin, F) floats, row-major
+//   result:  (G, G) with [r, t] = mean over members m of P_m(edge | row r * G + t),
+//            diagonal 0; members are added in order, each divided by the member count
+//
+// Only one block of features and one block of activations per task is alive at a time,
+// so memory is O(threads x block x (F + hidden)) beyond the caller's feature source, not
+// O(G^2 x F). Each task scores with its own copy of the members (a forward pass writes
+// the layers' buffers, so two tasks cannot share one network). Blocks are fixed by
+// block_rows alone, so the result is bit-identical for every thread count. With
+// block_rows a multiple of 64 (the default is) it is also the result of one forward pass
+// over all rows: OpenBLAS's products work through rows a few at a time, and only
+// a product's last, partial group goes to its narrower edge kernels, whose sums can
+// differ in the last bit; blocks of whole groups keep every row in the same kind of
+// kernel as one pass would. tests/grn/test_ensemble_scoring.cpp checks both.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "knit/core/tensor.hpp"
+#include "knit/nn/sequential.hpp"
+
+namespace knit::grn {
+
+struct pair_scoring_options {
+    std::size_t threads = 1;        // knit::parallel_for's threads (knit-grn's --threads)
+    std::size_t block_rows = 8192;  // feature rows per task (keep it a multiple of 64)
+};
+
+using feature_fill = std::function<void(std::size_t begin, std::size_t end, float* out)>;
+
+// Requires at least one member, compiled, all with input (F) and output (1) per row.
+tensor<double> score_pair_rows(const std::vector<std::unique_ptr<nn::sequential<float>>>& members,
+                               std::size_t genes, std::size_t features, const feature_fill& fill,
+                               const std::function<std::unique_ptr<nn::sequential<float>>()>& make_member,
+                               const pair_scoring_options& options = {});
+
+}  // namespace knit::grn

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The numbers of docs/performance.md's "All pairs at scale": knit-grn predict with the
+# shipped context-mlp (the best time-series model) on every ordered pair of one simulated
+# network of 1,000 and of 2,000 genes (time series only: 10 experiments x 21 points),
+# with --threads 1 and 2. Each setting runs 3 times, the two thread counts alternating;
+# the table gives the median wall time, the largest peak resident memory (/usr/bin/time's
+# %M) and the ratio of the medians, and says whether every list was the same bytes.
+#   scripts/scale-numbers.sh [OUT]      (default OUT: build/scale-numbers)
+# Needs a built knit-grn (KNIT_GRN picks another) and /usr/bin/time (Debian's `time`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+knit="${KNIT_GRN:-build/release/src/cli/knit-grn}"
+out="${1:-build/scale-numbers}"
+[ -x "$knit" ] || { echo "scale-numbers.sh: no knit-grn at $knit (build it with scripts/demo.sh)" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "scale-numbers.sh: needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
+export OPENBLAS_NUM_THREADS=1
+mkdir -p "$out"
+echo "commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src include models || echo ' (with local changes)')"
+echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)"
+median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+echo
+echo "| genes | pairs | T = 1 wall | T = 1 peak | T = 2 wall | T = 2 peak | ratio | lists |"
+echo "|---|---|---|---|---|---|---|---|"
+for genes in 1000 2000; do
+  data="$out/ts$genes"
+  [ -d "$data/size$genes" ] || "$knit" simulate --genes "$genes" --networks 1 --kinds timeseries --seed 1 \
+    --out "$data" > /dev/null
+  series="$data/size$genes/insilico_size${genes}_1_timeseries.tsv"
+  declare -A wall=() peak=()
+  for run in 1 2 3; do
+    for threads in 1 2; do
+      list="$out/p$genes.t$threads.r$run.tsv"
+      rm -f "$list"
+      /usr/bin/time -o "$out/time.txt" -f "%e %M" "$knit" predict --model-file models/context-mlp.knit \
+        --timeseries "$series" --prediction "$list" --threads "$threads" > /dev/null
+      read -r seconds kb < "$out/time.txt"
+      wall[$threads]+="$seconds "
+      peak[$threads]="$(( ${peak[$threads]:-0} > kb ? ${peak[$threads]:-0} : kb ))"
+    done
+  done
+  same=same
+  for f in "$out"/p$genes.t*.tsv; do cmp -s "$f" "$out/p$genes.t1.r1.tsv" || same=DIFFERENT; done
+  m1=$(echo ${wall[1]} | tr ' ' '\n' | median); m2=$(echo ${wall[2]} | tr ' ' '\n' | median)
+  printf '| %s | %s | %s s | %s MB | %s s | %s MB | %sx | %s |\n' "$genes" "$(( genes * (genes - 1) ))" "$m1" \
+    "$(( peak[1] / 1000 ))" "$m2" "$(( peak[2] / 1000 ))" "$(awk -v a="$m1" -v b="$m2" 'BEGIN {printf "%.2f", a / b}')" "$same"
+  rm -f "$out"/p$genes.t*.tsv
+  unset wall peak
+done

@@ -1,0 +1,127 @@
+// score_pair_rows and pair_model::score_all_pairs: the same scores for every thread count;
+// at block sizes that are multiples of 64 (the default among them) the scores of a single
+// forward pass over all rows, bit for bit; and the whole-network models' score_all_pairs
+// equals score() over their records.
+#include <doctest/doctest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "knit/core/error.hpp"
+#include "knit/core/random.hpp"
+#include "knit/grn/models/context_mlp.hpp"
+#include "knit/grn/models/ensemble_scoring.hpp"
+#include "knit/grn/models/evidence_mlp.hpp"
+#include "knit/grn/pairs.hpp"
+#include "knit/nn/dense.hpp"
+#include "support/simulated.hpp"
+
+using namespace knit;
+using namespace knit::grn;
+
+namespace {
+
+constexpr std::size_t features = 6;
+
+std::unique_ptr<nn::sequential<float>> small_member() {
+    auto net = std::make_unique<nn::sequential<float>>(shape_t{features});
+    net->add(nn::dense<float>(5, nn::activation::relu));
+    net->add(nn::dense<float>(1, nn::activation::sigmoid));
+    return net;
+}
+
+std::size_t differing(const tensor<double>& a, const tensor<double>& b) {
+    REQUIRE(a.shape() == b.shape());
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) n += a.flat(i) != b.flat(i);
+    return n;
+}
+
+// The pair-model scores through the records: score() on every record, mean per pair.
+tensor<double> through_records(pair_model& model, const experiment_set& data) {
+    pair_records records;
+    records.add_network(data, gold_standard(data.genes));
+    const auto all = records.all_indices();
+    return pair_score_matrix(records, 0, aggregate_pair_scores(records, all, model.score(records, all)));
+}
+
+}  // namespace
+
+TEST_CASE("score_pair_rows equals one forward pass over all rows for every block size and thread count") {
+    const std::size_t genes = 13, rows = genes * genes;
+    rng g(7);
+    tensor<float> table = tensor<float>::from_shape({rows, features});
+    for (auto& v : table) v = float(g.normal());
+    std::vector<std::unique_ptr<nn::sequential<float>>> members;
+    for (std::uint64_t seed : {1u, 2u, 3u}) {
+        members.push_back(small_member());
+        members.back()->compile(seed);
+    }
+    // The reference: each member over the whole table at once, added in member order.
+    tensor<double> reference = xt::zeros<double>({genes, genes});
+    for (auto& m : members) {
+        const tensor<float>& p = m->forward(table, nn::mode::infer);
+        for (std::size_t r = 0; r < genes; ++r)
+            for (std::size_t t = 0; t < genes; ++t)
+                if (r != t) reference(r, t) += double(p(r * genes + t, 0)) / 3.0;
+    }
+    const feature_fill fill = [&](std::size_t begin, std::size_t end, float* out) {
+        for (std::size_t i = begin * features; i < end * features; ++i) *out++ = table.data()[i];
+    };
+    for (std::size_t block : {std::size_t(1), std::size_t(7), std::size_t(64), rows, rows + 5}) {
+        const tensor<double> serial = score_pair_rows(members, genes, features, fill, small_member, {1, block});
+        for (std::size_t d = 0; d < genes; ++d) CHECK(serial(d, d) == 0.0);
+        for (std::size_t threads : {2u, 3u}) {
+            INFO("block " << block << ", threads " << threads);
+            CHECK(differing(score_pair_rows(members, genes, features, fill, small_member, {threads, block}), serial) == 0);
+        }
+        INFO("block " << block);
+        // A multiple of 64 rows, or one block: one pass's arithmetic, bit for bit. Other
+        // sizes may move a last float bit (the product's narrower edge kernels), no more.
+        if (block % 64 == 0 || block >= rows) CHECK(differing(serial, reference) == 0);
+        else CHECK(xt::amax(xt::abs(serial - reference))() < 1e-6);
+    }
+    // Scores are probabilities and vary from pair to pair: the test would see a row mix-up.
+    CHECK(xt::amax(reference)() < 1.0);
+    CHECK(xt::amax(reference)() - xt::amin(reference + xt::eye<double>(genes))() > 0.05);
+
+    CHECK_THROWS_AS(score_pair_rows({}, genes, features, fill, small_member), state_error);
+    CHECK_THROWS_AS(score_pair_rows(members, genes, features, fill, small_member, {0, 8}), value_error);
+    CHECK_THROWS_AS(score_pair_rows(members, genes, features, fill, small_member, {1, 0}), value_error);
+}
+
+TEST_CASE("context-mlp and evidence-mlp: score_all_pairs equals score() over the records, on 1 and 2 threads") {
+    test::simulated train = test::simulate_network_data(611, 12);
+    test::simulated other = test::simulate_network_data(612, 14);
+    pair_records records;
+    records.add_network(train.data, train.gold);
+    const auto all = records.all_indices();
+
+    context_mlp_model context;
+    context.configure("ensemble", "2");
+    context.configure("epochs", "2");
+    context.configure("hidden", "4");
+    context.fit(records, all, {5});
+    evidence_mlp_model evidence;
+    evidence.configure("ensemble", "2");
+    evidence.configure("epochs", "2");
+    evidence.configure("hidden", "6");
+    evidence.fit(records, all, {5});
+
+    for (pair_model* model : {static_cast<pair_model*>(&context), static_cast<pair_model*>(&evidence)}) {
+        INFO(model->name());
+        const tensor<double> reference = through_records(*model, other.data);
+        for (std::size_t threads : {1u, 2u})
+            for (std::size_t block : {std::size_t(5), std::size_t(64), std::size_t(8192)}) {
+                INFO("threads " << threads << ", block " << block);
+                const tensor<double> got = model->score_all_pairs(other.data, {threads, block});
+                if (block % 64 == 0) CHECK(differing(got, reference) == 0);
+                else CHECK(xt::amax(xt::abs(got - reference))() < 1e-6);
+            }
+        CHECK(xt::amax(reference)() > xt::amin(reference + xt::eye<double>(14))());
+    }
+    // context-mlp reads time series: a set without them is refused, naming them.
+    experiment_set steady = other.data.restricted_to({experiment_kind::knockouts});
+    CHECK_THROWS_AS(context.score_all_pairs(steady), value_error);
+}
