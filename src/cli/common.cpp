@@ -98,9 +98,9 @@ const std::vector<shared_option>& shared_options() {
         {{"demo", "reproduce", "evaluate", "baselines", "train", "predict", "infer", "simulate"},
          [](CLI::App& a, common_options& o) {
              a.add_option("--threads", o.threads,
-                          "threads for knit's parallel tasks (leave-one-network-out folds, baselines, simulated "
-                          "experiments); BLAS runs on one thread, so the numbers are the same for every N "
-                          "(default: the number of cores)")
+                          "threads for knit's parallel tasks (evaluation folds, baselines, simulated experiments, "
+                          "training folds and ensemble members, blocks of pairs to score; docs/threads.md); BLAS "
+                          "runs on one thread, so the results are the same for every N (default: the number of cores)")
                  ->check(thread_count());
          }},
         {{"demo", "reproduce", "evaluate", "baselines", "score"},

@@ -58,7 +58,8 @@ void run_pair_disjoint(evaluate_options& o, const std::vector<grn::network_data>
     nlohmann::json rows = nlohmann::json::array();
     std::map<std::string, std::pair<std::vector<double>, std::vector<double>>> baseline_rows;  // per network
     for (const auto& m : models_of(o.model)) {
-        for (const auto& r : grn::run_pair_disjoint(networks, model_spec_of(o, m), schedule_of(o), o.seed, progress_printer())) {
+        for (const auto& r : grn::run_pair_disjoint(networks, model_spec_of(o, m), schedule_of(o), o.seed, progress_printer(),
+                                                         std::size_t(o.threads))) {
             t.add_row({m, r.network, std::to_string(r.test_pairs), std::to_string(r.test_positive_pairs),
                        grn::fixed(r.average_precision), grn::fixed(r.roc_auc), grn::fixed(r.seconds, 1)});
             rows.push_back({{"method", m}, {"network", r.network}, {"test_pairs", r.test_pairs},

@@ -284,9 +284,13 @@ std::vector<ranking_result> run_pretrained(const std::vector<network_data>& netw
 
 std::vector<pair_split_result> run_pair_disjoint(const std::vector<network_data>& networks,
                                                  const model_spec& model, schedule s,
-                                                 std::uint64_t seed, const progress_fn& progress) {
-    std::vector<pair_split_result> out;
-    for (const auto& n : networks) {
+                                                 std::uint64_t seed, const progress_fn& progress,
+                                                 std::size_t threads) {
+    // One task per network, its own records, split and model, into its own slot.
+    std::vector<pair_split_result> out(networks.size());
+    std::mutex progress_lock;
+    parallel_for(networks.size(), threads, [&](std::size_t k) {
+        const network_data& n = networks[k];
         const stopwatch clock;
         pair_records records(n.experiments, n.gold);
         const record_split split = pair_disjoint_split(records, records.all_indices(), seed);
@@ -320,9 +324,12 @@ std::vector<pair_split_result> run_pair_disjoint(const std::vector<network_data>
             r.baselines[name] = {average_precision(on_test, pair_labels), roc_auc(on_test, pair_labels)};
         }
         r.seconds = clock.seconds();
-        say(progress, n.name + " " + model.label() + " pair-disjoint done");
-        out.push_back(r);
-    }
+        {
+            const std::lock_guard<std::mutex> lock(progress_lock);
+            say(progress, n.name + " " + model.label() + " pair-disjoint done");
+        }
+        out[k] = std::move(r);
+    });
     return out;
 }
 

@@ -174,3 +174,20 @@ TEST_CASE("the seed protocol: the same results on 1 and 2 threads, in network-th
         CHECK(parallel[i].seed_metrics.auroc == serial[i].seed_metrics.auroc);
     }
 }
+
+TEST_CASE("pair-disjoint: the same results on 1 and 3 threads, in network order") {
+    const std::vector<network_data> networks = three_networks();
+    const auto serial = run_pair_disjoint(networks, model_spec{"context-mlp"}, schedule::quick, 6, {}, 1);
+    const auto parallel = run_pair_disjoint(networks, model_spec{"context-mlp"}, schedule::quick, 6, {}, 3);
+    REQUIRE(serial.size() == 3);
+    REQUIRE(parallel.size() == 3);
+    for (std::size_t k = 0; k < 3; ++k) {
+        INFO(networks[k].name);
+        CHECK(serial[k].network == networks[k].name);
+        CHECK(parallel[k].network == serial[k].network);
+        CHECK(parallel[k].test_pairs == serial[k].test_pairs);
+        CHECK(parallel[k].average_precision == serial[k].average_precision);
+        CHECK(parallel[k].roc_auc == serial[k].roc_auc);
+        CHECK(parallel[k].baselines == serial[k].baselines);
+    }
+}

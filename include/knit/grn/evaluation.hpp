@@ -128,9 +128,12 @@ struct pair_split_result {
     // The unsupervised baselines on exactly the same test pairs: name -> (AP, ROC AUC).
     std::map<std::string, std::pair<double, double>> baselines;
 };
+// One task per network on `threads` threads (parallel_for); results in network order,
+// the same for every count.
 std::vector<pair_split_result> run_pair_disjoint(const std::vector<network_data>& networks,
                                                  const model_spec& model, schedule s,
-                                                 std::uint64_t seed, const progress_fn& progress = {});
+                                                 std::uint64_t seed, const progress_fn& progress = {},
+                                                 std::size_t threads = 1);
 
 // The paper's numbers under its own protocol (REFERENCE §4): AUPR exact from the authors'
 // figure data, AUROC read off their Fig. 12. Index 0..4 = networks 1..5.
