@@ -8,7 +8,7 @@
 
 #include "knit/nn/optim/adam.hpp"
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(KNIT_NO_HANDWRITTEN_AVX512)
 #define KNIT_ADAM_HAS_AVX512 1
 #else
 #define KNIT_ADAM_HAS_AVX512 0

@@ -7,9 +7,12 @@
 // Register blocking follows the target's register file: AVX2 has 16 vector registers,
 // NEON 32; the scalar target's one-lane "vectors" get small blocks, to keep its code small.
 // The avx512 level runs the hand-written kernels, so Highway's AVX3 build of these would
-// never run: it is left out (the other targets are those CMakeLists.txt leaves in).
+// never run: it is left out (the other targets are those CMakeLists.txt leaves in),
+// except in the comparison build (KNIT_HANDWRITTEN_AVX512=OFF).
+#ifndef KNIT_NO_HANDWRITTEN_AVX512
 #undef HWY_DISABLED_TARGETS
 #define HWY_DISABLED_TARGETS (HWY_SSSE3 | HWY_SSE4 | HWY_AVX3 | HWY_AVX3_DL | HWY_SVE | HWY_SVE2 | HWY_SVE_256 | HWY_SVE2_128)
+#endif
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "nn/conv2d_kernels.cpp"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep

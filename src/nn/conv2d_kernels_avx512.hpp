@@ -8,7 +8,7 @@
 #include "knit/core/error.hpp"
 #include "knit/nn/detail/conv2d_kernels.hpp"
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(KNIT_NO_HANDWRITTEN_AVX512)
 #define KNIT_CONV_HAS_AVX512 1
 #else
 #define KNIT_CONV_HAS_AVX512 0

@@ -12,7 +12,7 @@
 #include "knit/nn/detail/vector_math.hpp"
 
 // x86-64 only; elsewhere lstm<float> runs the Highway step kernels at every level.
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(KNIT_NO_HANDWRITTEN_AVX512)
 #define KNIT_LSTM_AVX512 1
 #include <immintrin.h>
 #endif

@@ -1,11 +1,9 @@
 // The (1x2) max-pool's pair kernels (contract: detail::max_pairs_forward in
-// knit/nn/pool2d.hpp), written once on Highway and compiled for every SIMD level below
-// avx512 (knit/nn/simd.hpp). At the avx512 level the hand-written kernels of
-// pool2d_kernels_avx512.cpp run instead, so Highway's AVX3 build of these would never run:
-// it is left out. Pairs past the last whole vector go to the reference loops of
-// pool2d.hpp, which these equal bit for bit (they only compare and select).
-#undef HWY_DISABLED_TARGETS
-#define HWY_DISABLED_TARGETS (HWY_SSSE3 | HWY_SSE4 | HWY_AVX3 | HWY_AVX3_DL | HWY_SVE | HWY_SVE2 | HWY_SVE_256 | HWY_SVE2_128)
+// knit/nn/pool2d.hpp), written once on Highway and compiled for every SIMD level
+// (knit/nn/simd.hpp), AVX-512 included: Highway's AVX3 build was measured faster than the
+// hand-written AVX-512 kernels it replaced (docs/simd.md). Pairs past the last whole
+// vector go to the reference loops of pool2d.hpp, which these equal bit for bit (they
+// only compare and select).
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "nn/pool2d_kernels.cpp"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
@@ -111,8 +109,6 @@ void pairs_backward_f64(const double* dy, const unsigned char* second, double* d
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
-#include "knit/nn/detail/cpu.hpp"
-#include "nn/pool2d_kernels_avx512.hpp"
 #include "nn/simd_dispatch.hpp"
 
 namespace knit::nn::detail {
@@ -137,26 +133,13 @@ void simd_backward(const double* dy, const unsigned char* second, double* dx, st
 }
 }  // namespace
 
-// At avx512 the hand-written kernels take the whole vectors and the reference loops the rest.
 template <class T>
 void max_pairs_forward(const T* x, T* y, unsigned char* second, std::size_t count) {
-#if KNIT_POOL_HAS_AVX512
-    if (use_avx512()) {
-        const std::size_t done = avx512::pairs_forward(x, y, second, count);
-        return max_pairs_forward_reference(x + 2 * done, y + done, second + done, count - done);
-    }
-#endif
     simd_forward(x, y, second, count);
 }
 
 template <class T>
 void max_pairs_backward(const T* dy, const unsigned char* second, T* dx, std::size_t count) {
-#if KNIT_POOL_HAS_AVX512
-    if (use_avx512()) {
-        const std::size_t done = avx512::pairs_backward(dy, second, dx, count);
-        return max_pairs_backward_reference(dy + done, second + done, dx + 2 * done, count - done);
-    }
-#endif
     simd_backward(dy, second, dx, count);
 }
 

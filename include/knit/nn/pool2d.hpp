@@ -44,8 +44,8 @@ namespace detail {
 //   backward: dx[2k] = second[k] ? 0 : dy[k], dx[2k+1] = second[k] ? dy[k] : 0
 //             (dL/dx = dL/dy at the pair's max, 0 at the other input)
 // max_pairs_forward/backward are vectorised (src/nn/pool2d_kernels.cpp: Highway at every
-// SIMD level, the hand-written kernels of pool2d_kernels_avx512.cpp at avx512); the
-// _reference loops below are what they are tested against, bit for bit (both only select).
+// SIMD level, AVX-512 included); the _reference loops below are what they are tested
+// against, bit for bit (both only select).
 template <class T>
 void max_pairs_forward(const T* x, T* y, unsigned char* second, std::size_t count);
 template <class T>
