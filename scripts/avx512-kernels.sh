@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The comparison of docs/simd.md "Hand-written AVX-512 or Highway's AVX3 build": on an
-# AVX-512 machine, the avx512 level's hand-written kernels (conv2d, float Adam,
-# lstm<float>) against Highway's AVX3 build of the same kernels. Builds
+# AVX-512 machine, the avx512 level's hand-written kernels (conv2d and lstm<float>; float
+# Adam too until d5a42f3) against Highway's AVX3 build of the same kernels. Builds
 # build/release (as scripts/test.sh does) and build/highway-avx3 (-DKNIT_HANDWRITTEN_AVX512=OFF),
 # runs the nn tests of the second, then the benchmarks of both at simd:avx512, one after
 # the other per benchmark program, one thread, 5 repetitions, and prints the medians.

@@ -1,8 +1,7 @@
 // Adam's update without AMSGrad (contract: detail::adam_update_simd in
 // knit/nn/optim/adam.hpp), written once on Highway for float and double and compiled for
-// every SIMD level (knit/nn/simd.hpp). At the avx512 level float runs the hand-written
-// kernel of adam_kernels_avx512.cpp instead; double has no hand-written kernel, so
-// Highway's AVX3 build is kept for it.
+// every SIMD level (knit/nn/simd.hpp), AVX-512 included: Highway's AVX3 build was
+// measured as fast as the hand-written AVX-512 float kernel it replaced (docs/simd.md).
 //
 // The operations are the reference loop's (detail::adam_update), in its order, with a
 // true divide and square root; only b m + (1-b) g, b v + (1-b) g^2 and sqrt(v) scale + eps
@@ -101,8 +100,6 @@ void adam_update_f64(double* values, const double* grads, double* m, double* v, 
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
-#include "knit/nn/detail/cpu.hpp"
-#include "nn/adam_kernels_avx512.hpp"
 #include "nn/simd_dispatch.hpp"
 
 namespace knit::nn::detail {
@@ -112,13 +109,6 @@ HWY_EXPORT(adam_update_f64);
 
 void adam_update_simd(float* values, const float* grads, float* m, float* v, std::size_t n,
                       const adam_coefficients<float>& c) {
-#if KNIT_ADAM_HAS_AVX512
-    // at avx512 the hand-written kernel takes whole vectors of 16, the reference loop the rest
-    if (use_avx512()) {
-        const std::size_t done = avx512::adam_update(values, grads, m, v, n, c);
-        return adam_update<float>(values + done, grads + done, m + done, v + done, nullptr, n - done, c);
-    }
-#endif
     KNIT_SIMD_DISPATCH(adam_update_f32)(values, grads, m, v, n, c);
 }
 

@@ -67,8 +67,7 @@ void adam_update(T* values, const T* grads, T* m, T* v, T* vmax, std::size_t n, 
 }
 
 // The same update without AMSGrad, vectorised (src/nn/adam_kernels.cpp): Highway at every
-// SIMD level, the hand-written kernel of adam_kernels_avx512.cpp for float at avx512. It
-// may fuse multiply-adds, so it follows the reference within rounding, not bit for bit.
+// SIMD level, AVX-512 included. It may fuse multiply-adds, so it follows the reference within rounding, not bit for bit.
 void adam_update_simd(float* values, const float* grads, float* m, float* v, std::size_t n,
                       const adam_coefficients<float>& c);
 void adam_update_simd(double* values, const double* grads, double* m, double* v, std::size_t n,
