@@ -172,3 +172,26 @@ TEST_CASE("case 4: two predict runs writing one path at once leave one whole lis
     CHECK(snapshot(data) == inputs);
     fs::remove_all(dir);
 }
+
+TEST_CASE("case 4: predict that runs out of memory says so (exit 3) and leaves no list") {
+#ifdef KNIT_SANITIZED
+    // The sanitizers reserve terabytes of address space: a virtual-memory limit stops them first.
+    MESSAGE("skipped in sanitized builds");
+#else
+    const std::string dir = scratch("out_of_memory");
+    REQUIRE(knit_grn("simulate --genes 2000 --networks 1 --kinds timeseries --seed 1 --out " + dir + "/data").code == 0);
+    const std::string series = dir + "/data/size2000/insilico_size2000_1_timeseries.tsv";
+    // 2,000 genes need about 370 MB; 500 MB of address space leaves too little for it.
+    const run_result r = knit_grn("predict --model-file " KNIT_SOURCE_DIR "/models/context-mlp.knit --timeseries " +
+                                      series + " --threads 1 --prediction " + dir + "/list.tsv",
+                                  "ulimit -v 500000;");
+    CHECK(r.code == 3);
+    CHECK(contains(r.err, "predict ran out of memory"));
+    CHECK(contains(r.err, "10 G^2 numbers"));
+    CHECK_FALSE(contains(r.err, "internal error"));
+    std::size_t entries = 0;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) entries += e.path().filename() != "data";
+    CHECK(entries == 0);  // neither the list nor a temporary file
+    std::filesystem::remove_all(dir);
+#endif
+}
