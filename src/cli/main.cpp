@@ -108,9 +108,11 @@ int main(int argc, char** argv) {
     } catch (const std::bad_alloc&) {
         // Not a bug and not bad input: the data are larger than the memory (no file was
         // written: outputs appear only by a final rename).
-        std::cerr << "knit-grn: " << first << " ran out of memory. Ranking all pairs of G genes holds about 10 G^2 "
-                     "numbers (320 MB at 2,000 genes, 32 GB at 20,000; docs/performance.md, 'All pairs at scale'): "
-                     "run it on fewer genes or on a machine with more memory\n";
+        std::cerr << "knit-grn: " << first << " ran out of memory";
+        if (first == "predict" || first == "infer")
+            std::cerr << ". Ranking all pairs of G genes holds about 10 G^2 numbers (320 MB at 2,000 genes, 32 GB at "
+                         "20,000; docs/performance.md, 'All pairs at scale')";
+        std::cerr << ": run it on less data or on a machine with more memory\n";
         return 3;
     } catch (const std::exception& e) {
         std::cerr << "knit-grn: internal error: " << e.what() << "\n";

@@ -50,20 +50,10 @@ std::size_t hardware_threads() {
     return n == 0 ? 1 : n;
 }
 
-void parallel_for(std::size_t count, std::size_t threads, const std::function<void(std::size_t)>& body) {
-    KNIT_CHECK_AS(value_error, threads >= 1, "parallel_for: got " << threads << " threads, expected at least 1");
-    if (running_task || count == 0) {
-        for (std::size_t i = 0; i < count; ++i) body(i);
-        return;
-    }
-    // On one thread too: multi-threaded OpenBLAS splits a product's work differently, which
-    // can move the last bits of its results, and the tasks' results must not depend on
-    // `threads`.
-    const single_threaded_blas blas;
-    if (threads == 1 || count == 1) {
-        for (std::size_t i = 0; i < count; ++i) body(i);
-        return;
-    }
+namespace {
+
+// The tasks on a team of min(threads, count) threads; count >= 2, threads >= 2.
+void run_team(std::size_t count, std::size_t threads, const std::function<void(std::size_t)>& body) {
     const int team = static_cast<int>(std::min<std::size_t>({threads, count, 1024}));
     // One slot per task: which task failed is known without a lock, and the lowest index
     // wins whatever the order the threads finished in.
@@ -99,6 +89,35 @@ void parallel_for(std::size_t count, std::size_t threads, const std::function<vo
     }
     for (const auto& e : failures)
         if (e) std::rethrow_exception(e);
+}
+
+}  // namespace
+
+void parallel_for(std::size_t count, std::size_t threads, const std::function<void(std::size_t)>& body) {
+    KNIT_CHECK_AS(value_error, threads >= 1, "parallel_for: got " << threads << " threads, expected at least 1");
+    if (running_task || count == 0) {
+        for (std::size_t i = 0; i < count; ++i) body(i);
+        return;
+    }
+    // On one thread too: multi-threaded OpenBLAS splits a product's work differently, which
+    // can move the last bits of its results, and the tasks' results must not depend on
+    // `threads`.
+    const single_threaded_blas blas;
+    if (threads == 1 || count == 1) {
+        for (std::size_t i = 0; i < count; ++i) body(i);
+        return;
+    }
+    run_team(count, threads, body);
+}
+
+void parallel_for_without_blas(std::size_t count, std::size_t threads, const std::function<void(std::size_t)>& body) {
+    KNIT_CHECK_AS(value_error, threads >= 1,
+                  "parallel_for_without_blas: got " << threads << " threads, expected at least 1");
+    if (running_task || count <= 1 || threads == 1) {
+        for (std::size_t i = 0; i < count; ++i) body(i);
+        return;
+    }
+    run_team(count, threads, body);
 }
 
 }  // namespace knit

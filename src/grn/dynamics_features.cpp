@@ -242,7 +242,7 @@ dynamics_feature_rows::dynamics_feature_rows(const time_series_data& data, const
     tensor<double> lag1_post = std::move(scores[6]), granger1_post = std::move(scores[7]);
     tensor<double> clr_granger1, clr_lag1_post;
     std::vector<double> out_mean(genes, 0), in_mean(genes, 0);
-    parallel_for(3, threads, [&](std::size_t task) {
+    parallel_for_without_blas(3, threads, [&](std::size_t task) {
         if (task == 0) clr_granger1 = clr_normalise(granger1);
         if (task == 1) clr_lag1_post = clr_normalise(lag1_post);
         if (task == 2) {
@@ -283,7 +283,7 @@ dynamics_feature_rows::dynamics_feature_rows(const time_series_data& data, const
     for (tensor<double>* m : {&lag1, &granger1, &lag2, &granger2, &lag1_post, &granger1_post, &ridge_small,
                               &ridge_large, &clr_granger1, &clr_lag1_post})
         matrices_.push_back(std::move(*m));
-    parallel_for(matrices_.size(), threads, [&](std::size_t m) { to_log(matrices_[m]); });
+    parallel_for_without_blas(matrices_.size(), threads, [&](std::size_t m) { to_log(matrices_[m]); });
     for (std::vector<double>* v : {&sd, &relax, &out_mean, &in_mean}) {
         to_log(*v);
         per_gene_.push_back(std::move(*v));
@@ -307,7 +307,7 @@ dynamics_feature_rows::dynamics_feature_rows(const time_series_data& data, const
     const double pairs = double(genes * (genes - 1));
     mean_.assign(features, 0.0);
     deviation_.assign(features, 0.0);
-    parallel_for(features, threads, [&](std::size_t f) {
+    parallel_for_without_blas(features, threads, [&](std::size_t f) {
         const source& s = sources_[f];
         double sum = 0;
         for (std::size_t r = 0; r < genes; ++r)

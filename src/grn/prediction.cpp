@@ -209,7 +209,7 @@ std::vector<std::string> format_parts(std::size_t count, const Row& row, edge_fo
             parts[0] += c < 2 ? delimiter : '\n';
         }
     }
-    parallel_for(blocks, threads, [&](std::size_t block) {
+    parallel_for_without_blas(blocks, threads, [&](std::size_t block) {
         std::string& text = parts[1 + block];
         const std::size_t begin = block * rows_per_part, end = std::min(count, begin + rows_per_part);
         text.reserve((end - begin) * 24);
@@ -283,7 +283,7 @@ std::vector<std::size_t> rank_pair_indices(const knit::tensor<double>& scores, c
     // One part per thread (one part for short lists); each part keeps its best `keep`.
     const std::size_t parts = std::max<std::size_t>(1, std::min(threads, order.size() / (1 << 15)));
     std::vector<std::vector<std::size_t>> sorted(parts);
-    parallel_for(parts, threads, [&](std::size_t p) {
+    parallel_for_without_blas(parts, threads, [&](std::size_t p) {
         const std::size_t begin = order.size() * p / parts, end = order.size() * (p + 1) / parts;
         std::vector<std::size_t>& part = sorted[p];
         part.assign(order.begin() + std::ptrdiff_t(begin), order.begin() + std::ptrdiff_t(end));
@@ -342,7 +342,7 @@ void write_ranked_pairs(const std::string& path, const knit::tensor<double>& sco
             const std::size_t k = order[i];
             return std::tuple<const std::string&, const std::string&, double>(genes[k / g], genes[k % g], s[k]);
         },
-        format, "write_edges", threads);
+        format, format == edge_format::dream ? "write_prediction" : "write_edges", threads);
     write_file_atomically(path, std::vector<std::string_view>(parts.begin(), parts.end()));
 }
 

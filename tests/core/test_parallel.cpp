@@ -1,4 +1,4 @@
-// parallel_for's contract (include/knit/core/parallel.hpp): every index once, the caller
+// parallel_for's contract (include/knit/core/parallel.hpp), and parallel_for_without_blas's: every index once, the caller
 // gets the exception a serial loop would have met first, BLAS at one thread inside.
 #include <doctest/doctest.h>
 
@@ -65,4 +65,33 @@ TEST_CASE("parallel_for: BLAS at one thread inside the tasks, restored after; ne
 
 TEST_CASE("parallel_for refuses 0 threads") {
     CHECK_THROWS_AS(knit::parallel_for(3, 0, [](std::size_t) {}), knit::value_error);
+}
+
+TEST_CASE("parallel_for_without_blas: every index once, exceptions as parallel_for's, BLAS left alone") {
+    knit::set_blas_threads(2);
+    const int outside = knit::blas_threads();
+    for (std::size_t threads : {1u, 2u, 3u}) {
+        INFO("threads " << threads);
+        std::vector<std::atomic<int>> runs(37);
+        std::vector<int> seen(37, -1);
+        knit::parallel_for_without_blas(37, threads, [&](std::size_t i) {
+            runs[i].fetch_add(1);
+            seen[i] = knit::blas_threads();
+        });
+        for (std::size_t i = 0; i < 37; ++i) {
+            CHECK(runs[i].load() == 1);
+            CHECK(seen[i] == outside);  // not set to 1 around the tasks
+        }
+        try {
+            knit::parallel_for_without_blas(20, threads, [&](std::size_t i) {
+                if (i == 4 || i == 11) throw std::runtime_error("task " + std::to_string(i));
+            });
+            FAIL("no exception reached the caller");
+        } catch (const std::runtime_error& e) {
+            CHECK(std::string(e.what()) == "task 4");
+        }
+    }
+    CHECK(knit::blas_threads() == outside);
+    CHECK_THROWS_AS(knit::parallel_for_without_blas(3, 0, [](std::size_t) {}), knit::value_error);
+    knit::set_blas_threads(1);
 }

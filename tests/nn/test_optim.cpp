@@ -92,7 +92,7 @@ TEST_CASE("the first three optimiser steps equal PyTorch's (double)") {
 TEST_CASE("the float optimisers follow the same steps within float rounding") {
     CHECK(check_against_fixture<float>("optim_sgd.txt", make_sgd<float>, 1e-5, 1e-6) == 7);
     CHECK(check_against_fixture<float>("optim_rmsprop.txt", make_rmsprop<float>, 1e-5, 1e-6) == 6);
-    // 40 parameters: at avx512 the hand-written kernel (32, then the reference loop for 8),
+    // 40 parameters: at avx512 (Highway's AVX3 build) two vectors of 16 and a partial one,
     // at avx2 five vectors of 8, at scalar ten of 4
     test::for_each_simd_level(
         [] { CHECK(check_against_fixture<float>("optim_adam.txt", make_adam<float>, 1e-5, 1e-6) == 7); });
@@ -216,8 +216,8 @@ namespace {
 // Five steps of detail::adam_update_simd against the reference loop over n parameters.
 // Each step moves p by up to lr = 1e-3. The fast path may differ from the reference in the
 // last bits of each move: fused multiply-adds in m, v and sqrt(v) scale + eps (Highway at
-// avx2), or refined reciprocals (error < 2^-27 each) in place of the divide and square root
-// (the hand-written float kernel at avx512). Allowed: 4 ulps of the total move, plus p's
+// avx2 and avx512; the hand-written float kernel that ran at avx512 until 62a5906 used
+// refined reciprocals, error < 2^-27 each). Allowed: 4 ulps of the total move, plus p's
 // own rounding (an ulp of p, when the two moves round it to neighbours).
 template <class T>
 void check_adam_kernel_against_reference(std::size_t n) {

@@ -197,7 +197,7 @@ void check_pairs_against_loops(std::size_t n, const shape_t& input) {
 }  // namespace
 
 TEST_CASE("max_pool2d (1x2), the paper's window: the fast path equals the loops, ties included") {
-    // through the layer, at every level: the hand-written kernels at avx512, Highway below
+    // through the layer, at every level (Highway's build for each, AVX3 at avx512)
     test::for_each_simd_level([] {
         check_pairs_against_loops<double>(3, {4, 4, 12});  // even width
         check_pairs_against_loops<float>(2, {3, 2, 7});    // odd width: the last column is dropped

@@ -35,6 +35,11 @@ namespace knit {
 
 void parallel_for(std::size_t count, std::size_t threads, const std::function<void(std::size_t)>& body);
 
+// The same for tasks that call no BLAS (sorting, formatting, element-wise passes): the
+// OpenBLAS setting is left alone, so with threads == 1 this is a plain loop in the calling
+// thread that a program may run from several of its own threads at once.
+void parallel_for_without_blas(std::size_t count, std::size_t threads, const std::function<void(std::size_t)>& body);
+
 // The cores this machine reports (std::thread::hardware_concurrency()), at least 1:
 // knit-grn's default for --threads.
 std::size_t hardware_threads();

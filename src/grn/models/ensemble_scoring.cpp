@@ -17,7 +17,7 @@ tensor<double> score_pair_rows(const std::vector<std::unique_ptr<nn::sequential<
                   "pair scoring: got threads " << options.threads << " and block rows " << options.block_rows
                                                << ", expected both >= 1");
     const std::size_t rows = genes * genes;
-    const std::size_t blocks = (rows + options.block_rows - 1) / options.block_rows;
+    const std::size_t blocks = rows / options.block_rows + (rows % options.block_rows != 0);
     tensor<double> out = xt::zeros<double>({genes, genes});
     double* scores = out.data();
     const double count = double(members.size());

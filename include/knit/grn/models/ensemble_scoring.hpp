@@ -15,8 +15,8 @@
 // block_rows alone, never by the thread count, so the result is bit-identical for every
 // thread count. Against one forward pass over all rows (knit before blocks) a score can
 // move in its last bits: OpenBLAS picks its kernels by the product's size, and a narrower
-// or smaller-matrix kernel sums in another order (measured: at most 1.4e-7 at 2,000 genes,
-// 2.2e-16 on DREAM4's size-100 networks). tests/grn/test_ensemble_scoring.cpp checks both.
+// or smaller-matrix kernel sums in another order (measured on 2,000 genes: at most
+// 1.4e-7). tests/grn/test_ensemble_scoring.cpp checks both.
 #pragma once
 
 #include <cstddef>

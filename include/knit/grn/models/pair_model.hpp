@@ -52,13 +52,15 @@ public:
     // P(edge) of each record, in the order given. Requires a fitted (or loaded) model.
     virtual std::vector<double> score(const pair_records& records,
                                       const std::vector<std::size_t>& indices) = 0;
-    // The score of every ordered pair of one network: (G, G) with [r, t] = the mean of the
-    // pair's record scores (what score() and aggregate_pair_scores give), diagonal 0. This
-    // is what predict and infer rank. The models that score pairs from whole-network
-    // features (context-mlp, evidence-mlp) work through the rows in blocks, as
-    // options.threads parallel tasks, without the (G^2, F) feature copy and activations;
-    // the result is the same, bit for bit, for every thread count and block size. The
-    // other models score the records one network at a time, on one thread.
+    // The score of every ordered pair of one network: (G, G), diagonal 0; what predict and
+    // infer rank. The record models (rnn, cnn, ae-nn) score the records on one thread and
+    // give the mean of each pair's record scores (aggregate_pair_scores). The models that
+    // score pairs from whole-network features (context-mlp, evidence-mlp) give the pair
+    // score itself, the one score() gives each of the pair's records (the mean over those
+    // E equal copies can differ from it by rounding, about 1e-16). They work through the
+    // rows in blocks of options.block_rows, as options.threads parallel tasks, without the
+    // (G^2, F) feature copy and activations; the result is the same, bit for bit, for every
+    // thread count (ensemble_scoring.hpp says what the block size can change).
     virtual tensor<double> score_all_pairs(const experiment_set& data, const pair_scoring_options& options = {});
     // The experiment kinds the model needs (time series for the paper's models). fit and
     // score refuse a network without them with a knit::value_error naming the missing file.
