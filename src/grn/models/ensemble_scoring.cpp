@@ -21,22 +21,30 @@ tensor<double> score_pair_rows(const std::vector<std::unique_ptr<nn::sequential<
     tensor<double> out = xt::zeros<double>({genes, genes});
     double* scores = out.data();
     const double count = double(members.size());
-    parallel_for(blocks, options.threads, [&](std::size_t block) {
-        const std::size_t begin = block * options.block_rows, end = std::min(rows, begin + options.block_rows);
-        tensor<float> x = tensor<float>::from_shape({end - begin, features});
-        fill(begin, end, x.data());
+    // One task per thread, each with its own copy of the members (same layers, same
+    // weights), made once, and one input buffer; task w scores blocks w, w + T, w + 2T, ...
+    const std::size_t tasks = std::min(options.threads, blocks);
+    parallel_for(tasks, options.threads, [&](std::size_t task) {
+        std::vector<std::unique_ptr<nn::sequential<float>>> copies;
         for (const auto& member : members) {
-            // The task's own copy: same layers, same weights.
-            const auto copy = make_member();
-            copy->compile(0);
+            copies.push_back(make_member());
+            copies.back()->compile(0);
             const auto& from = member->store();
-            KNIT_CHECK_AS(state_error, copy->store().size() == from.size(),
-                          "pair scoring: a member copy has " << copy->store().size() << " parameters, expected "
-                                                             << from.size());
-            std::memcpy(copy->store().values(), from.values(), from.size() * sizeof(float));
-            const tensor<float>& p = copy->forward(x, nn::mode::infer);
-            for (std::size_t row = begin; row < end; ++row)
-                if (row / genes != row % genes) scores[row] += double(p.data()[row - begin]) / count;
+            KNIT_CHECK_AS(state_error, copies.back()->store().size() == from.size(),
+                          "pair scoring: a member copy has " << copies.back()->store().size()
+                                                             << " parameters, expected " << from.size());
+            std::memcpy(copies.back()->store().values(), from.values(), from.size() * sizeof(float));
+        }
+        tensor<float> x;
+        for (std::size_t block = task; block < blocks; block += tasks) {
+            const std::size_t begin = block * options.block_rows, end = std::min(rows, begin + options.block_rows);
+            if (x.dimension() != 2 || x.shape(0) != end - begin) x = tensor<float>::from_shape({end - begin, features});
+            fill(begin, end, x.data());
+            for (auto& copy : copies) {
+                const tensor<float>& p = copy->forward(x, nn::mode::infer);
+                for (std::size_t row = begin; row < end; ++row)
+                    if (row / genes != row % genes) scores[row] += double(p.data()[row - begin]) / count;
+            }
         }
     });
     return out;

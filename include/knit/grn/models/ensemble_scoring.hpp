@@ -10,8 +10,9 @@
 //
 // Only one block of features and one block of activations per task is alive at a time,
 // so memory is O(threads x block x (F + hidden)) beyond the caller's feature source, not
-// O(G^2 x F). Each task scores with its own copy of the members (a forward pass writes
-// the layers' buffers, so two tasks cannot share one network). Blocks are fixed by
+// O(G^2 x F). Each of the min(threads, blocks) tasks copies the members once (a forward
+// pass writes the layers' buffers, so two tasks cannot share one network) and scores every
+// threads-th block. Blocks are fixed by
 // block_rows alone, never by the thread count, so the result is bit-identical for every
 // thread count. Against one forward pass over all rows (knit before blocks) a score can
 // move in its last bits: OpenBLAS picks its kernels by the product's size, and a narrower
