@@ -151,15 +151,29 @@ tensor<double> lagged_ridge_scores(const time_series_data& data, double lambda, 
     const Eigen::Index n = Eigen::Index(now.shape(0)), genes = Eigen::Index(now.shape(1));
     using matrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
     const Eigen::Map<const matrix> z(now.data(), n, genes), y(later.data(), n, genes);
-    matrix gram = z.transpose() * z / double(n);
-    gram.diagonal().array() += lambda;
-    // B is solved in the output's own storage and the factorisation overwrites the Gram
-    // matrix: two (G, G) matrices of scratch, not five (this runs at genome scale).
+    // B is written in the output's own storage: (G regulators, G targets).
     tensor<double> out = tensor<double>::from_shape({std::size_t(genes), std::size_t(genes)});
-    Eigen::Map<matrix> b(out.data(), genes, genes);  // (G regulators, G targets)
-    b = z.transpose() * y / double(n);
-    const Eigen::LDLT<Eigen::Ref<matrix>> factors(gram);
-    factors.solveInPlace(b);
+    Eigen::Map<matrix> b(out.data(), genes, genes);
+    if (n >= genes) {
+        // Primal: (Z'Z + n lambda I) B = Z'Y, a (G, G) system. The factorisation overwrites
+        // the Gram matrix: one (G, G) matrix of scratch.
+        matrix gram = z.transpose() * z / double(n);
+        gram.diagonal().array() += lambda;
+        b = z.transpose() * y / double(n);
+        const Eigen::LDLT<Eigen::Ref<matrix>> factors(gram);
+        factors.solveInPlace(b);
+    } else {
+        // Fewer samples than genes (every genome-scale data set): the same B from the
+        // push-through identity (Z'Z + c I)^-1 Z' = Z' (ZZ' + c I)^-1, c = n lambda, so
+        // B = Z' (ZZ' / n + lambda I)^-1 Y / n. An (n, n) system and O(n G^2) work instead
+        // of O(G^3); (n, G) scratch instead of (G, G). Equal to the primal to rounding.
+        matrix kernel = z * z.transpose() / double(n);
+        kernel.diagonal().array() += lambda;
+        matrix weights = y / double(n);  // (n, G), becomes (ZZ'/n + lambda I)^-1 Y / n
+        const Eigen::LDLT<Eigen::Ref<matrix>> factors(kernel);
+        factors.solveInPlace(weights);
+        b.noalias() = z.transpose() * weights;
+    }
     for (auto& v : out) v = std::abs(v);
     clear_diagonal(out);
     return out;

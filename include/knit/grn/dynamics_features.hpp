@@ -18,6 +18,8 @@
 //                    |B| of the ridge regression of every standardised x_t(k + 1) on all
 //                    standardised x(k): B = (Z'Z / n + lambda I)^-1 Z'Y / n, (G, G). A
 //                    multivariate, conditional score (one regressor explains away another).
+//                    With fewer samples n than genes it is solved in the equal dual form
+//                    B = Z' (ZZ' / n + lambda I)^-1 Y / n: O(n G^2), not O(G^3).
 //   clr_normalise    CLR in spirit: z of each score within its target's column and within
 //                    its regulator's row, negatives cut to 0, combined as sqrt(zc^2 + zr^2).
 //
