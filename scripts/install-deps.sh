@@ -2,8 +2,8 @@
 # Installs the Debian packages knit needs, skipping those already present.
 #   scripts/install-deps.sh build|test|fuzz|bench ...
 # build: compiler, CMake and the library's dependencies (enough for the main job)
-# test:  + doctest, Google Benchmark, xsimd (bench_simd_library) and python3 (the test of
-#        scripts/check-doc-numbers.py)
+# test:  + doctest, Google Benchmark, xsimd (bench_simd_library), python3 (the test of
+#        scripts/check-doc-numbers.py) and Open MPI (the MPI tests, -DKNIT_WITH_MPI=ON)
 # fuzz:  + clang with its libFuzzer runtime
 # bench: + the peers knit's speed is compared against (docs/performance.md): libtorch and
 #        dlib for the C++ peer benchmarks (-DKNIT_BUILD_PEER_BENCH=ON), PyTorch and
@@ -14,7 +14,7 @@ packages=(g++ make cmake pkg-config libxtensor-dev libxtensor-blas-dev libopenbl
 for what in "$@"; do
   case "$what" in
     build) ;;
-    test) packages+=(doctest-dev libbenchmark-dev libxsimd-dev python3) ;;
+    test) packages+=(doctest-dev libbenchmark-dev libxsimd-dev python3 openmpi-bin libopenmpi-dev) ;;
     fuzz) packages+=(clang libclang-rt-14-dev) ;;
     bench) packages+=(libbenchmark-dev libdlib-dev libtorch-dev python3-torch python3-sklearn time) ;;
     *) echo "install-deps.sh: got '$what', expected build, test, fuzz or bench" >&2; exit 2 ;;

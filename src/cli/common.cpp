@@ -66,7 +66,8 @@ CLI::Validator thread_count() {
                                 text.find_first_not_of("0123456789") == std::string::npos;
             if (!digits || std::stoi(text) < 1 || std::stoi(text) > 1024)
                 return "got '" + grn::detail::shorten(text) + "', expected a thread count from 1 to 1024 (default: " +
-                       std::to_string(hardware_threads()) + ", the number of cores)";
+                       std::to_string(default_threads()) + ", the number of cores" +
+                       (ranks().size() > 1 ? " over this machine's MPI ranks)" : ")");
             return "";
         },
         "1..1024");
@@ -276,7 +277,7 @@ std::vector<grn::network_data> load_networks(common_options& o) {
 }
 
 void note_missing_wildtype(const std::string& name, const grn::experiment_set& data) {
-    if (data.has(grn::experiment_kind::wildtype)) return;
+    if (data.has(grn::experiment_kind::wildtype) || ranks().rank() != 0) return;
     for (grn::experiment_kind kind : {grn::experiment_kind::knockouts, grn::experiment_kind::knockdowns})
         if (data.has(kind))
             std::cerr << "knit-grn: note: " << name << ": no wild type; the z-scores of the " << grn::to_string(kind)

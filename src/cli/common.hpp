@@ -15,6 +15,7 @@
 #include "knit/core/stopwatch.hpp"
 #include "knit/grn/evaluation.hpp"
 #include "knit/grn/report.hpp"
+#include "ranks.hpp"
 
 namespace knit::cli {
 
@@ -23,8 +24,9 @@ struct common_options {
     int size = 100;                      // network size label (DREAM4: 10 or 100)
     std::vector<int> networks;           // empty: every network present in --data
     std::uint64_t seed = 1;
-    // knit's task threads (parallel_for); BLAS always runs on one (prepare)
-    int threads = static_cast<int>(std::min<std::size_t>(knit::hardware_threads(), 1024));
+    // knit's task threads (parallel_for); BLAS always runs on one (prepare). Default: the
+    // cores, or under MPI the cores shared out among this machine's ranks
+    int threads = static_cast<int>(default_threads());
     std::string out;                     // folder for TSV / JSON / SVG; none when empty
     std::string edges;                   // folder for every ranked list scored; none when empty
     std::string edges_format = "dream";  // their format: dream, arboreto or beeline

@@ -104,7 +104,10 @@ void run_infer(infer_options& o) {
     }
     note_missing_wildtype("the data", used);
 
+    // Under MPI every rank shares the scoring and the sort; rank 0 writes and prints.
+    options.ranks = &ranks();
     const grn::inference result = grn::infer(data, options);
+    if (ranks().rank() != 0) return;
     for (const auto& w : result.warnings) std::cerr << "knit-grn: warning: " << w << "\n";
     const grn::edge_format format = grn::edge_format_from_string(o.format);
     if (o.output == "-") {

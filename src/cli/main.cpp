@@ -30,9 +30,14 @@ namespace {
 
 // "knit-grn: error: <what>" on stderr, one line, and exit code 2 (bad input or arguments).
 int refuse(const std::string& what) {
-    std::cerr << "knit-grn: error: " << what << "\n";
+    std::cerr << "knit-grn: error" << knit::cli::rank_label() << ": " << what << "\n";
     return 2;
 }
+
+// The subcommands that share their work over MPI ranks; the others run in one process.
+bool shares_over_ranks(const std::string& subcommand) { return subcommand == "predict" || subcommand == "infer"; }
+
+int run(int argc, char** argv);
 
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
@@ -55,7 +60,13 @@ int main(int argc, char** argv) {
     // predict --threads 2 on 2,000 genes peaked at 450 MB instead of 370 MB.
     mallopt(M_MMAP_THRESHOLD, 4 << 20);
 #endif
+    knit::cli::start_ranks(argc, argv);
+    return knit::cli::finish_ranks(run(argc, argv));
+}
 
+namespace {
+
+int run(int argc, char** argv) {
     CLI::App app{"knit-grn " + std::string(knit::version) +
                  ": gene-regulatory-network inference (DREAM4 data, the paper's models, honest evaluation)"};
     app.set_version_flag("--version", std::string(knit::version));
@@ -81,6 +92,11 @@ int main(int argc, char** argv) {
     if (!known && first.rfind("-", 0) != 0)
         return refuse("got unknown subcommand '" + knit::grn::detail::shorten(first) + "', expected one of " + names);
     const std::string help = known ? "knit-grn " + first + " --help" : "knit-grn --help";
+    if (knit::cli::ranks().size() > 1 && !shares_over_ranks(first))
+        return refuse("got " + std::to_string(knit::cli::ranks().size()) + " MPI ranks for '" +
+                      knit::grn::detail::shorten(first) +
+                      "', which runs in one process: only predict and infer share their work over ranks "
+                      "(start it without mpirun, and use --threads)");
     try {
         app.parse(argc, argv);
     } catch (const CLI::ExtrasError& e) {
@@ -108,15 +124,17 @@ int main(int argc, char** argv) {
     } catch (const std::bad_alloc&) {
         // Not a bug and not bad input: the data are larger than the memory (no file was
         // written: outputs appear only by a final rename).
-        std::cerr << "knit-grn: " << first << " ran out of memory";
+        std::cerr << "knit-grn: " << first << " ran out of memory" << knit::cli::rank_label();
         if (first == "predict" || first == "infer")
             std::cerr << ". Ranking all pairs of G genes holds about 10 G^2 numbers (320 MB at 2,000 genes, 32 GB at "
                          "20,000; docs/performance.md, 'All pairs at scale')";
         std::cerr << ": run it on less data or on a machine with more memory\n";
         return 3;
     } catch (const std::exception& e) {
-        std::cerr << "knit-grn: internal error: " << e.what() << "\n";
+        std::cerr << "knit-grn: internal error" << knit::cli::rank_label() << ": " << e.what() << "\n";
         return 3;
     }
     return 0;
 }
+
+}  // namespace

@@ -104,14 +104,23 @@ void run_predict(predict_options& o) {
         (o.has_files() ? read_given_files(o) : grn::read_dream4_experiments(o.data, o.size, o.network)).restricted_to(inputs_of(o));
     auto model = grn::load_pair_model(o.model_file);
     note_missing_wildtype(o.has_files() ? "the data" : "network " + std::to_string(o.network), data);
-    for (const auto& w : model->warnings(data)) std::cerr << "knit-grn: warning: " << w << "\n";
+    if (ranks().rank() == 0)
+        for (const auto& w : model->warnings(data)) std::cerr << "knit-grn: warning: " << w << "\n";
     check_experiments({&data}, needs_common_length(model->name()));
     check_trained_length(o.model_file, model->name(), data);
     const std::vector<std::string>& genes = data.genes;
-    const tensor<double> scores = model->score_all_pairs(data, {std::size_t(o.threads)});
+    // Under MPI every rank scores its share of the pair blocks and sorts its slice of the
+    // ranking; rank 0 writes the list and prints (ranks.hpp).
+    communicator& shared = ranks();
+    grn::pair_scoring_options scoring;
+    scoring.threads = std::size_t(o.threads);
+    scoring.ranks = &shared;
+    const tensor<double> scores = model->score_all_pairs(data, scoring);
     // Flat pair indices, not edges with names: 8 bytes a pair until the file is written.
-    const auto ranking = grn::rank_pair_indices(scores, genes, 0, std::size_t(o.threads));
-    grn::write_ranked_pairs(o.prediction, scores, genes, ranking, grn::edge_format::dream, std::size_t(o.threads));
+    const auto ranking = grn::rank_pair_indices(scores, genes, 0, std::size_t(o.threads), &shared);
+    grn::write_ranked_pairs(o.prediction, scores, genes, ranking, grn::edge_format::dream, std::size_t(o.threads),
+                            &shared);
+    if (shared.rank() != 0) return;
     if (o.json)
         std::cout << nlohmann::json{{"model", model->name()}, {"model_file", o.model_file}, {"genes", genes.size()},
                                     {"ranked", ranking.size()}, {"prediction", o.prediction}}.dump(2)

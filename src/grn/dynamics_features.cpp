@@ -35,6 +35,35 @@ void standardise_columns(tensor<double>& m) {
     }
 }
 
+// The slot of matrices_ each dynamics_feature_rows task fills first, and the task's cost
+// in (G, G) products of lagged samples: a lag correlation is one, a Granger score three
+// (three correlation matrices), a ridge solve three (the kernel, the solve, Z'W), a CLR
+// one more. deal_by_cost gives the ranks about equal shares.
+constexpr std::size_t npos = std::size_t(-1);
+const std::vector<std::size_t> task_slot{6, 7, 0, 1, 2, 3, 4, 5};
+const std::vector<double> task_cost{3, 3, 1, 4, 1, 3, 2, 3};
+
+// Task indices by decreasing cost; equal costs in index order.
+std::vector<std::size_t> by_decreasing_cost(const std::vector<double>& cost) {
+    std::vector<std::size_t> order(cost.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return cost[a] > cost[b]; });
+    return order;
+}
+
+// Longest first, each task to the rank with the least cost so far (the lowest on a tie):
+// the owner of every task, the same on every rank.
+std::vector<std::size_t> deal_by_cost(const std::vector<double>& cost, std::size_t ranks) {
+    std::vector<double> load(ranks, 0.0);
+    std::vector<std::size_t> owner(cost.size(), 0);
+    for (std::size_t task : by_decreasing_cost(cost)) {
+        const std::size_t least = std::size_t(std::min_element(load.begin(), load.end()) - load.begin());
+        owner[task] = least;
+        load[least] += cost[task];
+    }
+    return owner;
+}
+
 }  // namespace
 
 std::optional<std::size_t> detect_release(const std::vector<const time_series_experiment*>& same_grid,
@@ -220,55 +249,78 @@ std::vector<std::string> dynamics_feature_names() {
 }
 
 dynamics_feature_rows::dynamics_feature_rows(const time_series_data& data, const dynamics_feature_options& options,
-                                             std::size_t threads) {
+                                             std::size_t threads, communicator* shared) {
     KNIT_CHECK_AS(value_error, threads >= 1, "dynamics features: got threads 0, expected >= 1");
     data.validate();
     const std::size_t genes = data.gene_count();
     KNIT_CHECK_AS(value_error, genes >= 3, "dynamics features: got " << genes << " genes, expected at least 3");
     genes_ = genes;
+    communicator& ranks = shared ? *shared : this_process();
+    check_same_on_every_rank(ranks, genes, "dynamics features: the genes");
     const std::vector<std::size_t> release = release_points(data, options.release_time, options.detection);
 
-    // The eight score matrices are independent: one task each, the two ridge solves (the
-    // longest, O(G^3)) first so that the others fill in beside them.
-    std::vector<tensor<double>> scores(8);
-    parallel_for(scores.size(), threads, [&](std::size_t task) {
-        tensor<double>& out = scores[task];
+    // Eight independent tasks, each one whole-network score and what is derived from it,
+    // stored as log(v + 1e-6) (every column is the log of a non-negative score) in the
+    // slots of matrices_: 0 lag1, 1 granger1, 2 lag2, 3 granger2, 4 lag1_post,
+    // 5 granger1_post, 6 ridge_small, 7 ridge_large, 8 clr_granger1, 9 clr_lag1_post; the
+    // granger1 task also makes the hub and sink means (out_mean, in_mean).
+    matrices_.assign(10, tensor<double>());
+    std::vector<double> out_mean(genes, 0), in_mean(genes, 0);
+    const auto to_log = [](auto& values) {
+        for (auto& v : values) v = std::log(v + 1e-6);
+    };
+    const auto run_task = [&](std::size_t task) {
         switch (task) {
-            case 0: out = lagged_ridge_scores(data, options.ridge_small); break;
-            case 1: out = lagged_ridge_scores(data, options.ridge_large); break;
-            case 2: out = absolute(lag_correlation_scores(data, 1)); break;
-            case 3: out = absolute(granger_scores(data, 1)); break;
-            case 4: out = absolute(lag_correlation_scores(data, 2)); break;
-            case 5: out = absolute(granger_scores(data, 2)); break;
+            case 0: matrices_[6] = lagged_ridge_scores(data, options.ridge_small); break;
+            case 1: matrices_[7] = lagged_ridge_scores(data, options.ridge_large); break;
+            case 2: matrices_[0] = absolute(lag_correlation_scores(data, 1)); break;
+            case 3: {
+                tensor<double>& granger1 = matrices_[1];
+                granger1 = absolute(granger_scores(data, 1));
+                matrices_[8] = clr_normalise(granger1);
+                // Hub and sink scores: a regulator's mean granger1 to all targets, a target's from all.
+                for (std::size_t r = 0; r < genes; ++r)
+                    for (std::size_t t = 0; t < genes; ++t)
+                        if (r != t) {
+                            out_mean[r] += granger1(r, t) / double(genes - 1);
+                            in_mean[t] += granger1(r, t) / double(genes - 1);
+                        }
+                to_log(matrices_[8]);
+                break;
+            }
+            case 4: matrices_[2] = absolute(lag_correlation_scores(data, 2)); break;
+            case 5: matrices_[3] = absolute(granger_scores(data, 2)); break;
             case 6: {
                 tensor<double> now, later;
                 lagged_samples(data, 1, release, now, later);
-                out = absolute(cross_correlation(now, later));
-                clear_diagonal(out);
+                matrices_[4] = absolute(cross_correlation(now, later));
+                clear_diagonal(matrices_[4]);
+                matrices_[9] = clr_normalise(matrices_[4]);
+                to_log(matrices_[9]);
                 break;
             }
-            default: out = absolute(granger_scores(data, 1, release)); break;
+            default: matrices_[5] = absolute(granger_scores(data, 1, release)); break;
         }
-    });
-    tensor<double> ridge_small = std::move(scores[0]), ridge_large = std::move(scores[1]);
-    tensor<double> lag1 = std::move(scores[2]), granger1 = std::move(scores[3]);
-    tensor<double> lag2 = std::move(scores[4]), granger2 = std::move(scores[5]);
-    tensor<double> lag1_post = std::move(scores[6]), granger1_post = std::move(scores[7]);
-    tensor<double> clr_granger1, clr_lag1_post;
-    std::vector<double> out_mean(genes, 0), in_mean(genes, 0);
-    parallel_for_without_blas(3, threads, [&](std::size_t task) {
-        if (task == 0) clr_granger1 = clr_normalise(granger1);
-        if (task == 1) clr_lag1_post = clr_normalise(lag1_post);
-        if (task == 2) {
-            // Hub and sink scores: a regulator's mean granger1 to all targets, a target's from all.
-            for (std::size_t r = 0; r < genes; ++r)
-                for (std::size_t t = 0; t < genes; ++t)
-                    if (r != t) {
-                        out_mean[r] += granger1(r, t) / double(genes - 1);
-                        in_mean[t] += granger1(r, t) / double(genes - 1);
-                    }
-        }
-    });
+        to_log(matrices_[task_slot[task]]);
+    };
+    // The tasks dealt over the ranks by their cost (task_cost), largest first, each to the
+    // least-loaded rank; in that order on this rank's threads, so the long ones start first.
+    const std::vector<std::size_t> owner = deal_by_cost(task_cost, ranks.size());
+    std::vector<std::size_t> mine;
+    for (std::size_t task : by_decreasing_cost(task_cost))
+        if (owner[task] == ranks.rank()) mine.push_back(task);
+    parallel_for(mine.size(), threads, [&](std::size_t i) { run_task(mine[i]); });
+    if (ranks.size() > 1) {
+        // Every slot from the rank that made it.
+        for (std::size_t task = 0; task < task_slot.size(); ++task)
+            for (std::size_t slot : {task_slot[task], task == 3 ? std::size_t(8) : task == 6 ? std::size_t(9) : npos}) {
+                if (slot == npos) continue;
+                if (owner[task] != ranks.rank()) matrices_[slot] = tensor<double>::from_shape({genes, genes});
+                ranks.broadcast(matrices_[slot].data(), matrices_[slot].size() * sizeof(double), owner[task]);
+            }
+        ranks.broadcast(out_mean.data(), genes * sizeof(double), owner[3]);
+        ranks.broadcast(in_mean.data(), genes * sizeof(double), owner[3]);
+    }
 
     // Per gene: how much it moves (deviation over all samples) and how far it relaxes
     // after the release, or from the start when there is none (mean |x(first) - x(last)|
@@ -289,15 +341,6 @@ dynamics_feature_rows::dynamics_feature_rows(const time_series_data& data, const
             }
         }
     }
-    // Every column is log(v + 1e-6) of a non-negative score: taken once, in place, a
-    // matrix per task.
-    const auto to_log = [](auto& values) {
-        for (auto& v : values) v = std::log(v + 1e-6);
-    };
-    for (tensor<double>* m : {&lag1, &granger1, &lag2, &granger2, &lag1_post, &granger1_post, &ridge_small,
-                              &ridge_large, &clr_granger1, &clr_lag1_post})
-        matrices_.push_back(std::move(*m));
-    parallel_for_without_blas(matrices_.size(), threads, [&](std::size_t m) { to_log(matrices_[m]); });
     for (std::vector<double>* v : {&sd, &relax, &out_mean, &in_mean}) {
         to_log(*v);
         per_gene_.push_back(std::move(*v));
@@ -316,12 +359,17 @@ dynamics_feature_rows::dynamics_feature_rows(const time_series_data& data, const
 
     // Column means and population deviations over the G (G - 1) off-diagonal pairs, summed
     // in (regulator, target) order: the order of one pass down each column of the table.
-    // One task per column; a column's sums are in that order whatever the thread count.
+    // One task per column, this rank's columns (f % ranks); a column's sums are in that
+    // order whatever the thread or rank count. The ranks then sum their statistics, each
+    // column's nonzero on its owner only.
     const std::size_t features = sources_.size();
     const double pairs = double(genes * (genes - 1));
     mean_.assign(features, 0.0);
     deviation_.assign(features, 0.0);
-    parallel_for_without_blas(features, threads, [&](std::size_t f) {
+    std::vector<std::size_t> my_columns;
+    for (std::size_t f = ranks.rank(); f < features; f += ranks.size()) my_columns.push_back(f);
+    parallel_for_without_blas(my_columns.size(), threads, [&](std::size_t i) {
+        const std::size_t f = my_columns[i];
         const source& s = sources_[f];
         double sum = 0;
         for (std::size_t r = 0; r < genes; ++r)
@@ -338,6 +386,10 @@ dynamics_feature_rows::dynamics_feature_rows(const time_series_data& data, const
         mean_[f] = mean;
         deviation_[f] = std::sqrt(sq / pairs);
     });
+    if (ranks.size() > 1) {
+        ranks.sum(mean_.data(), features);
+        ranks.sum(deviation_.data(), features);
+    }
 }
 
 double dynamics_feature_rows::log_value(const source& s, std::size_t r, std::size_t t) const {

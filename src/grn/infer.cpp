@@ -68,7 +68,7 @@ bool is_baseline(const std::string& name) {
 std::vector<scored_edge> ranked_edges(const tensor<double>& scores, const std::vector<std::string>& genes,
                                       const std::vector<std::size_t>& regulators,
                                       const std::vector<std::size_t>& targets, std::size_t top_k,
-                                      std::size_t threads, std::size_t& pairs_scored) {
+                                      std::size_t threads, communicator* ranks, std::size_t& pairs_scored) {
     const std::size_t g = genes.size();
     std::vector<std::size_t> pairs;
     pairs.reserve(regulators.size() * targets.size());
@@ -77,7 +77,7 @@ std::vector<scored_edge> ranked_edges(const tensor<double>& scores, const std::v
             if (r != t) pairs.push_back(r * g + t);
     pairs_scored = pairs.size();
     std::vector<scored_edge> edges;
-    for (std::size_t k : rank_pair_indices(scores, genes, std::move(pairs), top_k, threads))
+    for (std::size_t k : rank_pair_indices(scores, genes, std::move(pairs), top_k, threads, ranks))
         edges.push_back({genes[k / g], genes[k % g], scores.data()[k]});
     return edges;
 }
@@ -86,8 +86,13 @@ std::vector<scored_edge> ranked_edges(const tensor<double>& scores, const std::v
 // parallel blocks (pair_model::score_all_pairs). The record models score only the chosen
 // pairs' records (the mean over a pair's records); the other entries stay 0 and are not read.
 tensor<double> model_scores(pair_model& model, const experiment_set& data, const std::vector<std::size_t>& regulators,
-                            const std::vector<std::size_t>& targets, std::size_t threads) {
-    if (model.name() == "context-mlp" || model.name() == "evidence-mlp") return model.score_all_pairs(data, {threads});
+                            const std::vector<std::size_t>& targets, std::size_t threads, communicator* ranks) {
+    if (model.name() == "context-mlp" || model.name() == "evidence-mlp") {
+        pair_scoring_options scoring;
+        scoring.threads = threads;
+        scoring.ranks = ranks;
+        return model.score_all_pairs(data, scoring);
+    }
     // No labels here: an empty gold standard gives every record label 0.
     const pair_records records(data, gold_standard(data.genes));
     const std::size_t per_pair = records.records_per_pair(0);
@@ -193,9 +198,10 @@ inference infer(const experiment_set& given, const infer_options& options) {
     if (model) {
         data.require(model->required_inputs(), model->name());
         for (auto& w : model->warnings(data)) out.warnings.push_back(std::move(w));
-        scores = model_scores(*model, data, regulators, targets, options.threads);
+        scores = model_scores(*model, data, regulators, targets, options.threads, options.ranks);
     }
-    out.edges = ranked_edges(scores, data.genes, regulators, targets, options.top_k, options.threads, out.pairs_scored);
+    out.edges = ranked_edges(scores, data.genes, regulators, targets, options.top_k, options.threads, options.ranks,
+                             out.pairs_scored);
     return out;
 }
 

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstring>
+#include <exception>
 #include <numeric>
 #include <string_view>
 #include <tuple>
@@ -179,10 +181,18 @@ namespace {
 // blocks run in order on one thread, and parallel_for rethrows the lowest block's error.
 constexpr std::size_t rows_per_part = 1 << 16;
 
+// Rows first, first + 1, ... of a list shared out over MPI ranks, with the format's header
+// or without it; no slice: the whole list, which may not be empty.
+struct row_slice {
+    std::size_t first = 0;
+    bool header = false;
+};
+
 template <class Row>
 std::vector<std::string> format_parts(std::size_t count, const Row& row, edge_format format, const char* who,
-                                      std::size_t threads) {
-    KNIT_CHECK_AS(value_error, count != 0,
+                                      std::size_t threads, const row_slice* slice = nullptr) {
+    const std::size_t first = slice ? slice->first : 0;
+    KNIT_CHECK_AS(value_error, count != 0 || slice,
                   who << ": got an empty list, expected at least one edge (a list without an edge "
                          "would not read back)");
     auto check_name = [who](const std::string& name, std::size_t i, const char* what) {
@@ -202,10 +212,10 @@ std::vector<std::string> format_parts(std::size_t count, const Row& row, edge_fo
     const char delimiter = format == edge_format::beeline ? ',' : '\t';
     const std::size_t blocks = (count + rows_per_part - 1) / rows_per_part;
     std::vector<std::string> parts(1 + blocks);
-    if (format != edge_format::dream) {
-        const char* const* header = format == edge_format::arboreto ? arboreto_header : beeline_header;
+    if (format != edge_format::dream && (!slice || slice->header)) {
+        const char* const* names = format == edge_format::arboreto ? arboreto_header : beeline_header;
         for (int c = 0; c < 3; ++c) {
-            parts[0] += header[c];
+            parts[0] += names[c];
             parts[0] += c < 2 ? delimiter : '\n';
         }
     }
@@ -215,10 +225,10 @@ std::vector<std::string> format_parts(std::size_t count, const Row& row, edge_fo
         text.reserve((end - begin) * 24);
         for (std::size_t i = begin; i < end; ++i) {
             const auto [regulator, target, score] = row(i);
-            check_name(regulator, i, "regulator");
-            check_name(target, i, "target");
+            check_name(regulator, first + i, "regulator");
+            check_name(target, first + i, "target");
             KNIT_CHECK_AS(value_error, std::isfinite(score),
-                          who << ": got score " << score << " at edge " << i << ", expected a finite number");
+                          who << ": got score " << score << " at edge " << first + i << ", expected a finite number");
             text += regulator;
             text += delimiter;
             text += target;
@@ -261,7 +271,8 @@ void write_prediction(const std::string& path, const std::vector<scored_edge>& e
 }
 
 std::vector<std::size_t> rank_pair_indices(const knit::tensor<double>& scores, const std::vector<std::string>& genes,
-                                           std::vector<std::size_t> order, std::size_t top_k, std::size_t threads) {
+                                           std::vector<std::size_t> order, std::size_t top_k, std::size_t threads,
+                                           communicator* ranks) {
     KNIT_CHECK_AS(value_error, threads >= 1, "rank_edges: got threads 0, expected >= 1");
     const std::size_t g = genes.size();
     KNIT_CHECK_AS(shape_error, scores.dimension() == 2 && scores.shape(0) == g && scores.shape(1) == g,
@@ -280,6 +291,37 @@ std::vector<std::size_t> rank_pair_indices(const knit::tensor<double>& scores, c
     // the order is total, so sorting parts and merging them gives the one sorted order.
     const auto better = [s](std::size_t a, std::size_t b) { return s[a] > s[b] || (s[a] == s[b] && a < b); };
     const std::size_t keep = top_k > 0 && top_k < order.size() ? top_k : order.size();
+    if (ranks && ranks->size() > 1) {
+        // Rank k ranks slice k of the list on its threads; rank 0 merges the slices and
+        // sends the result to every rank.
+        check_same_on_every_rank(*ranks, order.size(), "rank_pair_indices: the pairs to rank");
+        const std::size_t k = ranks->rank(), count = ranks->size();
+        const std::size_t begin = order.size() * k / count, end = order.size() * (k + 1) / count;
+        std::vector<std::size_t> slice(order.begin() + std::ptrdiff_t(begin), order.begin() + std::ptrdiff_t(end));
+        std::vector<std::size_t>().swap(order);
+        slice = rank_pair_indices(scores, genes, std::move(slice), keep, threads);
+        std::uint64_t kept = slice.size();
+        const std::vector<char> kept_counts = ranks->gather(&kept, sizeof kept, 0);
+        const std::vector<char> all = ranks->gather(slice.data(), slice.size() * sizeof(std::size_t), 0);
+        std::vector<std::size_t> merged;
+        if (k == 0) {
+            std::vector<std::size_t> sorted(all.size() / sizeof(std::size_t)), next;
+            std::memcpy(sorted.data(), all.data(), all.size());
+            std::size_t at = 0;
+            for (std::size_t from = 0; from < count; ++from) {
+                std::uint64_t n = 0;
+                std::memcpy(&n, kept_counts.data() + from * sizeof n, sizeof n);
+                next.resize(merged.size() + std::size_t(n));
+                std::merge(merged.begin(), merged.end(), sorted.begin() + std::ptrdiff_t(at),
+                           sorted.begin() + std::ptrdiff_t(at + n), next.begin(), better);
+                std::swap(merged, next);
+                at += std::size_t(n);
+            }
+            merged.resize(std::min(merged.size(), keep));
+        }
+        broadcast_vector(*ranks, merged, 0);
+        return merged;
+    }
     // One part per thread (one part for short lists); each part keeps its best `keep`.
     const std::size_t parts = std::max<std::size_t>(1, std::min(threads, order.size() / (1 << 15)));
     std::vector<std::vector<std::size_t>> sorted(parts);
@@ -307,14 +349,14 @@ std::vector<std::size_t> rank_pair_indices(const knit::tensor<double>& scores, c
 }
 
 std::vector<std::size_t> rank_pair_indices(const knit::tensor<double>& scores, const std::vector<std::string>& genes,
-                                           std::size_t top_k, std::size_t threads) {
+                                           std::size_t top_k, std::size_t threads, communicator* ranks) {
     const std::size_t g = genes.size();
     std::vector<std::size_t> pairs;
     pairs.reserve(g * (g == 0 ? 0 : g - 1));
     for (std::size_t r = 0; r < g; ++r)
         for (std::size_t t = 0; t < g; ++t)
             if (r != t) pairs.push_back(r * g + t);
-    return rank_pair_indices(scores, genes, std::move(pairs), top_k, threads);
+    return rank_pair_indices(scores, genes, std::move(pairs), top_k, threads, ranks);
 }
 
 std::vector<scored_edge> rank_edges(const knit::tensor<double>& scores,
@@ -328,7 +370,7 @@ std::vector<scored_edge> rank_edges(const knit::tensor<double>& scores,
 
 void write_ranked_pairs(const std::string& path, const knit::tensor<double>& scores,
                         const std::vector<std::string>& genes, const std::vector<std::size_t>& order,
-                        edge_format format, std::size_t threads) {
+                        edge_format format, std::size_t threads, communicator* ranks) {
     const std::size_t g = genes.size();
     KNIT_CHECK_AS(shape_error, scores.dimension() == 2 && scores.shape(0) == g && scores.shape(1) == g,
                   "write_ranked_pairs: got scores of shape " << shape_to_string(scores.shape()) << ", expected (" << g
@@ -336,14 +378,44 @@ void write_ranked_pairs(const std::string& path, const knit::tensor<double>& sco
     for (std::size_t k : order)
         KNIT_CHECK_AS(value_error, k < g * g, "write_ranked_pairs: got pair index " << k << ", expected < " << g * g);
     const double* s = scores.data();
-    const auto parts = format_parts(
-        order.size(),
-        [&](std::size_t i) {
-            const std::size_t k = order[i];
-            return std::tuple<const std::string&, const std::string&, double>(genes[k / g], genes[k % g], s[k]);
-        },
-        format, format == edge_format::dream ? "write_prediction" : "write_edges", threads);
-    write_file_atomically(path, std::vector<std::string_view>(parts.begin(), parts.end()));
+    const char* who = format == edge_format::dream ? "write_prediction" : "write_edges";
+    if (!ranks || ranks->size() == 1) {
+        const auto parts = format_parts(
+            order.size(),
+            [&](std::size_t i) {
+                const std::size_t k = order[i];
+                return std::tuple<const std::string&, const std::string&, double>(genes[k / g], genes[k % g], s[k]);
+            },
+            format, who, threads);
+        write_file_atomically(path, std::vector<std::string_view>(parts.begin(), parts.end()));
+        return;
+    }
+    // Rank k formats slice k of the rows; rank 0 gathers the text in rank order and writes
+    // the file. A refusal on any rank is raised on every rank (none writes).
+    check_same_on_every_rank(*ranks, order.size(), "write_ranked_pairs: the rows to write");
+    KNIT_CHECK_AS(value_error, !order.empty(), who << ": got an empty list, expected at least one edge (a list without an "
+                                                      "edge would not read back)");
+    const std::size_t k = ranks->rank(), count = ranks->size();
+    const std::size_t begin = order.size() * k / count, end = order.size() * (k + 1) / count;
+    const row_slice slice{begin, k == 0};
+    std::string text;
+    std::exception_ptr failure;
+    try {
+        const auto parts = format_parts(
+            end - begin,
+            [&](std::size_t i) {
+                const std::size_t pair = order[begin + i];
+                return std::tuple<const std::string&, const std::string&, double>(genes[pair / g], genes[pair % g],
+                                                                                  s[pair]);
+            },
+            format, who, threads, &slice);
+        for (const auto& p : parts) text += p;
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    rethrow_on_every_rank(*ranks, failure, who);
+    const std::vector<char> file = ranks->gather(text.data(), text.size(), 0);
+    if (k == 0) write_file_atomically(path, std::string_view(file.data(), file.size()));
 }
 
 void sort_by_score(std::vector<scored_edge>& edges) {

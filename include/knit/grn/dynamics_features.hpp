@@ -35,6 +35,7 @@
 #include <string>
 #include <vector>
 
+#include "knit/core/communicator.hpp"
 #include "knit/core/tensor.hpp"
 #include "knit/grn/expression.hpp"
 
@@ -96,9 +97,11 @@ tensor<double> dynamics_features(const time_series_data& data, const dynamics_fe
 class dynamics_feature_rows {
 public:
     // The score matrices and the column statistics are computed as `threads` parallel
-    // tasks (knit::parallel_for); the rows are the same for every count.
+    // tasks (knit::parallel_for); with `ranks`, the eight score matrices and the column
+    // statistics are dealt round-robin over the ranks and each is sent from its owner to
+    // the others. The rows are the same for every thread and rank count.
     explicit dynamics_feature_rows(const time_series_data& data, const dynamics_feature_options& options = {},
-                                   std::size_t threads = 1);
+                                   std::size_t threads = 1, communicator* ranks = nullptr);
     std::size_t gene_count() const { return genes_; }
     std::size_t feature_count() const { return sources_.size(); }
     // Rows [begin, end) (row r * G + t; diagonal rows 0) into out: (end - begin) x F values,

@@ -47,6 +47,11 @@ struct infer_options {
     // Threads for the shipped models' pair scoring (pair_model::score_all_pairs); the list
     // is the same for every count.
     std::size_t threads = 1;
+    // MPI ranks that share the work (every rank calls infer with the same data and options
+    // and gets the whole inference): context-mlp and evidence-mlp deal their pair blocks
+    // over the ranks, and every method's ranking is sorted in slices, one per rank. The
+    // baselines and the record models score on every rank. nullptr: this process alone.
+    communicator* ranks = nullptr;
 };
 
 struct inference {

@@ -38,6 +38,7 @@
 #include <string>
 #include <vector>
 
+#include "knit/core/communicator.hpp"
 #include "knit/core/tensor.hpp"
 
 namespace knit::grn {
@@ -80,18 +81,23 @@ std::vector<scored_edge> rank_edges(const knit::tensor<double>& scores,
 // The same order as flat indices r * G + t into scores: 8 bytes a pair instead of an edge
 // holding two names, for genome-scale lists. top_k > 0 keeps the best top_k (only those
 // are sorted); 0 keeps every pair. `threads` sort parts of the list side by side before
-// they are merged; the order is the same for every count.
+// they are merged; the order is the same for every count. With `ranks` (every rank calling
+// with the same scores), each rank sorts one slice, rank 0 merges them, and every rank
+// gets the order: the same order for every rank count.
 std::vector<std::size_t> rank_pair_indices(const knit::tensor<double>& scores, const std::vector<std::string>& genes,
-                                           std::size_t top_k = 0, std::size_t threads = 1);
+                                           std::size_t top_k = 0, std::size_t threads = 1,
+                                           communicator* ranks = nullptr);
 // The same among `pairs` only (flat indices r * G + t, r != t, in increasing order).
 std::vector<std::size_t> rank_pair_indices(const knit::tensor<double>& scores, const std::vector<std::string>& genes,
                                            std::vector<std::size_t> pairs, std::size_t top_k,
-                                           std::size_t threads = 1);
+                                           std::size_t threads = 1, communicator* ranks = nullptr);
 // write_edges for such a ranking: the same file as write_edges of the edges it names,
-// its rows formatted by `threads` tasks.
+// its rows formatted by `threads` tasks. With `ranks`, each rank formats one slice of the
+// rows and rank 0 writes the file (the others write nothing): the same bytes; a refusal
+// on any rank is thrown on every rank, and no file is written.
 void write_ranked_pairs(const std::string& path, const knit::tensor<double>& scores,
                         const std::vector<std::string>& genes, const std::vector<std::size_t>& order,
-                        edge_format format, std::size_t threads = 1);
+                        edge_format format, std::size_t threads = 1, communicator* ranks = nullptr);
 
 // Stable sort of a list by decreasing score (ties keep list order); refuses NaN scores.
 void sort_by_score(std::vector<scored_edge>& edges);

@@ -180,7 +180,7 @@ void context_mlp_model::fit(const pair_records& records, const std::vector<std::
 tensor<double> context_mlp_model::score_network(const time_series_data& data, const pair_scoring_options& options) {
     KNIT_CHECK_AS(state_error, !nets_.empty(), "context-mlp::score: model not trained, expected fit() or load() first");
     // Rows on demand: no (G^2, F) table (dynamics_feature_rows).
-    const dynamics_feature_rows rows(data, settings_.features, options.threads);
+    const dynamics_feature_rows rows(data, settings_.features, options.threads, options.ranks);
     const std::size_t features = rows.feature_count();
     return score_pair_rows(
         nets_, data.gene_count(), features,

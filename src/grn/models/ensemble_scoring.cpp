@@ -18,12 +18,20 @@ tensor<double> score_pair_rows(const std::vector<std::unique_ptr<nn::sequential<
                                                << ", expected both >= 1");
     const std::size_t rows = genes * genes;
     const std::size_t blocks = rows / options.block_rows + (rows % options.block_rows != 0);
+    communicator& ranks = options.ranks ? *options.ranks : this_process();
+    check_same_on_every_rank(ranks, rows, "pair scoring: the pairs to score");
+    check_same_on_every_rank(ranks, features, "pair scoring: the features per pair");
+    check_same_on_every_rank(ranks, options.block_rows, "pair scoring: the block rows");
+    // This rank's blocks: rank, rank + K, rank + 2K, ...
+    std::vector<std::size_t> mine;
+    for (std::size_t block = ranks.rank(); block < blocks; block += ranks.size()) mine.push_back(block);
     tensor<double> out = xt::zeros<double>({genes, genes});
     double* scores = out.data();
     const double count = double(members.size());
     // One task per thread, each with its own copy of the members (same layers, same
-    // weights), made once, and one input buffer; task w scores blocks w, w + T, w + 2T, ...
-    const std::size_t tasks = std::min(options.threads, blocks);
+    // weights), made once, and one input buffer; task w scores this rank's blocks w,
+    // w + T, w + 2T, ...
+    const std::size_t tasks = std::min(options.threads, mine.size());
     parallel_for(tasks, options.threads, [&](std::size_t task) {
         std::vector<std::unique_ptr<nn::sequential<float>>> copies;
         for (const auto& member : members) {
@@ -36,7 +44,8 @@ tensor<double> score_pair_rows(const std::vector<std::unique_ptr<nn::sequential<
             std::memcpy(copies.back()->store().values(), from.values(), from.size() * sizeof(float));
         }
         tensor<float> x;
-        for (std::size_t block = task; block < blocks; block += tasks) {
+        for (std::size_t i = task; i < mine.size(); i += tasks) {
+            const std::size_t block = mine[i];
             const std::size_t begin = block * options.block_rows, end = std::min(rows, begin + options.block_rows);
             if (x.dimension() != 2 || x.shape(0) != end - begin) x = tensor<float>::from_shape({end - begin, features});
             fill(begin, end, x.data());
@@ -47,6 +56,7 @@ tensor<double> score_pair_rows(const std::vector<std::unique_ptr<nn::sequential<
             }
         }
     });
+    if (ranks.size() > 1) ranks.sum(scores, rows);
     return out;
 }
 

@@ -19,6 +19,7 @@ inline int use_core() {
     used += knit::as_eigen(t).sum() == 4;  // eigen.hpp
     used += std::string(knit::value_error("x").what()) == "x";  // error.hpp
     used += knit::hardware_threads() >= 1;  // parallel.hpp
+    used += knit::this_process().size() == 1;  // communicator.hpp
     knit::param_store<float> store;  // params.hpp
     used += store.size() == 0;
     knit::rng g(1);  // random.hpp

@@ -12,9 +12,10 @@
 // so memory is O(threads x block x (F + hidden)) beyond the caller's feature source, not
 // O(G^2 x F). Each of the min(threads, blocks) tasks copies the members once (a forward
 // pass writes the layers' buffers, so two tasks cannot share one network) and scores every
-// threads-th block. Blocks are fixed by
-// block_rows alone, never by the thread count, so the result is bit-identical for every
-// thread count. Against one forward pass over all rows (knit before blocks) a score can
+// threads-th block. With options.ranks (MPI ranks, knit/core/communicator.hpp) rank k
+// scores blocks k, k + K, k + 2K, ... that way and the ranks sum their (G, G) results,
+// each entry nonzero on one rank only. Blocks are fixed by block_rows alone, never by the
+// thread or rank count, so the result is bit-identical for every thread and rank count. Against one forward pass over all rows (knit before blocks) a score can
 // move in its last bits: OpenBLAS picks its kernels by the product's size, and a narrower
 // or smaller-matrix kernel sums in another order (measured on 2,000 genes: at most
 // 1.4e-7). tests/grn/test_ensemble_scoring.cpp checks both.
@@ -25,6 +26,7 @@
 #include <memory>
 #include <vector>
 
+#include "knit/core/communicator.hpp"
 #include "knit/core/tensor.hpp"
 #include "knit/nn/sequential.hpp"
 
@@ -33,6 +35,9 @@ namespace knit::grn {
 struct pair_scoring_options {
     std::size_t threads = 1;        // knit::parallel_for's threads (knit-grn's --threads)
     std::size_t block_rows = 8192;  // feature rows per task
+    // The processes that share the work (every one calls with the same data and gets the
+    // whole result); nullptr: this process alone.
+    communicator* ranks = nullptr;
 };
 
 using feature_fill = std::function<void(std::size_t begin, std::size_t end, float* out)>;

@@ -1,0 +1,63 @@
+// The processes of one run and the few collective steps knit's sharded work needs: an MPI
+// communicator (knit/mpi/communicator.hpp, for programs built with MPI) or this
+// process alone (this_process()). knit itself never includes <mpi.h>: the library takes
+// this interface, and only a program that runs under mpirun makes an MPI one.
+//
+// The contract, as in MPI: every rank makes the same collective calls in the same order
+// with the same counts (check_same_on_every_rank checks a count before it is relied on).
+//
+//   broadcast(bytes, n, root)  root's n bytes copied into every other rank's bytes
+//   sum(values, n)             element-wise sum over the ranks, left on every rank. knit
+//                              sums values that are nonzero on one rank and 0.0 on the
+//                              others, so the result is exact, whatever order MPI adds in
+//   gather(bytes, n, root)     every rank's bytes (n may differ per rank) concatenated in
+//                              rank order, on root; empty on the others
+//
+// Counts are bytes or doubles as std::size_t: the MPI one splits them into pieces below
+// MPI's int limit, so a (20,000, 20,000) matrix is one call.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <string>
+#include <vector>
+
+namespace knit {
+
+class communicator {
+public:
+    virtual ~communicator() = default;
+    virtual std::size_t rank() const = 0;
+    virtual std::size_t size() const = 0;
+    virtual void broadcast(void* bytes, std::size_t count, std::size_t root) = 0;
+    virtual void sum(double* values, std::size_t count) = 0;
+    virtual std::vector<char> gather(const void* bytes, std::size_t count, std::size_t root) = 0;
+};
+
+// This process alone: rank 0 of 1; broadcast and sum change nothing, gather copies.
+communicator& this_process();
+
+// Which rank owns task `index` of a list dealt round-robin over the ranks.
+inline std::size_t owner_of(std::size_t index, const communicator& ranks) { return index % ranks.size(); }
+
+// Throws knit::value_error on every rank whose `value` differs from rank 0's, naming
+// `what` and both values (ranks given different inputs would otherwise exchange buffers
+// of different sizes).
+void check_same_on_every_rank(communicator& ranks, std::uint64_t value, const std::string& what);
+
+// Collective: when any rank's `failure` is set, every rank throws: its own exception, or a
+// knit::state_error saying `what` failed on another rank. Lets every rank leave a
+// collective step together instead of waiting for one that threw.
+void rethrow_on_every_rank(communicator& ranks, const std::exception_ptr& failure, const std::string& what);
+
+// Sizes first, then the elements: `values` of root, on every rank.
+template <class T>
+void broadcast_vector(communicator& ranks, std::vector<T>& values, std::size_t root) {
+    std::uint64_t count = values.size();
+    ranks.broadcast(&count, sizeof count, root);
+    values.resize(std::size_t(count));
+    ranks.broadcast(values.data(), values.size() * sizeof(T), root);
+}
+
+}  // namespace knit

@@ -1,0 +1,53 @@
+#include "knit/core/communicator.hpp"
+
+#include <cstring>
+
+#include "knit/core/error.hpp"
+
+namespace knit {
+namespace {
+
+class single_process final : public communicator {
+public:
+    std::size_t rank() const override { return 0; }
+    std::size_t size() const override { return 1; }
+    void broadcast(void*, std::size_t, std::size_t root) override { check_root(root); }
+    void sum(double*, std::size_t) override {}
+    std::vector<char> gather(const void* bytes, std::size_t count, std::size_t root) override {
+        check_root(root);
+        std::vector<char> out(count);
+        if (count > 0) std::memcpy(out.data(), bytes, count);
+        return out;
+    }
+
+private:
+    static void check_root(std::size_t root) {
+        KNIT_CHECK_AS(value_error, root == 0, "communicator: got root " << root << ", expected 0 (one process)");
+    }
+};
+
+}  // namespace
+
+communicator& this_process() {
+    static single_process alone;
+    return alone;
+}
+
+void check_same_on_every_rank(communicator& ranks, std::uint64_t value, const std::string& what) {
+    std::uint64_t first = value;
+    ranks.broadcast(&first, sizeof first, 0);
+    KNIT_CHECK_AS(value_error, first == value,
+                  what << ": rank " << ranks.rank() << " has " << value << ", rank 0 has " << first
+                       << ", expected the same on every rank (give every rank the same inputs)");
+}
+
+void rethrow_on_every_rank(communicator& ranks, const std::exception_ptr& failure, const std::string& what) {
+    double failed = failure ? 1.0 : 0.0;
+    ranks.sum(&failed, 1);
+    if (failure) std::rethrow_exception(failure);
+    KNIT_CHECK_AS(state_error, failed == 0.0,
+                  what << ": failed on " << failed << " other rank(s) (see their messages), so rank " << ranks.rank()
+                       << " stops too");
+}
+
+}  // namespace knit

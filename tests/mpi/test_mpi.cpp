@@ -1,0 +1,185 @@
+// The sharded paths on two MPI ranks against this process alone (ctest runs this binary
+// under mpirun -np 2): knit::mpi_communicator's collectives, dynamics_feature_rows,
+// score_all_pairs of both shipped models, rank_pair_indices and write_ranked_pairs, bit
+// for bit and byte for byte; and ranks given different inputs are refused, not left
+// waiting.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "knit/core/error.hpp"
+#include "knit/mpi/communicator.hpp"
+#include "knit/grn/dynamics_features.hpp"
+#include "knit/grn/models/pair_model.hpp"
+#include "knit/grn/prediction.hpp"
+#include "support/simulated.hpp"
+
+using namespace knit;
+using namespace knit::grn;
+
+namespace {
+
+mpi_communicator& world() {
+    static mpi_communicator ranks(MPI_COMM_WORLD);
+    return ranks;
+}
+
+std::size_t differing(const tensor<double>& a, const tensor<double>& b) {
+    REQUIRE(a.shape() == b.shape());
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) n += a.flat(i) != b.flat(i);
+    return n;
+}
+
+std::string read_all(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+// A folder both ranks name alike (rank 0 makes it; the others wait for it).
+std::string shared_folder(const std::string& name) {
+    const std::string path = (std::filesystem::temp_directory_path() / ("knit-test-mpi-" + name)).string();
+    if (world().rank() == 0) {
+        std::filesystem::remove_all(path);
+        std::filesystem::create_directories(path);
+    }
+    MPI_Barrier(MPI_COMM_WORLD);
+    return path;
+}
+
+// 40 genes with DREAM4's design (more samples than genes) and 60 genes with two time
+// series (fewer samples than genes: the dual ridge form).
+std::vector<experiment_set> networks() {
+    experiment_options few;
+    few.time_series = 2;
+    return {test::simulate_network_data(901, 40).data, test::simulate_network_data(902, 60, few).data};
+}
+
+}  // namespace
+
+TEST_CASE("mpi_communicator: two ranks, broadcast, exact sums and gathers of uneven sizes in rank order") {
+    communicator& ranks = world();
+    REQUIRE(ranks.size() == 2);
+    const std::size_t me = ranks.rank();
+    std::vector<double> values{1.5 + double(me), -2.0};
+    ranks.broadcast(values.data(), values.size() * sizeof(double), 1);
+    CHECK(values == std::vector<double>{2.5, -2.0});
+    std::vector<double> own(5, 0.0);
+    own[me] = 0.1 * double(me + 1);  // nonzero on one rank per entry
+    ranks.sum(own.data(), own.size());
+    CHECK(own == std::vector<double>{0.1, 0.2, 0.0, 0.0, 0.0});
+    // rank 0 sends 3 bytes, rank 1 none; then rank 0 none and rank 1 four.
+    const std::string mine = me == 0 ? "abc" : "";
+    const std::vector<char> got = ranks.gather(mine.data(), mine.size(), 0);
+    CHECK(std::string(got.begin(), got.end()) == (me == 0 ? "abc" : ""));
+    const std::string second = me == 0 ? "" : "wxyz";
+    const std::vector<char> at_one = ranks.gather(second.data(), second.size(), 1);
+    CHECK(std::string(at_one.begin(), at_one.end()) == (me == 1 ? "wxyz" : ""));
+    std::vector<int> list = me == 0 ? std::vector<int>{4, 5, 6} : std::vector<int>{};
+    broadcast_vector(ranks, list, 0);
+    CHECK(list == std::vector<int>{4, 5, 6});
+    // Different values are refused on the rank that differs, with both named.
+    if (me == 1) CHECK_THROWS_WITH_AS(check_same_on_every_rank(ranks, 7 + me, "genes"),
+                                      doctest::Contains("rank 1 has 8, rank 0 has 7"), value_error);
+    else CHECK_NOTHROW(check_same_on_every_rank(ranks, 7 + me, "genes"));
+    // A failure on one rank is raised on both.
+    std::exception_ptr failure;
+    if (me == 1) failure = std::make_exception_ptr(io_error("disk full"));
+    if (me == 1) CHECK_THROWS_AS(rethrow_on_every_rank(ranks, failure, "writing"), io_error);
+    else CHECK_THROWS_WITH_AS(rethrow_on_every_rank(ranks, failure, "writing"),
+                              doctest::Contains("failed on 1 other rank"), state_error);
+    CHECK_NOTHROW(rethrow_on_every_rank(ranks, nullptr, "writing"));
+}
+
+TEST_CASE("dynamics_feature_rows on two ranks: the rows of one process, bit for bit") {
+    for (const experiment_set& data : networks()) {
+        const std::size_t genes = data.gene_count(), features = dynamics_feature_names().size();
+        CAPTURE(genes);
+        const dynamics_feature_rows alone(data.time_series, {}, 1);
+        const dynamics_feature_rows shared(data.time_series, {}, 2, &world());
+        tensor<double> a = tensor<double>::from_shape({genes * genes, features}), b = a;
+        alone.fill(0, genes * genes, a.data());
+        shared.fill(0, genes * genes, b.data());
+        CHECK(differing(a, b) == 0);
+        CHECK(xt::amax(xt::abs(a))() > 0.5);  // standardised features, not zeros
+    }
+}
+
+TEST_CASE("score_all_pairs of the shipped models on two ranks: one process's scores, bit for bit") {
+    for (const char* name : {"context-mlp", "evidence-mlp"}) {
+        auto model = load_pair_model(std::string(KNIT_SOURCE_DIR) + "/models/" + name + ".knit");
+        for (const experiment_set& data : networks()) {
+            INFO(name << ", " << data.gene_count() << " genes");
+            for (const std::size_t block : {std::size_t(97), pair_scoring_options{}.block_rows}) {
+                pair_scoring_options alone;
+                alone.block_rows = block;
+                pair_scoring_options shared = alone;
+                shared.ranks = &world();
+                shared.threads = 2;
+                const tensor<double> one = model->score_all_pairs(data, alone);
+                const tensor<double> two = model->score_all_pairs(data, shared);
+                CHECK(differing(one, two) == 0);
+                CHECK(xt::amax(one)() - xt::amin(one + xt::eye<double>(data.gene_count()))() > 0.1);
+            }
+        }
+    }
+}
+
+TEST_CASE("rank_pair_indices and write_ranked_pairs on two ranks: one process's order and file") {
+    communicator& ranks = world();
+    const experiment_set data = networks()[1];
+    auto model = load_pair_model(std::string(KNIT_SOURCE_DIR) + "/models/context-mlp.knit");
+    tensor<double> scores = model->score_all_pairs(data);
+    // Ties, so that the index tie-break decides across the two ranks' slices.
+    for (std::size_t t = 1; t < 30; ++t) scores(0, t) = 0.5;
+    const std::vector<std::string>& genes = data.genes;
+    for (const std::size_t top_k : {std::size_t(0), std::size_t(1), std::size_t(100)}) {
+        CAPTURE(top_k);
+        const auto alone = rank_pair_indices(scores, genes, top_k, 1);
+        CHECK(rank_pair_indices(scores, genes, top_k, 2, &ranks) == alone);
+        CHECK(alone.size() == (top_k ? top_k : genes.size() * (genes.size() - 1)));
+    }
+    // Among chosen pairs only: regulators G1..G5.
+    std::vector<std::size_t> chosen;
+    for (std::size_t r = 0; r < 5; ++r)
+        for (std::size_t t = 0; t < genes.size(); ++t)
+            if (r != t) chosen.push_back(r * genes.size() + t);
+    CHECK(rank_pair_indices(scores, genes, chosen, 7, 1, &ranks) == rank_pair_indices(scores, genes, chosen, 7, 1));
+
+    const std::string folder = shared_folder("write");
+    const auto order = rank_pair_indices(scores, genes, 0, 1, &ranks);
+    for (const edge_format format : {edge_format::dream, edge_format::beeline}) {
+        const std::string one = folder + "/one.txt", two = folder + "/two.txt";
+        if (ranks.rank() == 0) write_ranked_pairs(one, scores, genes, order, format, 1);
+        write_ranked_pairs(two, scores, genes, order, format, 2, &ranks);
+        MPI_Barrier(MPI_COMM_WORLD);
+        CHECK(read_all(two) == read_all(one));
+        const std::string text = read_all(one);
+        CHECK(std::count(text.begin(), text.end(), '\n') == 3540 + (format == edge_format::beeline));
+        // A list of one edge: one rank has no row.
+        const std::vector<std::size_t> single{order.front()};
+        write_ranked_pairs(two, scores, genes, single, format, 1, &ranks);
+        if (ranks.rank() == 0) write_ranked_pairs(one, scores, genes, single, format, 1);
+        MPI_Barrier(MPI_COMM_WORLD);
+        CHECK(read_all(two) == read_all(one));
+    }
+    // A bad score in rank 1's slice: refused on both ranks, and no file.
+    tensor<double> bad = scores;
+    bad.flat(order.back()) = std::numeric_limits<double>::infinity();
+    const std::string none = folder + "/none.txt";
+    if (ranks.rank() == 1) CHECK_THROWS_WITH_AS(write_ranked_pairs(none, bad, genes, order, edge_format::dream, 1, &ranks),
+                                                doctest::Contains("at edge 3539"), value_error);
+    else CHECK_THROWS_AS(write_ranked_pairs(none, bad, genes, order, edge_format::dream, 1, &ranks), state_error);
+    MPI_Barrier(MPI_COMM_WORLD);
+    CHECK_FALSE(std::filesystem::exists(none));
+    MPI_Barrier(MPI_COMM_WORLD);
+    if (ranks.rank() == 0) std::filesystem::remove_all(folder);
+}
