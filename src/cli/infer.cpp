@@ -104,20 +104,26 @@ void run_infer(infer_options& o) {
     }
     note_missing_wildtype("the data", used);
 
-    // Under MPI every rank shares the scoring and the sort; rank 0 writes and prints.
+    // Under MPI every rank shares the scoring, the sort and the formatting; rank 0 writes
+    // and prints. The list stays flat pair indices until it is written.
     options.ranks = &ranks();
-    const grn::inference result = grn::infer(data, options);
+    const grn::pair_inference result = grn::infer_pairs(data, options);
+    const grn::edge_format format = grn::edge_format_from_string(o.format);
+    if (o.output != "-")
+        grn::write_ranked_pairs(o.output, result.scores, data.genes, result.order, format, options.threads,
+                                options.ranks);
     if (ranks().rank() != 0) return;
     for (const auto& w : result.warnings) std::cerr << "knit-grn: warning: " << w << "\n";
-    const grn::edge_format format = grn::edge_format_from_string(o.format);
     if (o.output == "-") {
-        std::cout << grn::format_edges(result.edges, format) << std::flush;
+        std::vector<grn::scored_edge> edges;
+        edges.reserve(result.order.size());
+        const std::size_t g = data.gene_count();
+        for (std::size_t k : result.order) edges.push_back({data.genes[k / g], data.genes[k % g], result.scores.data()[k]});
+        std::cout << grn::format_edges(edges, format) << std::flush;
         KNIT_CHECK_AS(io_error, std::cout.good(), "--out -: writing the list to stdout failed (closed, full or a broken pipe)");
-    } else {
-        grn::write_edges(o.output, result.edges, format);
     }
     std::cerr << "knit-grn infer: " << used.describe() << "; ranked " << result.pairs_scored << " pairs with "
-              << result.method << "; wrote " << result.edges.size() << " edges (" << o.format << ") to "
+              << result.method << "; wrote " << result.order.size() << " edges (" << o.format << ") to "
               << (o.output == "-" ? std::string("stdout") : o.output) << " in " << grn::fixed(clock.seconds(), 2)
               << " s\n";
 }

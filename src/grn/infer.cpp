@@ -62,10 +62,10 @@ bool is_baseline(const std::string& name) {
     return std::find(names.begin(), names.end(), name) != names.end();
 }
 
-// The chosen pairs of a (G, G) score matrix, best first; ties in (regulator, target) order
-// of the data's genes. With top_k > 0 only the best top_k are sorted and kept, so a
-// genome-scale list costs one flat index per pair until then, not one edge.
-std::vector<scored_edge> ranked_edges(const tensor<double>& scores, const std::vector<std::string>& genes,
+// The chosen pairs of a (G, G) score matrix as flat indices r * G + t, best first; ties in
+// (regulator, target) order of the data's genes. With top_k > 0 only the best top_k are
+// sorted and kept.
+std::vector<std::size_t> ranked_pairs(const tensor<double>& scores, const std::vector<std::string>& genes,
                                       const std::vector<std::size_t>& regulators,
                                       const std::vector<std::size_t>& targets, std::size_t top_k,
                                       std::size_t threads, communicator* ranks, std::size_t& pairs_scored) {
@@ -76,10 +76,7 @@ std::vector<scored_edge> ranked_edges(const tensor<double>& scores, const std::v
         for (std::size_t t : targets)
             if (r != t) pairs.push_back(r * g + t);
     pairs_scored = pairs.size();
-    std::vector<scored_edge> edges;
-    for (std::size_t k : rank_pair_indices(scores, genes, std::move(pairs), top_k, threads, ranks))
-        edges.push_back({genes[k / g], genes[k % g], scores.data()[k]});
-    return edges;
+    return rank_pair_indices(scores, genes, std::move(pairs), top_k, threads, ranks);
 }
 
 // The models that rank pairs from whole-network features score every pair at once, in
@@ -146,7 +143,7 @@ std::unique_ptr<pair_model> load_shipped_model(const std::string& name) {
     return load_pair_model(shipped_model_path(name));
 }
 
-inference infer(const experiment_set& given, const infer_options& options) {
+pair_inference infer_pairs(const experiment_set& given, const infer_options& options) {
     KNIT_CHECK_AS(value_error, options.method.empty() || options.model_file.empty(),
                   "infer: got both method '" << options.method << "' and model file '" << options.model_file
                                              << "', expected one of them");
@@ -160,10 +157,10 @@ inference infer(const experiment_set& given, const infer_options& options) {
                   "infer: the regulators and targets leave no pair to rank (the only gene of both is '"
                       << data.genes[regulators.front()] << "'), expected a regulator and a different target");
 
-    inference out;
+    pair_inference out;
     out.used = data.kinds();
     std::unique_ptr<pair_model> model;
-    tensor<double> scores;
+    tensor<double>& scores = out.scores;
     if (!options.model_file.empty()) {
         model = load_pair_model(options.model_file);
         out.method = model->name() + " (" + options.model_file + ")";
@@ -200,8 +197,21 @@ inference infer(const experiment_set& given, const infer_options& options) {
         for (auto& w : model->warnings(data)) out.warnings.push_back(std::move(w));
         scores = model_scores(*model, data, regulators, targets, options.threads, options.ranks);
     }
-    out.edges = ranked_edges(scores, data.genes, regulators, targets, options.top_k, options.threads, options.ranks,
+    out.order = ranked_pairs(scores, data.genes, regulators, targets, options.top_k, options.threads, options.ranks,
                              out.pairs_scored);
+    return out;
+}
+
+inference infer(const experiment_set& data, const infer_options& options) {
+    pair_inference pairs = infer_pairs(data, options);
+    inference out;
+    const std::size_t g = data.gene_count();
+    out.edges.reserve(pairs.order.size());
+    for (std::size_t k : pairs.order) out.edges.push_back({data.genes[k / g], data.genes[k % g], pairs.scores.data()[k]});
+    out.method = std::move(pairs.method);
+    out.pairs_scored = pairs.pairs_scored;
+    out.used = pairs.used;
+    out.warnings = std::move(pairs.warnings);
     return out;
 }
 

@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 
 #include "knit/core/error.hpp"
 #include "knit/grn/evaluation.hpp"
+#include "knit/grn/detail/text.hpp"
 #include "knit/grn/infer.hpp"
 #include "knit/grn/metrics.hpp"
 #include "support/simulated.hpp"
@@ -113,6 +115,39 @@ TEST_CASE("top_k keeps the head of the full list; a model file gives what the sh
     const auto from_file = infer(s.data, {.model_file = shipped_model_path("context-mlp")});
     CHECK(from_file.edges == full.edges);
     CHECK(from_file.method.find("context-mlp (") == 0);
+}
+
+TEST_CASE("infer_pairs is infer without names: the same order and scores, and write_ranked_pairs writes the same file") {
+    const auto& s = network_a();
+    const auto& g = s.data.genes;
+    infer_options o;
+    o.regulators = {g[1], g[9], g[20]};
+    o.top_k = 40;
+    for (const std::string method : {"", "abs-pearson"}) {
+        CAPTURE(method);
+        o.method = method;
+        const inference named = infer(s.data, o);
+        const pair_inference flat = infer_pairs(s.data, o);
+        REQUIRE(flat.order.size() == named.edges.size());
+        CHECK(named.edges.size() == 40);
+        for (std::size_t i = 0; i < flat.order.size(); ++i) {
+            const std::size_t k = flat.order[i];
+            CHECK(g[k / g.size()] == named.edges[i].regulator);
+            CHECK(g[k % g.size()] == named.edges[i].target);
+            CHECK(flat.scores.data()[k] == named.edges[i].score);
+        }
+        CHECK(flat.method == named.method);
+        CHECK(flat.pairs_scored == named.pairs_scored);
+        CHECK(flat.warnings == named.warnings);
+        const std::string folder = (std::filesystem::temp_directory_path() / "knit-test-infer-pairs").string();
+        std::filesystem::create_directories(folder);
+        for (const edge_format format : {edge_format::dream, edge_format::arboreto, edge_format::beeline}) {
+            write_ranked_pairs(folder + "/flat.txt", flat.scores, g, flat.order, format, 2);
+            write_edges(folder + "/named.txt", named.edges, format);
+            CHECK(grn::detail::read_file(folder + "/flat.txt") == grn::detail::read_file(folder + "/named.txt"));
+        }
+        std::filesystem::remove_all(folder);
+    }
 }
 
 TEST_CASE("tied scores come out in the data's (regulator, target) order") {

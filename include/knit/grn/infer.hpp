@@ -66,6 +66,21 @@ struct inference {
 // method whose experiment kinds are absent (naming them), or both method and model_file.
 inference infer(const experiment_set& data, const infer_options& options = {});
 
+// infer() without the list of named edges, for genome-scale lists: the (G, G) scores
+// (entries outside the chosen pairs are not read and may be 0) and the ranking as flat
+// pair indices r * G + t into them (rank_pair_indices), 8 bytes a pair. infer() is this,
+// each index turned into an edge; write_ranked_pairs(path, scores, data.genes, order, ...)
+// writes the same file as write_edges of infer()'s edges.
+struct pair_inference {
+    tensor<double> scores;
+    std::vector<std::size_t> order;  // best first
+    std::string method;
+    std::size_t pairs_scored = 0;
+    experiment_kinds used;
+    std::vector<std::string> warnings;
+};
+pair_inference infer_pairs(const experiment_set& data, const infer_options& options = {});
+
 // The methods infer() accepts by name: the shipped models, then the baselines.
 std::vector<std::string> infer_method_names();
 // The shipped model for these kinds: evidence-mlp when any steady-state kind is present,
