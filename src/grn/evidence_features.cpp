@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "knit/core/error.hpp"
+#include "knit/core/parallel.hpp"
 #include "knit/grn/features.hpp"
 #include "knit/grn/steady_state_features.hpp"
 
@@ -202,7 +203,8 @@ evidence_table evidence_layout(const evidence_options& options) {
     return out;
 }
 
-evidence_table evidence_features(const experiment_set& data, const evidence_options& options) {
+evidence_table evidence_features(const experiment_set& data, const evidence_options& options, std::size_t threads) {
+    KNIT_CHECK_AS(value_error, threads >= 1, "evidence features: got threads 0, expected >= 1");
     data.validate();
     const std::size_t genes = data.gene_count();
     KNIT_CHECK_AS(value_error, genes >= 3, "evidence features: got " << genes << " genes, expected at least 3");
@@ -210,15 +212,20 @@ evidence_table evidence_features(const experiment_set& data, const evidence_opti
     const auto families = selected(options);
     out.values = xt::zeros<double>({genes * genes, out.columns.size()});
     const experiment_kinds have = data.kinds();
-    std::size_t column = 0;
-    for (std::size_t f = 0; f < families.size(); ++f) {
-        const evidence_family& family = *families[f];
-        if (!computable(family, have)) {
-            column += family.columns.size();
-            continue;
-        }
+    // Each family's first column, and the families the data can give.
+    std::vector<std::size_t> first(families.size(), 0);
+    std::vector<std::size_t> present;
+    for (std::size_t f = 0, column = 0; f < families.size(); column += families[f]->columns.size(), ++f) {
+        first[f] = column;
+        if (computable(*families[f], have)) present.push_back(f);
+    }
+    // One task per family: its (G, G) score matrices standardised into its own columns
+    // and then freed (so at most `threads` families' matrices are alive), or the
+    // time-series family's rows (the dynamics features, standardised by themselves).
+    parallel_for(present.size(), threads, [&](std::size_t i) {
+        const std::size_t f = present[i];
+        const std::string& name = families[f]->name;
         column_values values;
-        const std::string& name = family.name;
         if (name == "knockout") perturbation_family(data, experiment_kind::knockouts, options, values);
         else if (name == "knockdown") perturbation_family(data, experiment_kind::knockdowns, options, values);
         else if (name == "agreement") agreement_family(data, values);
@@ -226,18 +233,19 @@ evidence_table evidence_features(const experiment_set& data, const evidence_opti
         else if (name == "steady-pooled") pooled_family(data, options, values);
         if (name == "timeseries") {
             const tensor<double> dynamics = dynamics_features(data.time_series, options.dynamics);
-            for (std::size_t c = 0; c < family.columns.size(); ++c)
-                for (std::size_t row = 0; row < genes * genes; ++row) out.values(row, column + c) = dynamics(row, c);
-        } else {
-            KNIT_CHECK_AS(state_error, values.matrices.size() == family.columns.size(),
-                          "evidence family " << name << ": built " << values.matrices.size() << " columns, expected "
-                                             << family.columns.size());
-            for (std::size_t c = 0; c < family.columns.size(); ++c)
-                store_column(values.matrices[c], values.how[c], column + c, out.values);
+            for (std::size_t c = 0; c < families[f]->columns.size(); ++c)
+                for (std::size_t row = 0; row < genes * genes; ++row) out.values(row, first[f] + c) = dynamics(row, c);
+            return;
         }
-        column += family.columns.size();
+        KNIT_CHECK_AS(state_error, values.matrices.size() == families[f]->columns.size(),
+                      "evidence family " << name << ": built " << values.matrices.size() << " columns, expected "
+                                         << families[f]->columns.size());
+        for (std::size_t c = 0; c < values.matrices.size(); ++c)
+            store_column(values.matrices[c], values.how[c], first[f] + c, out.values);
+    });
+    for (std::size_t f : present) {
         out.present[f] = true;
-        out.used = out.used | (family.needs | (family.needs_any & have));
+        out.used = out.used | (families[f]->needs | (families[f]->needs_any & have));
         for (std::size_t r = 0; r < genes; ++r)
             for (std::size_t t = 0; t < genes; ++t)
                 if (r != t) out.values(r * genes + t, out.columns.size() - families.size() + f) = 1.0;

@@ -165,6 +165,25 @@ TEST_CASE("evidence table: fixed layout, standardised columns, absent families z
     CHECK_THROWS_AS(evidence_features(net.data, evidence_options{{"knockouts"}}), value_error);  // the family is "knockout"
 }
 
+TEST_CASE("evidence table: the same, bit for bit, on 1, 2 and 3 threads, and with fewer kinds") {
+    const simulated net = simulate_all(6, 17);
+    for (const experiment_kinds kinds : {experiment_kinds::all(), experiment_kinds{experiment_kind::knockdowns}}) {
+        const evidence_table serial = evidence_features(net.data.restricted_to(kinds), {}, 1);
+        for (std::size_t threads : {2u, 3u}) {
+            CAPTURE(threads);
+            const evidence_table parallel = evidence_features(net.data.restricted_to(kinds), {}, threads);
+            CHECK(parallel.present == serial.present);
+            CHECK(parallel.used == serial.used);
+            REQUIRE(parallel.values.shape() == serial.values.shape());
+            std::size_t differing = 0;
+            for (std::size_t i = 0; i < serial.values.size(); ++i) differing += parallel.values.flat(i) != serial.values.flat(i);
+            CHECK(differing == 0);
+        }
+        CHECK(xt::amax(xt::abs(serial.values))() > 1.0);  // standardised columns, not zeros
+    }
+    CHECK_THROWS_AS(evidence_features(net.data, {}, 0), value_error);
+}
+
 TEST_CASE("evidence-mlp learns on simulated networks, ranks with fewer kinds, round-trips, and says what differs") {
     const std::size_t genes = 30;
     std::vector<simulated> nets;

@@ -74,6 +74,9 @@ evidence_table evidence_layout(const evidence_options& options = {});
 
 // The table for one network. Families whose kinds are missing are zero columns with a 0
 // indicator; throws knit::value_error for an unknown family name or genes < 3.
-evidence_table evidence_features(const experiment_set& data, const evidence_options& options = {});
+// The families are computed as `threads` parallel tasks (knit::parallel_for), each
+// standardising its own columns; the table is the same, bit for bit, for every count.
+evidence_table evidence_features(const experiment_set& data, const evidence_options& options = {},
+                                 std::size_t threads = 1);
 
 }  // namespace knit::grn

@@ -389,7 +389,7 @@ std::vector<std::string> evidence_mlp_model::warnings(const experiment_set& data
 
 tensor<double> evidence_mlp_model::score_network(const experiment_set& data, const pair_scoring_options& options) {
     KNIT_CHECK_AS(state_error, !nets_.empty(), "evidence-mlp::score: model not trained, expected fit() or load() first");
-    const evidence_table table = evidence_features(data, settings_.evidence);
+    const evidence_table table = evidence_features(data, settings_.evidence, options.threads);
     std::vector<bool> keep(table.families.size(), false);
     bool any = false;
     for (std::size_t f = 0; f < keep.size(); ++f) {
