@@ -222,6 +222,31 @@ void add_input(common_options& o, const std::string& path, const std::string& wh
     if (!path.empty()) o.input_files.emplace_back(path, what);
 }
 
+void check_same_inputs_on_every_rank(const common_options& o, const grn::experiment_set& data,
+                                     const std::string& settings) {
+    if (ranks().size() == 1) return;
+    std::uint64_t hash = 14695981039346656037ull;
+    const auto add_bytes = [&hash](const void* bytes, std::size_t count) {
+        const auto* p = static_cast<const unsigned char*>(bytes);
+        for (std::size_t i = 0; i < count; ++i) hash = (hash ^ p[i]) * 1099511628211ull;
+    };
+    const auto add_text = [&](const std::string& text) { add_bytes(text.data(), text.size() + 1); };
+    for (const auto& gene : data.genes) add_text(gene);
+    for (const auto& experiment : data.time_series.experiments) {
+        add_bytes(experiment.times.data(), experiment.times.size() * sizeof(double));
+        add_bytes(experiment.values.data(), experiment.values.size() * sizeof(double));
+    }
+    for (grn::experiment_kind kind : {grn::experiment_kind::wildtype, grn::experiment_kind::knockouts,
+                                      grn::experiment_kind::knockdowns, grn::experiment_kind::multifactorial})
+        if (const grn::steady_state_data* table = data.steady_state(kind)) {
+            add_bytes(table->values.data(), table->values.size() * sizeof(double));
+            add_bytes(table->perturbed.data(), table->perturbed.size() * sizeof(std::size_t));
+        }
+    for (const auto& [path, option] : o.input_files) add_text(path + " " + option);
+    add_text(settings);
+    check_same_on_every_rank(ranks(), hash, "the inputs (data, files and options; a hash)");
+}
+
 void check_output(const common_options& o, const std::string& path, const std::string& what) {
     if (path.empty()) return;
     std::error_code ec;

@@ -78,6 +78,12 @@ std::string model_kind_of_file(const std::string& path);
 // Refuses an output that is one of the inputs (same device and inode, through any link),
 // or that cannot be written at all (a directory, a missing folder), before any work.
 void check_output(const common_options& o, const std::string& path, const std::string& what);
+// Under MPI ranks (ranks.hpp): refuses, on every rank, when the ranks were given different
+// inputs. Compares a 64-bit FNV-1a hash of the data (genes, times, values), the input files'
+// names and `settings` (the options that shape the output, as text). Nothing to do for one
+// process.
+void check_same_inputs_on_every_rank(const common_options& o, const grn::experiment_set& data,
+                                     const std::string& settings);
 
 // Writes name into --out (atomically), when --out is set; returns the path or "".
 std::string write_output(const common_options& o, const std::string& name, const std::string& content);

@@ -104,6 +104,11 @@ void run_infer(infer_options& o) {
     }
     note_missing_wildtype("the data", used);
 
+    std::string settings = "infer " + o.method + " " + o.model_file + " " + o.format + " " + o.output + " " +
+                           std::to_string(o.top_k) + " " + o.inputs;
+    for (const auto& gene : options.regulators) settings += " r:" + gene;
+    for (const auto& gene : options.targets) settings += " t:" + gene;
+    check_same_inputs_on_every_rank(o, data, settings);
     // Under MPI every rank shares the scoring, the sort and the formatting; rank 0 writes
     // and prints. The list stays flat pair indices until it is written.
     options.ranks = &ranks();

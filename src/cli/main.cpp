@@ -92,7 +92,7 @@ int run(int argc, char** argv) {
     if (!known && first.rfind("-", 0) != 0)
         return refuse("got unknown subcommand '" + knit::grn::detail::shorten(first) + "', expected one of " + names);
     const std::string help = known ? "knit-grn " + first + " --help" : "knit-grn --help";
-    if (knit::cli::ranks().size() > 1 && !shares_over_ranks(first))
+    if (knit::cli::ranks().size() > 1 && known && !shares_over_ranks(first))
         return refuse("got " + std::to_string(knit::cli::ranks().size()) + " MPI ranks for '" +
                       knit::grn::detail::shorten(first) +
                       "', which runs in one process: only predict and infer share their work over ranks "

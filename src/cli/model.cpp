@@ -108,6 +108,7 @@ void run_predict(predict_options& o) {
         for (const auto& w : model->warnings(data)) std::cerr << "knit-grn: warning: " << w << "\n";
     check_experiments({&data}, needs_common_length(model->name()));
     check_trained_length(o.model_file, model->name(), data);
+    check_same_inputs_on_every_rank(o, data, "predict " + o.prediction);
     const std::vector<std::string>& genes = data.genes;
     // Under MPI every rank scores its share of the pair blocks and sorts its slice of the
     // ranking; rank 0 writes the list and prints (ranks.hpp).

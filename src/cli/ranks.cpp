@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <iostream>
 
 #include "knit/core/parallel.hpp"
 
@@ -37,6 +38,10 @@ void start_ranks(int& argc, char**& argv) {
     // Only the main thread calls MPI; knit's task threads never do.
     MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
     world = std::make_unique<mpi_communicator>(MPI_COMM_WORLD);
+    // knit's task threads never call MPI, but MPI_THREAD_SINGLE promises there are none.
+    if (provided < MPI_THREAD_FUNNELED && world->rank() == 0)
+        std::cerr << "knit-grn: warning: this MPI gives no thread support (MPI_THREAD_FUNNELED); run with "
+                     "--threads 1 to keep to one thread per rank\n";
     MPI_Comm node;
     MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
     int here = 1;

@@ -1,6 +1,7 @@
 #include "knit/core/communicator.hpp"
 
 #include <cstring>
+#include <sstream>
 
 #include "knit/core/error.hpp"
 
@@ -36,9 +37,14 @@ communicator& this_process() {
 void check_same_on_every_rank(communicator& ranks, std::uint64_t value, const std::string& what) {
     std::uint64_t first = value;
     ranks.broadcast(&first, sizeof first, 0);
-    KNIT_CHECK_AS(value_error, first == value,
-                  what << ": rank " << ranks.rank() << " has " << value << ", rank 0 has " << first
-                       << ", expected the same on every rank (give every rank the same inputs)");
+    std::exception_ptr failure;
+    if (first != value) {
+        std::ostringstream message;
+        message << what << ": rank " << ranks.rank() << " has " << value << ", rank 0 has " << first
+                << ", expected the same on every rank (give every rank the same inputs)";
+        failure = std::make_exception_ptr(value_error(message.str()));
+    }
+    rethrow_on_every_rank(ranks, failure, what);
 }
 
 void rethrow_on_every_rank(communicator& ranks, const std::exception_ptr& failure, const std::string& what) {

@@ -3,6 +3,7 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <optional>
 
 #include "knit/core/error.hpp"
@@ -188,7 +189,7 @@ tensor<double> lagged_ridge_scores(const time_series_data& data, double lambda, 
         // the Gram matrix: one (G, G) matrix of scratch.
         matrix gram = z.transpose() * z / double(n);
         gram.diagonal().array() += lambda;
-        b = z.transpose() * y / double(n);
+        b.noalias() = z.transpose() * y / double(n);
         const Eigen::LDLT<Eigen::Ref<matrix>> factors(gram);
         factors.solveInPlace(b);
     } else {
@@ -309,7 +310,13 @@ dynamics_feature_rows::dynamics_feature_rows(const time_series_data& data, const
     std::vector<std::size_t> mine;
     for (std::size_t task : by_decreasing_cost(task_cost))
         if (owner[task] == ranks.rank()) mine.push_back(task);
-    parallel_for(mine.size(), threads, [&](std::size_t i) { run_task(mine[i]); });
+    std::exception_ptr failure;
+    try {
+        parallel_for(mine.size(), threads, [&](std::size_t i) { run_task(mine[i]); });
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    rethrow_on_every_rank(ranks, failure, "dynamics features");
     if (ranks.size() > 1) {
         // Every slot from the rank that made it.
         for (std::size_t task = 0; task < task_slot.size(); ++task)
@@ -387,8 +394,11 @@ dynamics_feature_rows::dynamics_feature_rows(const time_series_data& data, const
         deviation_[f] = std::sqrt(sq / pairs);
     });
     if (ranks.size() > 1) {
-        ranks.sum(mean_.data(), features);
-        ranks.sum(deviation_.data(), features);
+        std::vector<double> both(mean_);
+        both.insert(both.end(), deviation_.begin(), deviation_.end());
+        ranks.sum(both.data(), both.size());
+        std::copy(both.begin(), both.begin() + std::ptrdiff_t(features), mean_.begin());
+        std::copy(both.begin() + std::ptrdiff_t(features), both.end(), deviation_.begin());
     }
 }
 

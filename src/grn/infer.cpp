@@ -79,6 +79,14 @@ std::vector<std::size_t> ranked_pairs(const tensor<double>& scores, const std::v
     return rank_pair_indices(scores, genes, std::move(pairs), top_k, threads, ranks);
 }
 
+// Scores every rank computed alone (a baseline, a record model): rank 0's, on every rank,
+// so that the ranks rank the same numbers even where their CPUs round differently.
+void use_rank_zero_scores(tensor<double>& scores, communicator* ranks) {
+    if (!ranks || ranks->size() == 1) return;
+    check_same_on_every_rank(*ranks, scores.size(), "infer: the scores");
+    ranks->broadcast(scores.data(), scores.size() * sizeof(double), 0);
+}
+
 // The models that rank pairs from whole-network features score every pair at once, in
 // parallel blocks (pair_model::score_all_pairs). The record models score only the chosen
 // pairs' records (the mean over a pair's records); the other entries stay 0 and are not read.
@@ -101,6 +109,7 @@ tensor<double> model_scores(pair_model& model, const experiment_set& data, const
     tensor<double> out = xt::zeros<double>({data.gene_count(), data.gene_count()});
     for (const auto& p : aggregate_pair_scores(records, indices, model.score(records, indices), pair_aggregation::mean))
         out(p.regulator, p.target) = p.score;
+    use_rank_zero_scores(out, ranks);
     return out;
 }
 
@@ -169,6 +178,7 @@ pair_inference infer_pairs(const experiment_set& given, const infer_options& opt
         if (is_baseline(method)) {
             out.method = method;
             scores = baseline_scores(method, data);
+            use_rank_zero_scores(scores, options.ranks);
         } else {
             const auto shipped = shipped_model_names();
             KNIT_CHECK_AS(value_error, std::find(shipped.begin(), shipped.end(), method) != shipped.end(),

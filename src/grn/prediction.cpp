@@ -295,6 +295,7 @@ std::vector<std::size_t> rank_pair_indices(const knit::tensor<double>& scores, c
         // Rank k ranks slice k of the list on its threads; rank 0 merges the slices and
         // sends the result to every rank.
         check_same_on_every_rank(*ranks, order.size(), "rank_pair_indices: the pairs to rank");
+        check_same_on_every_rank(*ranks, keep, "rank_pair_indices: the pairs to keep (top_k)");
         const std::size_t k = ranks->rank(), count = ranks->size();
         const std::size_t begin = order.size() * k / count, end = order.size() * (k + 1) / count;
         std::vector<std::size_t> slice(order.begin() + std::ptrdiff_t(begin), order.begin() + std::ptrdiff_t(end));
@@ -302,11 +303,13 @@ std::vector<std::size_t> rank_pair_indices(const knit::tensor<double>& scores, c
         slice = rank_pair_indices(scores, genes, std::move(slice), keep, threads);
         std::uint64_t kept = slice.size();
         const std::vector<char> kept_counts = ranks->gather(&kept, sizeof kept, 0);
-        const std::vector<char> all = ranks->gather(slice.data(), slice.size() * sizeof(std::size_t), 0);
+        std::vector<char> all = ranks->gather(slice.data(), slice.size() * sizeof(std::size_t), 0);
+        std::vector<std::size_t>().swap(slice);
         std::vector<std::size_t> merged;
         if (k == 0) {
             std::vector<std::size_t> sorted(all.size() / sizeof(std::size_t)), next;
-            std::memcpy(sorted.data(), all.data(), all.size());
+            if (!all.empty()) std::memcpy(sorted.data(), all.data(), all.size());
+            std::vector<char>().swap(all);
             std::size_t at = 0;
             for (std::size_t from = 0; from < count; ++from) {
                 std::uint64_t n = 0;
@@ -393,6 +396,7 @@ void write_ranked_pairs(const std::string& path, const knit::tensor<double>& sco
     // Rank k formats slice k of the rows; rank 0 gathers the text in rank order and writes
     // the file. A refusal on any rank is raised on every rank (none writes).
     check_same_on_every_rank(*ranks, order.size(), "write_ranked_pairs: the rows to write");
+    check_same_on_every_rank(*ranks, std::uint64_t(format), "write_ranked_pairs: the format");
     KNIT_CHECK_AS(value_error, !order.empty(), who << ": got an empty list, expected at least one edge (a list without an "
                                                       "edge would not read back)");
     const std::size_t k = ranks->rank(), count = ranks->size();

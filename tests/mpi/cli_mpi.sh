@@ -28,14 +28,16 @@ cmp "$work/one.tsv" "$work/two.tsv" || fail "predict on 2 ranks wrote other byte
 [ "$(grep -c '^ranked' "$work/stdout.txt")" -eq 1 ] || fail "predict: expected one summary line (rank 0's)"
 
 printf 'G1\nG2\nG3\nG7\n' > "$work/regulators.txt"
-for extra in "" "--regulators $work/regulators.txt --top-k 50"; do
+for extra in "" "--regulators $work/regulators.txt --top-k 50" "--method abs-pearson --top-k 500"; do
   # shellcheck disable=SC2086
   "$knit" infer --data "$work/data" --size 150 --network 1 --out "$work/infer1.tsv" --threads 2 $extra 2> /dev/null
   # shellcheck disable=SC2086
   "${mpirun[@]}" -np 2 "$knit" infer --data "$work/data" --size 150 --network 1 --out "$work/infer2.tsv" \
     --threads 1 $extra 2> "$work/stderr.txt"
   cmp "$work/infer1.tsv" "$work/infer2.tsv" || fail "infer $extra on 2 ranks wrote other bytes than on 1"
-  grep -q "evidence-mlp" "$work/stderr.txt" || fail "infer: expected the shipped evidence-mlp: $(cat "$work/stderr.txt")"
+  expected=evidence-mlp
+  case "$extra" in *abs-pearson*) expected=abs-pearson ;; esac
+  grep -q "with $expected" "$work/stderr.txt" || fail "infer: expected $expected: $(cat "$work/stderr.txt")"
   rm -f "$work/infer1.tsv" "$work/infer2.tsv"
 done
 
@@ -51,6 +53,20 @@ set -e
 [ "$rc" -ne 0 ] || fail "a failing rank left the run's exit code 0"
 grep -q "missing.knit" "$work/stderr.txt" || fail "the failing rank's message does not name the file: $(cat "$work/stderr.txt")"
 [ -z "$(ls -A "$work/out")" ] || fail "a failed run left files: $(ls -A "$work/out")"
+
+# Ranks given different data (rank 1 another network's series) are refused, no output.
+"$knit" simulate --genes 150 --networks 1 --seed 6 --time-series 4 --kinds timeseries --out "$work/other" > /dev/null
+set +e
+"${mpirun[@]}" -np 1 "$knit" predict --model-file "$models/context-mlp.knit" --timeseries "${d}_timeseries.tsv" \
+  --prediction "$work/out/mixed.tsv" : \
+  -np 1 "$knit" predict --model-file "$models/context-mlp.knit" \
+  --timeseries "$work/other/size150/insilico_size150_1_timeseries.tsv" \
+  --prediction "$work/out/mixed.tsv" > /dev/null 2> "$work/stderr.txt" < /dev/null
+rc=$?
+set -e
+[ "$rc" -eq 2 ] || fail "ranks with different data: exit $rc, expected 2"
+grep -q "the inputs (data, files and options; a hash)" "$work/stderr.txt" || fail "different data: $(cat "$work/stderr.txt")"
+[ -z "$(ls -A "$work/out")" ] || fail "ranks with different data left files: $(ls -A "$work/out")"
 
 # One-process subcommands are refused under 2 ranks.
 set +e

@@ -86,10 +86,12 @@ TEST_CASE("mpi_communicator: two ranks, broadcast, exact sums and gathers of une
     std::vector<int> list = me == 0 ? std::vector<int>{4, 5, 6} : std::vector<int>{};
     broadcast_vector(ranks, list, 0);
     CHECK(list == std::vector<int>{4, 5, 6});
-    // Different values are refused on the rank that differs, with both named.
+    // Different values are refused on every rank: the one that differs names both.
     if (me == 1) CHECK_THROWS_WITH_AS(check_same_on_every_rank(ranks, 7 + me, "genes"),
                                       doctest::Contains("rank 1 has 8, rank 0 has 7"), value_error);
-    else CHECK_NOTHROW(check_same_on_every_rank(ranks, 7 + me, "genes"));
+    else CHECK_THROWS_WITH_AS(check_same_on_every_rank(ranks, 7 + me, "genes"),
+                              doctest::Contains("genes: failed on 1 other rank"), state_error);
+    CHECK_NOTHROW(check_same_on_every_rank(ranks, 7, "genes"));
     // A failure on one rank is raised on both.
     std::exception_ptr failure;
     if (me == 1) failure = std::make_exception_ptr(io_error("disk full"));
@@ -111,6 +113,19 @@ TEST_CASE("dynamics_feature_rows on two ranks: the rows of one process, bit for 
         CHECK(differing(a, b) == 0);
         CHECK(xt::amax(xt::abs(a))() > 0.5);  // standardised features, not zeros
     }
+}
+
+TEST_CASE("an error on one rank only is thrown on both, and neither waits for the other") {
+    const experiment_set data = networks()[0];
+    dynamics_feature_options options;
+    // Rank 1's ridge strength is refused inside a task only that rank's owner runs.
+    if (world().rank() == 1) options.ridge_small = 0.0;
+    if (world().rank() == 1) CHECK_THROWS_AS(dynamics_feature_rows(data.time_series, options, 1, &world()), value_error);
+    else CHECK_THROWS_AS(dynamics_feature_rows(data.time_series, options, 1, &world()), state_error);
+    // Different gene counts are refused before any matrix is exchanged.
+    const experiment_set other = world().rank() == 0 ? networks()[0] : networks()[1];
+    CHECK_THROWS(dynamics_feature_rows(other.time_series, {}, 1, &world()));
+    CHECK_NOTHROW(dynamics_feature_rows(data.time_series, {}, 1, &world()));
 }
 
 TEST_CASE("score_all_pairs of the shipped models on two ranks: one process's scores, bit for bit") {
@@ -153,6 +168,8 @@ TEST_CASE("rank_pair_indices and write_ranked_pairs on two ranks: one process's 
         for (std::size_t t = 0; t < genes.size(); ++t)
             if (r != t) chosen.push_back(r * genes.size() + t);
     CHECK(rank_pair_indices(scores, genes, chosen, 7, 1, &ranks) == rank_pair_indices(scores, genes, chosen, 7, 1));
+    // A top_k that differs between the ranks is refused on both.
+    CHECK_THROWS(rank_pair_indices(scores, genes, 5 + ranks.rank(), 1, &ranks));
 
     const std::string folder = shared_folder("write");
     const auto order = rank_pair_indices(scores, genes, 0, 1, &ranks);

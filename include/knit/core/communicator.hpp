@@ -41,14 +41,18 @@ communicator& this_process();
 // Which rank owns task `index` of a list dealt round-robin over the ranks.
 inline std::size_t owner_of(std::size_t index, const communicator& ranks) { return index % ranks.size(); }
 
-// Throws knit::value_error on every rank whose `value` differs from rank 0's, naming
-// `what` and both values (ranks given different inputs would otherwise exchange buffers
-// of different sizes).
+// Collective: when some rank's `value` differs from rank 0's, every rank throws (the
+// differing ones a knit::value_error naming `what` and both values, the others
+// rethrow_on_every_rank's state_error). Ranks given different inputs would otherwise
+// exchange buffers of different sizes.
 void check_same_on_every_rank(communicator& ranks, std::uint64_t value, const std::string& what);
 
 // Collective: when any rank's `failure` is set, every rank throws: its own exception, or a
 // knit::state_error saying `what` failed on another rank. Lets every rank leave a
-// collective step together instead of waiting for one that threw.
+// collective step together instead of waiting for one that threw. knit's sharded
+// functions call it after each step a rank runs alone, so an exception there reaches
+// every rank; anything else that throws on one rank only (your own code between knit's
+// calls) must end the job itself (MPI_Abort), as in any MPI program.
 void rethrow_on_every_rank(communicator& ranks, const std::exception_ptr& failure, const std::string& what);
 
 // Sizes first, then the elements: `values` of root, on every rank.

@@ -97,9 +97,9 @@ tensor<double> dynamics_features(const time_series_data& data, const dynamics_fe
 class dynamics_feature_rows {
 public:
     // The score matrices and the column statistics are computed as `threads` parallel
-    // tasks (knit::parallel_for); with `ranks`, the eight score matrices and the column
-    // statistics are dealt round-robin over the ranks and each is sent from its owner to
-    // the others. The rows are the same for every thread and rank count.
+    // tasks (knit::parallel_for); with `ranks`, the eight score tasks are dealt over the
+    // ranks by their cost and the column statistics round robin, and each result is sent
+    // from its owner to the others. An exception on one rank is thrown on every rank. The rows are the same for every thread and rank count.
     explicit dynamics_feature_rows(const time_series_data& data, const dynamics_feature_options& options = {},
                                    std::size_t threads = 1, communicator* ranks = nullptr);
     std::size_t gene_count() const { return genes_; }

@@ -2,7 +2,9 @@
 // -DKNIT_WITH_MPI=ON, or your own program linked to MPI::MPI_CXX). Header-only, so that
 // the knit library itself needs no MPI. The caller owns MPI_Init/MPI_Finalize and the
 // MPI_Comm; every call goes through MPI's default error handler (a failed call aborts the
-// job). Pieces of at most 2^30 bytes keep every count below MPI's int limit.
+// job). Pieces of at most 2^30 bytes keep every count below MPI's int limit. gather() sends
+// point to point with tag 7321 on the given communicator: if your program receives with
+// MPI_ANY_TAG on it while knit works, give knit a duplicate (MPI_Comm_dup) instead.
 //
 //   knit::mpi_communicator ranks(MPI_COMM_WORLD);
 //   grn::pair_scoring_options options;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <exception>
 
 #include "knit/core/error.hpp"
 #include "knit/core/parallel.hpp"
@@ -32,30 +33,36 @@ tensor<double> score_pair_rows(const std::vector<std::unique_ptr<nn::sequential<
     // weights), made once, and one input buffer; task w scores this rank's blocks w,
     // w + T, w + 2T, ...
     const std::size_t tasks = std::min(options.threads, mine.size());
-    parallel_for(tasks, options.threads, [&](std::size_t task) {
-        std::vector<std::unique_ptr<nn::sequential<float>>> copies;
-        for (const auto& member : members) {
-            copies.push_back(make_member());
-            copies.back()->compile(0);
-            const auto& from = member->store();
-            KNIT_CHECK_AS(state_error, copies.back()->store().size() == from.size(),
-                          "pair scoring: a member copy has " << copies.back()->store().size()
-                                                             << " parameters, expected " << from.size());
-            std::memcpy(copies.back()->store().values(), from.values(), from.size() * sizeof(float));
-        }
-        tensor<float> x;
-        for (std::size_t i = task; i < mine.size(); i += tasks) {
-            const std::size_t block = mine[i];
-            const std::size_t begin = block * options.block_rows, end = std::min(rows, begin + options.block_rows);
-            if (x.dimension() != 2 || x.shape(0) != end - begin) x = tensor<float>::from_shape({end - begin, features});
-            fill(begin, end, x.data());
-            for (auto& copy : copies) {
-                const tensor<float>& p = copy->forward(x, nn::mode::infer);
-                for (std::size_t row = begin; row < end; ++row)
-                    if (row / genes != row % genes) scores[row] += double(p.data()[row - begin]) / count;
+    std::exception_ptr failure;
+    try {
+        parallel_for(tasks, options.threads, [&](std::size_t task) {
+            std::vector<std::unique_ptr<nn::sequential<float>>> copies;
+            for (const auto& member : members) {
+                copies.push_back(make_member());
+                copies.back()->compile(0);
+                const auto& from = member->store();
+                KNIT_CHECK_AS(state_error, copies.back()->store().size() == from.size(),
+                              "pair scoring: a member copy has " << copies.back()->store().size()
+                                                                 << " parameters, expected " << from.size());
+                std::memcpy(copies.back()->store().values(), from.values(), from.size() * sizeof(float));
             }
-        }
-    });
+            tensor<float> x;
+            for (std::size_t i = task; i < mine.size(); i += tasks) {
+                const std::size_t block = mine[i];
+                const std::size_t begin = block * options.block_rows, end = std::min(rows, begin + options.block_rows);
+                if (x.dimension() != 2 || x.shape(0) != end - begin) x = tensor<float>::from_shape({end - begin, features});
+                fill(begin, end, x.data());
+                for (auto& copy : copies) {
+                    const tensor<float>& p = copy->forward(x, nn::mode::infer);
+                    for (std::size_t row = begin; row < end; ++row)
+                        if (row / genes != row % genes) scores[row] += double(p.data()[row - begin]) / count;
+                }
+            }
+        });
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    rethrow_on_every_rank(ranks, failure, "pair scoring");
     if (ranks.size() > 1) ranks.sum(scores, rows);
     return out;
 }

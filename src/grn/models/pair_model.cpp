@@ -44,13 +44,20 @@ void pair_model::configure(const std::string& key, const std::string&) {
 
 std::vector<std::string> pair_model::warnings(const experiment_set&) const { return {}; }
 
-tensor<double> pair_model::score_all_pairs(const experiment_set& data, const pair_scoring_options&) {
+tensor<double> pair_model::score_all_pairs(const experiment_set& data, const pair_scoring_options& options) {
     // No labels are needed to score: an empty gold standard gives every record label 0.
     pair_records records;
     records.add_network(data, gold_standard(data.genes));
     const auto all = records.all_indices();
     const auto pairs = aggregate_pair_scores(records, all, score(records, all), pair_aggregation::mean);
-    return pair_score_matrix(records, 0, pairs);
+    tensor<double> out = pair_score_matrix(records, 0, pairs);
+    // Every rank scored everything; rank 0's scores are the ones every rank ranks (two
+    // machines' CPUs can round differently).
+    if (options.ranks && options.ranks->size() > 1) {
+        check_same_on_every_rank(*options.ranks, out.size(), "pair scoring: the pairs scored");
+        options.ranks->broadcast(out.data(), out.size() * sizeof(double), 0);
+    }
+    return out;
 }
 
 std::string model_spec::label() const {
