@@ -390,7 +390,7 @@ void write_ranked_pairs(const std::string& path, const knit::tensor<double>& sco
                 return std::tuple<const std::string&, const std::string&, double>(genes[k / g], genes[k % g], s[k]);
             },
             format, who, threads);
-        write_file_atomically(path, std::vector<std::string_view>(parts.begin(), parts.end()));
+        write_file_atomically(path, std::vector<std::string_view>(parts.begin(), parts.end()), threads);
         return;
     }
     // Rank k formats slice k of the rows; rank 0 gathers the text in rank order and writes
@@ -419,7 +419,7 @@ void write_ranked_pairs(const std::string& path, const knit::tensor<double>& sco
     }
     rethrow_on_every_rank(*ranks, failure, who);
     const std::vector<char> file = ranks->gather(text.data(), text.size(), 0);
-    if (k == 0) write_file_atomically(path, std::string_view(file.data(), file.size()));
+    if (k == 0) write_file_atomically(path, {std::string_view(file.data(), file.size())}, threads);
 }
 
 void sort_by_score(std::vector<scored_edge>& edges) {

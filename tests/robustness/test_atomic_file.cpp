@@ -68,6 +68,26 @@ TEST_CASE("case 4: concurrent writers of one path always leave one whole file an
     std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("pieces written by 1, 2 and 3 threads in 8 MB chunks give the same file, the pieces in order") {
+    const std::string dir = scratch("atomic_pieces");
+    // A piece of 20 MB (three chunks), an empty one, small ones, and one of exactly 8 MB.
+    std::string big(20u << 20, 'x'), exact(8u << 20, 'y');
+    for (std::size_t i = 0; i < big.size(); i += 4093) big[i] = char('a' + i % 26);
+    for (std::size_t i = 0; i < exact.size(); i += 1021) exact[i] = char('A' + i % 26);
+    const std::vector<std::string_view> pieces{"head\n", big, "", exact, "tail\n"};
+    std::string whole;
+    for (const auto p : pieces) whole += p;
+    for (std::size_t threads : {1u, 2u, 3u}) {
+        CAPTURE(threads);
+        const std::string path = dir + "/pieces" + std::to_string(threads) + ".txt";
+        knit::write_file_atomically(path, pieces, threads);
+        CHECK(read_bytes(path) == whole);
+    }
+    CHECK(entries(dir).size() == 3);  // no temporary left
+    knit::write_file_atomically(dir + "/empty.txt", std::vector<std::string_view>{}, 2);
+    CHECK(read_bytes(dir + "/empty.txt").empty());
+}
+
 TEST_CASE("case 4: every error path removes its temporary and names the path") {
     const std::string dir = scratch("atomic_errors");
     // A directory where the file should go: refused before anything is created.

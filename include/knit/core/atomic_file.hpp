@@ -26,6 +26,7 @@
 // reader looks at these names. They can be deleted at any time.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,9 +34,11 @@
 namespace knit {
 
 void write_file_atomically(const std::string& path, std::string_view bytes);
-// The same with the file's bytes given in pieces, written one after the other (a large
-// text made in parts need not be joined first).
-void write_file_atomically(const std::string& path, const std::vector<std::string_view>& pieces);
+// The same with the file's bytes given in pieces, in order (a large text made in parts need
+// not be joined first). `threads` tasks (knit::parallel_for_without_blas) write chunks of
+// at most 8 MB at their offsets side by side; the file is the same for every count.
+void write_file_atomically(const std::string& path, const std::vector<std::string_view>& pieces,
+                           std::size_t threads = 1);
 
 class temporary_directory {
 public:
