@@ -104,6 +104,15 @@ const std::vector<shared_option>& shared_options() {
                           "runs on one thread, so the results are the same for every N (default: the number of cores)")
                  ->check(thread_count());
          }},
+        {{"predict", "infer"},
+         [](CLI::App& a, common_options& o) {
+             a.add_option("--block-rows", o.block_rows,
+                          "pair rows per scoring block of context-mlp and evidence-mlp; each of the --threads tasks "
+                          "holds one block's features and activations, so lower it when memory is short (the list "
+                          "is the same for every value up to the scores' last float bits; docs/threads.md)")
+                 ->capture_default_str()
+                 ->check(CLI::Range(std::size_t(1), std::size_t(1) << 24));
+         }},
         {{"demo", "reproduce", "evaluate", "baselines", "score"},
          [](CLI::App& a, common_options& o) {
              a.add_option("--out", o.out, "folder for TSV, JSON and SVG results (created if missing)");

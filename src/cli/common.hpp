@@ -35,6 +35,7 @@ struct common_options {
     std::string inputs = "all";          // experiment kinds a model may use (--inputs)
     std::vector<std::string> model_settings;  // --model-option key=value
     bool force = false;                  // replace an existing data set (simulate, demo)
+    std::size_t block_rows = 8192;       // pair rows per scoring block (predict, infer)
     // The files this run reads, each with the option that named it: no output may be one.
     std::vector<std::pair<std::string, std::string>> input_files;
 };

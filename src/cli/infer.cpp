@@ -94,6 +94,7 @@ void run_infer(infer_options& o) {
     options.top_k = o.top_k;
     options.inputs = inputs_of(o);
     options.threads = std::size_t(o.threads);
+    options.block_rows = o.block_rows;
     const grn::experiment_set used = data.restricted_to(options.inputs);
     if (!o.model_file.empty()) {
         const std::string kind = model_kind_of_file(o.model_file);

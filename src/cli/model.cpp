@@ -115,6 +115,7 @@ void run_predict(predict_options& o) {
     communicator& shared = ranks();
     grn::pair_scoring_options scoring;
     scoring.threads = std::size_t(o.threads);
+    scoring.block_rows = o.block_rows;
     scoring.ranks = &shared;
     const tensor<double> scores = model->score_all_pairs(data, scoring);
     // Flat pair indices, not edges with names: 8 bytes a pair until the file is written.

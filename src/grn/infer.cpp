@@ -91,10 +91,12 @@ void use_rank_zero_scores(tensor<double>& scores, communicator* ranks) {
 // parallel blocks (pair_model::score_all_pairs). The record models score only the chosen
 // pairs' records (the mean over a pair's records); the other entries stay 0 and are not read.
 tensor<double> model_scores(pair_model& model, const experiment_set& data, const std::vector<std::size_t>& regulators,
-                            const std::vector<std::size_t>& targets, std::size_t threads, communicator* ranks) {
+                            const std::vector<std::size_t>& targets, std::size_t threads, std::size_t block_rows,
+                            communicator* ranks) {
     if (model.name() == "context-mlp" || model.name() == "evidence-mlp") {
         pair_scoring_options scoring;
         scoring.threads = threads;
+        scoring.block_rows = block_rows;
         scoring.ranks = ranks;
         return model.score_all_pairs(data, scoring);
     }
@@ -205,7 +207,7 @@ pair_inference infer_pairs(const experiment_set& given, const infer_options& opt
     if (model) {
         data.require(model->required_inputs(), model->name());
         for (auto& w : model->warnings(data)) out.warnings.push_back(std::move(w));
-        scores = model_scores(*model, data, regulators, targets, options.threads, options.ranks);
+        scores = model_scores(*model, data, regulators, targets, options.threads, options.block_rows, options.ranks);
     }
     out.order = ranked_pairs(scores, data.genes, regulators, targets, options.top_k, options.threads, options.ranks,
                              out.pairs_scored);

@@ -4,6 +4,8 @@
 // refused with a one-line message and exit code 2.
 #include <doctest/doctest.h>
 
+#include <sstream>
+
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -357,7 +359,33 @@ TEST_CASE("--threads 1 and --threads 2 give the same data and the same numbers; 
                                         " --out " + two + "/i" + n + ".tsv");
         REQUIRE_MESSAGE(inferred.code == 0, inferred.output);
     }
+    // --block-rows: 132 pairs as one block (the default) or as blocks of 7 on 2 threads
+    // rank the same pairs with scores equal up to their last float bits; 0 is refused.
+    const run_result small = run("predict --model-file " + two + "/m1.knit --timeseries " + series +
+                                 " --threads 2 --block-rows 7 --prediction " + two + "/b7.tsv");
+    REQUIRE_MESSAGE(small.code == 0, small.output);
+    const run_result zero = run("predict --model-file " + two + "/m1.knit --timeseries " + series +
+                                " --block-rows 0 --prediction " + two + "/b0.tsv");
+    CHECK(zero.code == 2);
+    CHECK(contains(zero.output, "--block-rows"));
     const auto made = files_under(two);
+    {
+        const auto by_pair = [](const std::string& text) {
+            std::map<std::string, double> out;
+            std::istringstream lines(text);
+            std::string regulator, target;
+            double score = 0;
+            while (lines >> regulator >> target >> score) out[regulator + ">" + target] = score;
+            return out;
+        };
+        const auto whole = by_pair(made.at("p1.tsv")), blocks = by_pair(made.at("b7.tsv"));
+        REQUIRE(whole.size() == 132);
+        REQUIRE(blocks.size() == 132);
+        double largest = 0;
+        for (const auto& [pair, score] : whole) largest = std::max(largest, std::abs(blocks.at(pair) - score));
+        CHECK(largest < 1e-6);
+        CHECK_FALSE(made.count("b0.tsv"));
+    }
     CHECK(made.at("m1.knit") == made.at("m2.knit"));
     CHECK(made.at("p1.tsv") == made.at("p2.tsv"));
     CHECK(made.at("p1.tsv").size() > 132 * 8);  // all 132 pairs

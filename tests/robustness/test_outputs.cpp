@@ -188,6 +188,7 @@ TEST_CASE("case 4: predict that runs out of memory says so (exit 3) and leaves n
     CHECK(r.code == 3);
     CHECK(contains(r.err, "predict ran out of memory"));
     CHECK(contains(r.err, "10 G^2 numbers"));
+    CHECK(contains(r.err, "lower --block-rows or --threads"));
     CHECK_FALSE(contains(r.err, "internal error"));
     std::size_t entries = 0;
     for (const auto& e : std::filesystem::directory_iterator(dir)) entries += e.path().filename() != "data";

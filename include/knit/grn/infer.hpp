@@ -47,6 +47,8 @@ struct infer_options {
     // Threads for the shipped models' pair scoring (pair_model::score_all_pairs); the list
     // is the same for every count.
     std::size_t threads = 1;
+    // Pair rows per scoring block of those models (pair_scoring_options::block_rows).
+    std::size_t block_rows = pair_scoring_options{}.block_rows;
     // MPI ranks that share the work (every rank calls infer with the same data and options
     // and gets the whole inference): context-mlp and evidence-mlp deal their pair blocks
     // over the ranks, and every method's ranking is sorted in slices, one per rank. The
