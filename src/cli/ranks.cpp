@@ -51,6 +51,14 @@ void start_ranks(int& argc, char**& argv) {
 #else
     (void)argc;
     (void)argv;
+    // Started by mpirun but built without MPI: every process would do the whole job.
+    for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"})
+        if (const char* size = std::getenv(name); size && std::atoi(size) > 1) {
+            std::cerr << "knit-grn: warning: started as one of " << size
+                      << " MPI processes, but this knit-grn was built without MPI (-DKNIT_WITH_MPI=ON): each "
+                         "process runs the whole job alone\n";
+            break;
+        }
 #endif
 }
 
