@@ -222,7 +222,9 @@ std::vector<std::string> format_parts(std::size_t count, const Row& row, edge_fo
     parallel_for_without_blas(blocks, threads, [&](std::size_t block) {
         std::string& text = parts[1 + block];
         const std::size_t begin = block * rows_per_part, end = std::min(count, begin + rows_per_part);
-        text.reserve((end - begin) * 24);
+        // Two names, two delimiters, up to 24 characters of score and a newline: enough
+        // for most rows, so a block's text is rarely copied while it grows.
+        text.reserve((end - begin) * 40);
         for (std::size_t i = begin; i < end; ++i) {
             const auto [regulator, target, score] = row(i);
             check_name(regulator, first + i, "regulator");
@@ -233,7 +235,7 @@ std::vector<std::string> format_parts(std::size_t count, const Row& row, edge_fo
             text += delimiter;
             text += target;
             text += delimiter;
-            text += detail::format_double(score);
+            detail::append_double(text, score);
             text += '\n';
         }
     });

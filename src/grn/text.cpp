@@ -264,10 +264,16 @@ bool is_finite_number(std::string_view text) {
 }
 
 std::string format_double(double value) {
+    std::string out;
+    append_double(out, value);
+    return out;
+}
+
+void append_double(std::string& out, double value) {
     char buffer[64];
     const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
     KNIT_ASSERT(result.ec == std::errc());
-    return std::string(buffer, result.ptr);
+    out.append(buffer, result.ptr);
 }
 
 std::string quote(const std::string& name) {

@@ -110,6 +110,9 @@ bool is_finite_number(std::string_view text);
 
 // Shortest text that reads back to exactly `value` (std::to_chars round trip).
 std::string format_double(double value);
+// The same characters appended to `out`, without a string of their own (the writers of
+// long lists call it once a row).
+void append_double(std::string& out, double value);
 
 // `name` wrapped in double quotes, inner quotes doubled.
 std::string quote(const std::string& name);
