@@ -47,6 +47,12 @@ void check_same_on_every_rank(communicator& ranks, std::uint64_t value, const st
     rethrow_on_every_rank(ranks, failure, what);
 }
 
+void use_rank_zero_values(communicator& ranks, double* values, std::size_t count, const std::string& what) {
+    if (ranks.size() == 1) return;
+    check_same_on_every_rank(ranks, count, what);
+    ranks.broadcast(values, count * sizeof(double), 0);
+}
+
 void rethrow_on_every_rank(communicator& ranks, const std::exception_ptr& failure, const std::string& what) {
     double failed = failure ? 1.0 : 0.0;
     ranks.sum(&failed, 1);

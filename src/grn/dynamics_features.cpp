@@ -36,12 +36,12 @@ void standardise_columns(tensor<double>& m) {
     }
 }
 
-// The slot of matrices_ each dynamics_feature_rows task fills first, and the task's cost
-// in (G, G) products of lagged samples: a lag correlation is one, a Granger score three
-// (three correlation matrices), a ridge solve three (the kernel, the solve, Z'W), a CLR
-// one more. deal_by_cost gives the ranks about equal shares.
-constexpr std::size_t npos = std::size_t(-1);
-const std::vector<std::size_t> task_slot{6, 7, 0, 1, 2, 3, 4, 5};
+// The slots of matrices_ each dynamics_feature_rows task fills (its score first, then the
+// CLR derived from it), and the task's cost in (G, G) products of lagged samples: a lag
+// correlation is one, a Granger score three (three correlation matrices), a ridge solve
+// three (the kernel, the solve, Z'W), a CLR one more. deal_by_cost gives the ranks about
+// equal shares.
+const std::vector<std::vector<std::size_t>> task_slots{{6}, {7}, {0}, {1, 8}, {2}, {3}, {4, 9}, {5}};
 const std::vector<double> task_cost{3, 3, 1, 4, 1, 3, 2, 3};
 
 // Task indices by decreasing cost; equal costs in index order.
@@ -302,7 +302,7 @@ dynamics_feature_rows::dynamics_feature_rows(const time_series_data& data, const
             }
             default: matrices_[5] = absolute(granger_scores(data, 1, release)); break;
         }
-        to_log(matrices_[task_slot[task]]);
+        to_log(matrices_[task_slots[task].front()]);
     };
     // The tasks dealt over the ranks by their cost (task_cost), largest first, each to the
     // least-loaded rank; in that order on this rank's threads, so the long ones start first.
@@ -319,9 +319,8 @@ dynamics_feature_rows::dynamics_feature_rows(const time_series_data& data, const
     rethrow_on_every_rank(ranks, failure, "dynamics features");
     if (ranks.size() > 1) {
         // Every slot from the rank that made it.
-        for (std::size_t task = 0; task < task_slot.size(); ++task)
-            for (std::size_t slot : {task_slot[task], task == 3 ? std::size_t(8) : task == 6 ? std::size_t(9) : npos}) {
-                if (slot == npos) continue;
+        for (std::size_t task = 0; task < task_slots.size(); ++task)
+            for (std::size_t slot : task_slots[task]) {
                 if (owner[task] != ranks.rank()) matrices_[slot] = tensor<double>::from_shape({genes, genes});
                 ranks.broadcast(matrices_[slot].data(), matrices_[slot].size() * sizeof(double), owner[task]);
             }

@@ -79,12 +79,9 @@ std::vector<std::size_t> ranked_pairs(const tensor<double>& scores, const std::v
     return rank_pair_indices(scores, genes, std::move(pairs), top_k, threads, ranks);
 }
 
-// Scores every rank computed alone (a baseline, a record model): rank 0's, on every rank,
-// so that the ranks rank the same numbers even where their CPUs round differently.
+// Scores every rank computed alone (a baseline, a record model): rank 0's, on every rank.
 void use_rank_zero_scores(tensor<double>& scores, communicator* ranks) {
-    if (!ranks || ranks->size() == 1) return;
-    check_same_on_every_rank(*ranks, scores.size(), "infer: the scores");
-    ranks->broadcast(scores.data(), scores.size() * sizeof(double), 0);
+    if (ranks) use_rank_zero_values(*ranks, scores.data(), scores.size(), "infer: the scores");
 }
 
 // The models that rank pairs from whole-network features score every pair at once, in

@@ -182,7 +182,7 @@ namespace {
 constexpr std::size_t rows_per_part = 1 << 16;
 
 // Rows first, first + 1, ... of a list shared out over MPI ranks, with the format's header
-// or without it; no slice: the whole list, which may not be empty.
+// or without it; none: the whole list, which may not be empty.
 struct row_slice {
     std::size_t first = 0;
     bool header = false;
@@ -190,9 +190,9 @@ struct row_slice {
 
 template <class Row>
 std::vector<std::string> format_parts(std::size_t count, const Row& row, edge_format format, const char* who,
-                                      std::size_t threads, const row_slice* slice = nullptr) {
-    const std::size_t first = slice ? slice->first : 0;
-    KNIT_CHECK_AS(value_error, count != 0 || slice,
+                                      std::size_t threads, const row_slice* rows = nullptr) {
+    const std::size_t first = rows ? rows->first : 0;
+    KNIT_CHECK_AS(value_error, count != 0 || rows,
                   who << ": got an empty list, expected at least one edge (a list without an edge "
                          "would not read back)");
     auto check_name = [who](const std::string& name, std::size_t i, const char* what) {
@@ -212,7 +212,7 @@ std::vector<std::string> format_parts(std::size_t count, const Row& row, edge_fo
     const char delimiter = format == edge_format::beeline ? ',' : '\t';
     const std::size_t blocks = (count + rows_per_part - 1) / rows_per_part;
     std::vector<std::string> parts(1 + blocks);
-    if (format != edge_format::dream && (!slice || slice->header)) {
+    if (format != edge_format::dream && (!rows || rows->header)) {
         const char* const* names = format == edge_format::arboreto ? arboreto_header : beeline_header;
         for (int c = 0; c < 3; ++c) {
             parts[0] += names[c];
@@ -299,14 +299,14 @@ std::vector<std::size_t> rank_pair_indices(const knit::tensor<double>& scores, c
         check_same_on_every_rank(*ranks, order.size(), "rank_pair_indices: the pairs to rank");
         check_same_on_every_rank(*ranks, keep, "rank_pair_indices: the pairs to keep (top_k)");
         const std::size_t k = ranks->rank(), count = ranks->size();
-        const std::size_t begin = order.size() * k / count, end = order.size() * (k + 1) / count;
-        std::vector<std::size_t> slice(order.begin() + std::ptrdiff_t(begin), order.begin() + std::ptrdiff_t(end));
+        const auto [begin, end] = slice_of(order.size(), *ranks);
+        std::vector<std::size_t> mine(order.begin() + std::ptrdiff_t(begin), order.begin() + std::ptrdiff_t(end));
         std::vector<std::size_t>().swap(order);
-        slice = rank_pair_indices(scores, genes, std::move(slice), keep, threads);
-        std::uint64_t kept = slice.size();
+        mine = rank_pair_indices(scores, genes, std::move(mine), keep, threads);
+        std::uint64_t kept = mine.size();
         const std::vector<char> kept_counts = ranks->gather(&kept, sizeof kept, 0);
-        std::vector<char> all = ranks->gather(slice.data(), slice.size() * sizeof(std::size_t), 0);
-        std::vector<std::size_t>().swap(slice);
+        std::vector<char> all = ranks->gather(mine.data(), mine.size() * sizeof(std::size_t), 0);
+        std::vector<std::size_t>().swap(mine);
         std::vector<std::size_t> merged;
         if (k == 0) {
             std::vector<std::size_t> sorted(all.size() / sizeof(std::size_t)), next;
@@ -401,9 +401,8 @@ void write_ranked_pairs(const std::string& path, const knit::tensor<double>& sco
     check_same_on_every_rank(*ranks, std::uint64_t(format), "write_ranked_pairs: the format");
     KNIT_CHECK_AS(value_error, !order.empty(), who << ": got an empty list, expected at least one edge (a list without an "
                                                       "edge would not read back)");
-    const std::size_t k = ranks->rank(), count = ranks->size();
-    const std::size_t begin = order.size() * k / count, end = order.size() * (k + 1) / count;
-    const row_slice slice{begin, k == 0};
+    const auto [begin, end] = slice_of(order.size(), *ranks);
+    const row_slice rows{begin, ranks->rank() == 0};
     std::string text;
     std::exception_ptr failure;
     try {
@@ -414,14 +413,14 @@ void write_ranked_pairs(const std::string& path, const knit::tensor<double>& sco
                 return std::tuple<const std::string&, const std::string&, double>(genes[pair / g], genes[pair % g],
                                                                                   s[pair]);
             },
-            format, who, threads, &slice);
+            format, who, threads, &rows);
         for (const auto& p : parts) text += p;
     } catch (...) {
         failure = std::current_exception();
     }
     rethrow_on_every_rank(*ranks, failure, who);
     const std::vector<char> file = ranks->gather(text.data(), text.size(), 0);
-    if (k == 0) write_file_atomically(path, {std::string_view(file.data(), file.size())}, threads);
+    if (ranks->rank() == 0) write_file_atomically(path, {std::string_view(file.data(), file.size())}, threads);
 }
 
 void sort_by_score(std::vector<scored_edge>& edges) {

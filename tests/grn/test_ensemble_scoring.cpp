@@ -16,9 +16,11 @@
 #include "knit/grn/pairs.hpp"
 #include "knit/nn/dense.hpp"
 #include "support/simulated.hpp"
+#include "support/tensors.hpp"
 
 using namespace knit;
 using namespace knit::grn;
+using knit::test::differing;
 
 namespace {
 
@@ -29,13 +31,6 @@ std::unique_ptr<nn::sequential<float>> small_member() {
     net->add(nn::dense<float>(5, nn::activation::relu));
     net->add(nn::dense<float>(1, nn::activation::sigmoid));
     return net;
-}
-
-std::size_t differing(const tensor<double>& a, const tensor<double>& b) {
-    REQUIRE(a.shape() == b.shape());
-    std::size_t n = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) n += a.flat(i) != b.flat(i);
-    return n;
 }
 
 // The pair-model scores through the records: score() on every record, mean per pair.

@@ -41,29 +41,28 @@ for extra in "" "--regulators $work/regulators.txt --top-k 50" "--method abs-pea
   rm -f "$work/infer1.tsv" "$work/infer2.tsv"
 done
 
-# Rank 1 fails (a model file that is not there): non-zero exit, no output, no temporary.
+# predict on two ranks, rank 0 with the shipped model and the network's series and rank 1
+# with MODEL and SERIES (MPMD), writing $work/out/list.tsv; sets rc, stderr in stderr.txt.
+predict_mixed() {
+  set +e
+  "${mpirun[@]}" -np 1 "$knit" predict --model-file "$models/context-mlp.knit" --timeseries "${d}_timeseries.tsv" \
+    --prediction "$work/out/list.tsv" : \
+    -np 1 "$knit" predict --model-file "$1" --timeseries "$2" \
+    --prediction "$work/out/list.tsv" > /dev/null 2> "$work/stderr.txt" < /dev/null
+  rc=$?
+  set -e
+}
 mkdir -p "$work/out"
-set +e
-"${mpirun[@]}" -np 1 "$knit" predict --model-file "$models/context-mlp.knit" --timeseries "${d}_timeseries.tsv" \
-  --prediction "$work/out/failed.tsv" : \
-  -np 1 "$knit" predict --model-file "$work/missing.knit" --timeseries "${d}_timeseries.tsv" \
-  --prediction "$work/out/failed.tsv" > /dev/null 2> "$work/stderr.txt" < /dev/null
-rc=$?
-set -e
+
+# Rank 1 fails (a model file that is not there): non-zero exit, no output, no temporary.
+predict_mixed "$work/missing.knit" "${d}_timeseries.tsv"
 [ "$rc" -ne 0 ] || fail "a failing rank left the run's exit code 0"
 grep -q "missing.knit" "$work/stderr.txt" || fail "the failing rank's message does not name the file: $(cat "$work/stderr.txt")"
 [ -z "$(ls -A "$work/out")" ] || fail "a failed run left files: $(ls -A "$work/out")"
 
 # Ranks given different data (rank 1 another network's series) are refused, no output.
 "$knit" simulate --genes 150 --networks 1 --seed 6 --time-series 4 --kinds timeseries --out "$work/other" > /dev/null
-set +e
-"${mpirun[@]}" -np 1 "$knit" predict --model-file "$models/context-mlp.knit" --timeseries "${d}_timeseries.tsv" \
-  --prediction "$work/out/mixed.tsv" : \
-  -np 1 "$knit" predict --model-file "$models/context-mlp.knit" \
-  --timeseries "$work/other/size150/insilico_size150_1_timeseries.tsv" \
-  --prediction "$work/out/mixed.tsv" > /dev/null 2> "$work/stderr.txt" < /dev/null
-rc=$?
-set -e
+predict_mixed "$models/context-mlp.knit" "$work/other/size150/insilico_size150_1_timeseries.tsv"
 [ "$rc" -eq 2 ] || fail "ranks with different data: exit $rc, expected 2"
 grep -q "the inputs (data, files and options; a hash)" "$work/stderr.txt" || fail "different data: $(cat "$work/stderr.txt")"
 [ -z "$(ls -A "$work/out")" ] || fail "ranks with different data left files: $(ls -A "$work/out")"

@@ -8,20 +8,21 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "knit/core/error.hpp"
 #include "knit/mpi/communicator.hpp"
+#include "knit/grn/detail/text.hpp"
 #include "knit/grn/dynamics_features.hpp"
 #include "knit/grn/models/pair_model.hpp"
 #include "knit/grn/prediction.hpp"
 #include "support/simulated.hpp"
+#include "support/tensors.hpp"
 
 using namespace knit;
 using namespace knit::grn;
+using knit::test::differing;
 
 namespace {
 
@@ -30,19 +31,26 @@ mpi_communicator& world() {
     return ranks;
 }
 
-std::size_t differing(const tensor<double>& a, const tensor<double>& b) {
-    REQUIRE(a.shape() == b.shape());
-    std::size_t n = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) n += a.flat(i) != b.flat(i);
-    return n;
-}
-
-std::string read_all(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+// The world's ranks, counting the collectives each call makes: equal results on 1 and 2
+// ranks would also come from code that ignored the ranks and did all the work on each.
+class counting_ranks final : public communicator {
+public:
+    std::size_t rank() const override { return world().rank(); }
+    std::size_t size() const override { return world().size(); }
+    void broadcast(void* bytes, std::size_t count, std::size_t root) override {
+        broadcast_bytes += count;
+        world().broadcast(bytes, count, root);
+    }
+    void sum(double* values, std::size_t count) override {
+        summed += count;
+        world().sum(values, count);
+    }
+    std::vector<char> gather(const void* bytes, std::size_t count, std::size_t root) override {
+        gathered += count;
+        return world().gather(bytes, count, root);
+    }
+    std::size_t broadcast_bytes = 0, summed = 0, gathered = 0;
+};
 
 // A folder both ranks name alike (rank 0 makes it; the others wait for it).
 std::string shared_folder(const std::string& name) {
@@ -106,7 +114,10 @@ TEST_CASE("dynamics_feature_rows on two ranks: the rows of one process, bit for 
         const std::size_t genes = data.gene_count(), features = dynamics_feature_names().size();
         CAPTURE(genes);
         const dynamics_feature_rows alone(data.time_series, {}, 1);
-        const dynamics_feature_rows shared(data.time_series, {}, 2, &world());
+        counting_ranks counted;
+        const dynamics_feature_rows shared(data.time_series, {}, 2, &counted);
+        // The ten score matrices went from their owners to the other rank.
+        CHECK(counted.broadcast_bytes >= 10 * genes * genes * sizeof(double));
         tensor<double> a = tensor<double>::from_shape({genes * genes, features}), b = a;
         alone.fill(0, genes * genes, a.data());
         shared.fill(0, genes * genes, b.data());
@@ -139,9 +150,13 @@ TEST_CASE("score_all_pairs of the shipped models on two ranks: one process's sco
                 pair_scoring_options shared = alone;
                 shared.ranks = &world();
                 shared.threads = 2;
+                counting_ranks counted;
+                shared.ranks = &counted;
                 const tensor<double> one = model->score_all_pairs(data, alone);
                 const tensor<double> two = model->score_all_pairs(data, shared);
                 CHECK(differing(one, two) == 0);
+                // The (G, G) scores were summed over the ranks: each scored its share.
+                CHECK(counted.summed >= data.gene_count() * data.gene_count());
                 CHECK(xt::amax(one)() - xt::amin(one + xt::eye<double>(data.gene_count()))() > 0.1);
             }
         }
@@ -159,7 +174,9 @@ TEST_CASE("rank_pair_indices and write_ranked_pairs on two ranks: one process's 
     for (const std::size_t top_k : {std::size_t(0), std::size_t(1), std::size_t(100)}) {
         CAPTURE(top_k);
         const auto alone = rank_pair_indices(scores, genes, top_k, 1);
-        CHECK(rank_pair_indices(scores, genes, top_k, 2, &ranks) == alone);
+        counting_ranks counted;
+        CHECK(rank_pair_indices(scores, genes, top_k, 2, &counted) == alone);
+        CHECK(counted.gathered > 0);  // the slices went to rank 0
         CHECK(alone.size() == (top_k ? top_k : genes.size() * (genes.size() - 1)));
     }
     // Among chosen pairs only: regulators G1..G5.
@@ -178,15 +195,15 @@ TEST_CASE("rank_pair_indices and write_ranked_pairs on two ranks: one process's 
         if (ranks.rank() == 0) write_ranked_pairs(one, scores, genes, order, format, 1);
         write_ranked_pairs(two, scores, genes, order, format, 2, &ranks);
         MPI_Barrier(MPI_COMM_WORLD);
-        CHECK(read_all(two) == read_all(one));
-        const std::string text = read_all(one);
+        CHECK(grn::detail::read_file(two) == grn::detail::read_file(one));
+        const std::string text = grn::detail::read_file(one);
         CHECK(std::count(text.begin(), text.end(), '\n') == 3540 + (format == edge_format::beeline));
         // A list of one edge: one rank has no row.
         const std::vector<std::size_t> single{order.front()};
         write_ranked_pairs(two, scores, genes, single, format, 1, &ranks);
         if (ranks.rank() == 0) write_ranked_pairs(one, scores, genes, single, format, 1);
         MPI_Barrier(MPI_COMM_WORLD);
-        CHECK(read_all(two) == read_all(one));
+        CHECK(grn::detail::read_file(two) == grn::detail::read_file(one));
     }
     // A bad score in rank 1's slice: refused on both ranks, and no file.
     tensor<double> bad = scores;

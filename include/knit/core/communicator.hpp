@@ -41,6 +41,14 @@ communicator& this_process();
 // Which rank owns task `index` of a list dealt round-robin over the ranks.
 inline std::size_t owner_of(std::size_t index, const communicator& ranks) { return index % ranks.size(); }
 
+// This rank's contiguous slice [begin, end) of `count` items shared out in rank order.
+struct slice {
+    std::size_t begin, end;
+};
+inline slice slice_of(std::size_t count, const communicator& ranks) {
+    return {count * ranks.rank() / ranks.size(), count * (ranks.rank() + 1) / ranks.size()};
+}
+
 // Collective: when some rank's `value` differs from rank 0's, every rank throws (the
 // differing ones a knit::value_error naming `what` and both values, the others
 // rethrow_on_every_rank's state_error). Ranks given different inputs would otherwise
@@ -54,6 +62,11 @@ void check_same_on_every_rank(communicator& ranks, std::uint64_t value, const st
 // every rank; anything else that throws on one rank only (your own code between knit's
 // calls) must end the job itself (MPI_Abort), as in any MPI program.
 void rethrow_on_every_rank(communicator& ranks, const std::exception_ptr& failure, const std::string& what);
+
+// Collective: rank 0's `count` values on every rank, for results that every rank computed
+// alone (machines whose CPUs round differently would otherwise rank different numbers);
+// the counts are checked first, naming `what`.
+void use_rank_zero_values(communicator& ranks, double* values, std::size_t count, const std::string& what);
 
 // Sizes first, then the elements: `values` of root, on every rank.
 template <class T>

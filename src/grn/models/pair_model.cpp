@@ -53,10 +53,7 @@ tensor<double> pair_model::score_all_pairs(const experiment_set& data, const pai
     tensor<double> out = pair_score_matrix(records, 0, pairs);
     // Every rank scored everything; rank 0's scores are the ones every rank ranks (two
     // machines' CPUs can round differently).
-    if (options.ranks && options.ranks->size() > 1) {
-        check_same_on_every_rank(*options.ranks, out.size(), "pair scoring: the pairs scored");
-        options.ranks->broadcast(out.data(), out.size() * sizeof(double), 0);
-    }
+    if (options.ranks) use_rank_zero_values(*options.ranks, out.data(), out.size(), "pair scoring: the pairs scored");
     return out;
 }
 
