@@ -401,7 +401,9 @@ void write_ranked_pairs(const std::string& path, const knit::tensor<double>& sco
     check_same_on_every_rank(*ranks, std::uint64_t(format), "write_ranked_pairs: the format");
     KNIT_CHECK_AS(value_error, !order.empty(), who << ": got an empty list, expected at least one edge (a list without an "
                                                       "edge would not read back)");
-    const auto [begin, end] = slice_of(order.size(), *ranks);
+    // A named slice, not a structured binding: C++17 lambdas cannot capture those.
+    const slice mine = slice_of(order.size(), *ranks);
+    const std::size_t begin = mine.begin, end = mine.end;
     const row_slice rows{begin, ranks->rank() == 0};
     std::string text;
     std::exception_ptr failure;
