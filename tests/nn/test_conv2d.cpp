@@ -440,7 +440,10 @@ TEST_CASE("conv2d: the shifted-grid path (stride 1) equals the direct-loop refer
     SUBCASE("the paper's three layers, float and double") {
         // (C, H, W) -> filters: 1 -> 50 (rows blocked 6+...+5), 50 -> 25 (5 x 5), 25 -> 15
         const std::pair<shape_t, std::size_t> layers[] = {{{1, 4, 24}, 50}, {{50, 4, 12}, 25}, {{25, 4, 6}, 15}};
-        for (const auto& [input, filters] : layers) {
+        for (const auto& layer : layers) {
+            // Not a structured binding: CAPTURE's lambda cannot capture one in C++17 (clang).
+            const shape_t& input = layer.first;
+            const std::size_t filters = layer.second;
             CAPTURE(filters);
             check_fast_equals_direct<double>(input, filters, {2, 3}, relu_same, 1e-12);
             check_fast_equals_direct<float>(input, filters, {2, 3}, relu_same, 1e-4);

@@ -91,7 +91,10 @@ TEST_CASE("case 10: each subcommand refuses the options it does not use") {
         {"train", "--save " + dir + "/m.knit"},
         {"simulate", "--out " + dir + "/sim"},
     };
-    for (const auto& [sub, option] : unused) {
+    for (const auto& sub_option : unused) {
+        // Named, not a structured binding: CAPTURE's lambda cannot capture one in C++17 (clang).
+        const auto& sub = sub_option.first;
+        const auto& option = sub_option.second;
         CAPTURE(sub);
         CAPTURE(option);
         const auto base = required.find(sub);

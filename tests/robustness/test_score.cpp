@@ -186,8 +186,11 @@ TEST_CASE("issue 15: score reads arboreto and BEELINE lists and a BEELINE refNet
     CHECK(json_number(dream.out, "epr") == doctest::Approx(8.0 / 3).epsilon(1e-12));
     CHECK(json_number(dream.out, "aupr_ratio") == doctest::Approx(4 * aupr).epsilon(1e-12));
     CHECK(contains(dream.out, "\"format\": \"dream\""));
-    for (const auto& [file, format] : std::vector<std::pair<std::string, std::string>>{
+    for (const auto& file_format : std::vector<std::pair<std::string, std::string>>{
              {"grnboost.tsv", "arboreto"}, {"rankedEdges.csv", "beeline"}, {"rankedEdges_tab.csv", "beeline"}}) {
+        // Named, not a structured binding: CAPTURE's lambda cannot capture one in C++17 (clang).
+        const std::string& file = file_format.first;
+        const std::string& format = file_format.second;
         CAPTURE(file);
         const run_result r = knit_grn("score --json --prediction " + dir + "/" + file + " --gold " + dir +
                                       "/refNetwork.csv --genes " + dir + "/genes.txt");
