@@ -100,7 +100,7 @@ const std::vector<shared_option>& shared_options() {
          [](CLI::App& a, common_options& o) {
              a.add_option("--threads", o.threads,
                           "threads for knit's parallel tasks (evaluation folds, baselines, simulated experiments, "
-                          "training folds and ensemble members, blocks of pairs to score; docs/threads.md); BLAS "
+                          "training folds and ensemble members, blocks of pairs and chunks of records to score; docs/threads.md); BLAS "
                           "runs on one thread, so the results are the same for every N (default: the number of cores)")
                  ->check(thread_count());
          }},
@@ -110,6 +110,7 @@ const std::vector<shared_option>& shared_options() {
                           "pair rows per scoring block of context-mlp and evidence-mlp; each of the --threads tasks "
                           "holds one block's features and activations, so lower it when memory is short (the list "
                           "is the same for every value up to the scores' last float bits; docs/threads.md)")
+                 ->each([&o](const std::string&) { o.block_rows_given = true; })
                  ->capture_default_str()
                  ->check(CLI::Range(std::size_t(1), std::size_t(1) << 24));
          }},
@@ -293,6 +294,15 @@ void add_network_inputs(common_options& o, int network) {
 
 std::string model_kind_of_file(const std::string& path) {
     return grn::detail::header_value(nn::read_model_file(path).signature, "model", path);
+}
+
+void check_block_rows_apply(const common_options& o, const std::string& method) {
+    KNIT_CHECK_AS(value_error, !o.block_rows_given || method == "context-mlp" || method == "evidence-mlp",
+                  "--block-rows: sizes the pair-scoring blocks of context-mlp and evidence-mlp, and " + method +
+                      (method == "rnn" || method == "cnn" || method == "ae-nn"
+                           ? " scores its records in chunks of a fixed size"
+                           : " scores one matrix of all pairs") +
+                      "; expected no --block-rows with it");
 }
 
 std::vector<grn::network_data> load_networks(common_options& o) {

@@ -36,6 +36,7 @@ struct common_options {
     std::vector<std::string> model_settings;  // --model-option key=value
     bool force = false;                  // replace an existing data set (simulate, demo)
     std::size_t block_rows = 8192;       // pair rows per scoring block (predict, infer)
+    bool block_rows_given = false;       // --block-rows was on the command line
     // The files this run reads, each with the option that named it: no output may be one.
     std::vector<std::pair<std::string, std::string>> input_files;
 };
@@ -76,6 +77,9 @@ void add_input(common_options& o, const std::string& path, const std::string& wh
 void add_network_inputs(common_options& o, int network);
 // The model kind a model file's header names ("rnn", "evidence-mlp", ...).
 std::string model_kind_of_file(const std::string& path);
+// Refuses --block-rows for a method without scoring blocks (a record model's chunks are
+// fixed; a baseline scores one matrix): only context-mlp and evidence-mlp have them.
+void check_block_rows_apply(const common_options& o, const std::string& method);
 // Refuses an output that is one of the inputs (same device and inode, through any link),
 // or that cannot be written at all (a directory, a missing folder), before any work.
 void check_output(const common_options& o, const std::string& path, const std::string& what);

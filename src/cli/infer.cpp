@@ -85,6 +85,7 @@ void run_infer(infer_options& o) {
     if (std::find(shipped.begin(), shipped.end(), method) != shipped.end())
         add_input(o, grn::shipped_model_path(method), "the shipped model " + method);
     if (o.output != "-") check_output(o, o.output, "--out");
+    check_block_rows_apply(o, o.model_file.empty() ? method : model_kind_of_file(o.model_file));
 
     grn::infer_options options;
     options.method = o.method;

@@ -113,7 +113,8 @@ int run(int argc, char** argv) {
                           ? "got option '" + knit::grn::detail::shorten(extra) + "', which " + who + " does not take (see " + help + ")"
                           : "got the extra argument '" + knit::grn::detail::shorten(extra) + "', expected options only (see " + help + ")");
     } catch (const CLI::ParseError& e) {
-        if (e.get_exit_code() == 0) return app.exit(e);  // --help and --version
+        // --help and --version: printed once, by rank 0, under mpirun.
+        if (e.get_exit_code() == 0) return knit::cli::ranks().rank() == 0 ? app.exit(e) : 0;
         return refuse(first_line(e.what()) + " (see " + help + ")");
     } catch (const knit::error& e) {
         // The "[check `...` at file:line]" suffix helps developers, not users.

@@ -103,6 +103,7 @@ void run_predict(predict_options& o) {
     const grn::experiment_set data =
         (o.has_files() ? read_given_files(o) : grn::read_dream4_experiments(o.data, o.size, o.network)).restricted_to(inputs_of(o));
     auto model = grn::load_pair_model(o.model_file);
+    check_block_rows_apply(o, model->name());
     note_missing_wildtype(o.has_files() ? "the data" : "network " + std::to_string(o.network), data);
     if (ranks().rank() == 0)
         for (const auto& w : model->warnings(data)) std::cerr << "knit-grn: warning: " << w << "\n";

@@ -79,24 +79,23 @@ std::vector<std::size_t> ranked_pairs(const tensor<double>& scores, const std::v
     return rank_pair_indices(scores, genes, std::move(pairs), top_k, threads, ranks);
 }
 
-// Scores every rank computed alone (a baseline, a record model): rank 0's, on every rank.
+// Scores every rank computed alone (a baseline): rank 0's, on every rank.
 void use_rank_zero_scores(tensor<double>& scores, communicator* ranks) {
     if (ranks) use_rank_zero_values(*ranks, scores.data(), scores.size(), "infer: the scores");
 }
 
 // The models that rank pairs from whole-network features score every pair at once, in
 // parallel blocks (pair_model::score_all_pairs). The record models score only the chosen
-// pairs' records (the mean over a pair's records); the other entries stay 0 and are not read.
+// pairs' records (the mean over a pair's records), in parallel chunks dealt over the ranks
+// (score_in_chunks); the other entries stay 0 and are not read.
 tensor<double> model_scores(pair_model& model, const experiment_set& data, const std::vector<std::size_t>& regulators,
                             const std::vector<std::size_t>& targets, std::size_t threads, std::size_t block_rows,
                             communicator* ranks) {
-    if (model.name() == "context-mlp" || model.name() == "evidence-mlp") {
-        pair_scoring_options scoring;
-        scoring.threads = threads;
-        scoring.block_rows = block_rows;
-        scoring.ranks = ranks;
-        return model.score_all_pairs(data, scoring);
-    }
+    pair_scoring_options scoring;
+    scoring.threads = threads;
+    scoring.block_rows = block_rows;
+    scoring.ranks = ranks;
+    if (model.name() == "context-mlp" || model.name() == "evidence-mlp") return model.score_all_pairs(data, scoring);
     // No labels here: an empty gold standard gives every record label 0.
     const pair_records records(data, gold_standard(data.genes));
     const std::size_t per_pair = records.records_per_pair(0);
@@ -106,10 +105,9 @@ tensor<double> model_scores(pair_model& model, const experiment_set& data, const
             if (r != t)
                 for (std::size_t p = 0; p < per_pair; ++p) indices.push_back(records.index_of({0, r, t, p}));
     tensor<double> out = xt::zeros<double>({data.gene_count(), data.gene_count()});
-    for (const auto& p : aggregate_pair_scores(records, indices, model.score(records, indices), pair_aggregation::mean))
+    for (const auto& p : aggregate_pair_scores(records, indices, model.score(records, indices, scoring), pair_aggregation::mean))
         out(p.regulator, p.target) = p.score;
-    use_rank_zero_scores(out, ranks);
-    return out;
+    return out;  // the same on every rank: each record was scored on one rank, and the ranks summed
 }
 
 }  // namespace

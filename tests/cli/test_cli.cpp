@@ -391,6 +391,29 @@ TEST_CASE("--threads 1 and --threads 2 give the same data and the same numbers; 
     CHECK(made.at("p1.tsv").size() > 132 * 8);  // all 132 pairs
     CHECK(made.at("i1.tsv") == made.at("i2.tsv"));
 
+    // A record model (rnn) scores its records as --threads tasks: the same bytes; it has
+    // no scoring blocks, so --block-rows is refused with it, as with a baseline.
+    REQUIRE(run("train --model rnn --schedule quick --size 12 --networks 1 --threads 1 --data " + one + " --save " +
+                two + "/rnn.knit")
+                .code == 0);
+    for (const char* t : {"1", "2"})
+        REQUIRE(run("predict --model-file " + two + "/rnn.knit --timeseries " + series + " --threads " + t +
+                    " --prediction " + two + "/r" + t + ".tsv")
+                    .code == 0);
+    const auto scored = files_under(two);
+    CHECK(scored.at("r1.tsv") == scored.at("r2.tsv"));
+    CHECK(scored.at("r1.tsv").size() > 132 * 8);
+    for (const std::string& refused_blocks :
+         {"predict --model-file " + two + "/rnn.knit --timeseries " + series + " --block-rows 64 --prediction " + two +
+              "/rb.tsv",
+          "infer --timeseries " + series + " --method abs-pearson --block-rows 64 --out " + two + "/ib.tsv"}) {
+        CAPTURE(refused_blocks);
+        const run_result r = run(refused_blocks);
+        CHECK(r.code == 2);
+        CHECK(contains(r.output, "--block-rows: sizes the pair-scoring blocks of context-mlp and evidence-mlp"));
+    }
+    CHECK_FALSE(files_under(two).count("rb.tsv"));
+
     for (const char* bad : {"0", "-2"}) {
         CAPTURE(bad);
         const run_result refused = run(evaluate + " --threads " + bad);

@@ -1,8 +1,10 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 
+#include "knit/core/error.hpp"
 #include "knit/grn/dream4.hpp"
 #include "knit/grn/gold_standard.hpp"
 #include "knit/grn/metrics.hpp"
@@ -135,6 +137,20 @@ TEST_CASE("the models learn a planted rule, score deterministically and round-tr
         // claim for it here beyond training and scoring (its learning is asserted in the
         // next test case, on a rule it can see).
         if (m->name() != "ae-nn") CHECK(auc > 0.8);
+        // Records enough for several chunks of every model (2,048 to 8,192 records a chunk),
+        // scored as 2 and 3 parallel tasks: the scores of one, bit for bit, each in its
+        // record's place (copy k of the test records scores as the test records did).
+        std::vector<std::size_t> many;
+        for (int copy = 0; copy < 20; ++copy) many.insert(many.end(), test.begin(), test.end());
+        const auto serial = m->score(records, many);
+        for (std::size_t threads : {2u, 3u}) {
+            CAPTURE(threads);
+            CHECK(m->score(records, many, {threads}) == serial);
+        }
+        double moved = 0;
+        for (std::size_t i = 0; i < many.size(); ++i) moved = std::max(moved, std::abs(serial[i] - scores[i % test.size()]));
+        CHECK(moved < 1e-5);
+        CHECK_THROWS_AS(m->score(records, test, {0}), value_error);
         m->save(path);
         auto again = load_pair_model(path);
         CHECK(again->name() == m->name());

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # knit-grn under mpirun against one process (ctest's mpi_cli test; -DKNIT_WITH_MPI=ON):
-#   * predict (context-mlp) and infer (evidence-mlp, and a --top-k list of chosen
-#     regulators) on 2 ranks write the bytes one process writes;
+#   * predict (context-mlp, and an rnn model file) and infer (evidence-mlp, and a --top-k
+#     list of chosen regulators) on 2 ranks write the bytes one process writes;
 #   * a rank that fails (here rank 1 is given a model file that does not exist) makes the
 #     whole run exit non-zero, and neither the output nor a temporary file remains;
-#   * a subcommand that runs in one process is refused under 2 ranks, exit 2.
+#   * --help is printed once; a subcommand that runs in one process is refused under 2
+#     ranks, exit 2.
 #   tests/mpi/cli_mpi.sh KNIT_GRN MODELS_DIR [MPIEXEC]
 set -euo pipefail
 knit="$1"
@@ -26,6 +27,18 @@ d="$work/data/size150/insilico_size150_1"
 cmp "$work/one.tsv" "$work/two.tsv" || fail "predict on 2 ranks wrote other bytes than on 1"
 [ "$(wc -l < "$work/two.tsv")" -eq $((150 * 149)) ] || fail "predict: expected $((150 * 149)) rows"
 [ "$(grep -c '^ranked' "$work/stdout.txt")" -eq 1 ] || fail "predict: expected one summary line (rank 0's)"
+
+# A record model (rnn, trained briefly on another simulated network with the same design)
+# scores its 89,400 records in chunks dealt over the ranks.
+"$knit" simulate --genes 20 --networks 1 --seed 7 --time-series 4 --kinds timeseries --out "$work/small" > /dev/null
+"$knit" train --model rnn --schedule quick --size 20 --networks 1 --data "$work/small" --threads 1 \
+  --save "$work/rnn.knit" > /dev/null
+"$knit" predict --model-file "$work/rnn.knit" --timeseries "${d}_timeseries.tsv" --prediction "$work/rnn1.tsv" \
+  --threads 2 > /dev/null
+"${mpirun[@]}" -np 2 "$knit" predict --model-file "$work/rnn.knit" --timeseries "${d}_timeseries.tsv" \
+  --prediction "$work/rnn2.tsv" --threads 1 > /dev/null
+cmp "$work/rnn1.tsv" "$work/rnn2.tsv" || fail "predict with an rnn on 2 ranks wrote other bytes than on 1"
+[ "$(cut -f3 "$work/rnn1.tsv" | sort -u | wc -l)" -gt 1000 ] || fail "rnn scores: expected them to vary"
 
 printf 'G1\nG2\nG3\nG7\n' > "$work/regulators.txt"
 for extra in "" "--regulators $work/regulators.txt --top-k 50" "--method abs-pearson --top-k 500"; do
@@ -66,6 +79,11 @@ predict_mixed "$models/context-mlp.knit" "$work/other/size150/insilico_size150_1
 [ "$rc" -eq 2 ] || fail "ranks with different data: exit $rc, expected 2"
 grep -q "the inputs (data, files and options; a hash)" "$work/stderr.txt" || fail "different data: $(cat "$work/stderr.txt")"
 [ -z "$(ls -A "$work/out")" ] || fail "ranks with different data left files: $(ls -A "$work/out")"
+
+# --help under 2 ranks is printed once (rank 0's).
+"${mpirun[@]}" -np 2 "$knit" predict --help > "$work/help.txt"
+[ "$(grep -c -- '--model-file' "$work/help.txt")" -eq "$("$knit" predict --help | grep -c -- '--model-file')" ] ||
+  fail "predict --help under 2 ranks: expected the help once, got: $(cat "$work/help.txt")"
 
 # One-process subcommands are refused under 2 ranks.
 set +e

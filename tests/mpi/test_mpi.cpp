@@ -1,6 +1,6 @@
 // The sharded paths on two MPI ranks against this process alone (ctest runs this binary
 // under mpirun -np 2): knit::mpi_communicator's collectives, dynamics_feature_rows,
-// score_all_pairs of both shipped models, rank_pair_indices and write_ranked_pairs, bit
+// score_all_pairs of both shipped models, a record model's score, rank_pair_indices and write_ranked_pairs, bit
 // for bit and byte for byte; and ranks given different inputs are refused, not left
 // waiting.
 #include <doctest/doctest.h>
@@ -15,7 +15,9 @@
 #include "knit/mpi/communicator.hpp"
 #include "knit/grn/detail/text.hpp"
 #include "knit/grn/dynamics_features.hpp"
+#include "knit/core/random.hpp"
 #include "knit/grn/models/pair_model.hpp"
+#include "knit/grn/models/rnn.hpp"
 #include "knit/grn/prediction.hpp"
 #include "support/simulated.hpp"
 #include "support/tensors.hpp"
@@ -161,6 +163,35 @@ TEST_CASE("score_all_pairs of the shipped models on two ranks: one process's sco
             }
         }
     }
+}
+
+TEST_CASE("a record model (rnn) scores its records on two ranks: one process's scores, bit for bit") {
+    // 40 genes, 10 series: 15,600 records, four chunks of the rnn's 4,096.
+    const test::simulated network = test::simulate_network_data(901, 40);
+    pair_records records(network.data, network.gold);
+    rng g(3);
+    const auto some = balance_records(records, records.all_indices(), g, 1.0);
+    rnn_settings settings;
+    settings.epochs = 1;
+    rnn_model model(settings);
+    model.fit(records, some, {2});  // the same model on both ranks: same data, same seed
+    const auto all = records.all_indices();
+    const std::vector<double> one = model.score(records, all);
+    for (std::size_t threads : {1u, 2u}) {
+        INFO("threads " << threads);
+        counting_ranks counted;
+        pair_scoring_options shared;
+        shared.threads = threads;
+        shared.ranks = &counted;
+        CHECK(model.score(records, all, shared) == one);
+        // Each rank scored its chunks and the ranks summed the scores (and a few checks).
+        CHECK(counted.summed >= all.size());
+        CHECK(counted.summed < all.size() + 16);
+        // score_all_pairs: the mean per pair of the same record scores.
+        const tensor<double> pairs = model.score_all_pairs(network.data, shared);
+        CHECK(differing(pairs, model.score_all_pairs(network.data)) == 0);
+    }
+    CHECK(*std::max_element(one.begin(), one.end()) - *std::min_element(one.begin(), one.end()) > 0.01);
 }
 
 TEST_CASE("rank_pair_indices and write_ranked_pairs on two ranks: one process's order and file") {

@@ -44,15 +44,17 @@ struct infer_options {
     std::size_t top_k = 0;                          // 0 = every scored pair
     // The experiment kinds a method may use (knit-grn's --inputs); the rest are ignored.
     experiment_kinds inputs = experiment_kinds::all();
-    // Threads for the shipped models' pair scoring (pair_model::score_all_pairs); the list
-    // is the same for every count.
+    // Threads for a model's scoring (the shipped models' pair blocks, a record model's
+    // chunks of records: pair_model::score_all_pairs, score) and the sort; the list is the
+    // same for every count.
     std::size_t threads = 1;
-    // Pair rows per scoring block of those models (pair_scoring_options::block_rows).
+    // Pair rows per scoring block of context-mlp and evidence-mlp (pair_scoring_options::block_rows).
     std::size_t block_rows = pair_scoring_options{}.block_rows;
     // MPI ranks that share the work (every rank calls infer with the same data and options
     // and gets the whole inference): context-mlp and evidence-mlp deal their pair blocks
-    // over the ranks, and every method's ranking is sorted in slices, one per rank. The
-    // baselines and the record models score on every rank. nullptr: this process alone.
+    // over the ranks, the record models their chunks of records, and every method's
+    // ranking is sorted in slices, one per rank. The baselines score on every rank.
+    // nullptr: this process alone.
     communicator* ranks = nullptr;
 };
 

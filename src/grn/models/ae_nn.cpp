@@ -139,15 +139,17 @@ void ae_nn_model::fit(const pair_records& records, const std::vector<std::size_t
     nn::fit(*classifier_, x, y, bce, opt, detail::fit_settings(settings_.epochs, settings_.batch_size, options.seed + 1, options.progress));
 }
 
-std::vector<double> ae_nn_model::score(const pair_records& records, const std::vector<std::size_t>& indices) {
+std::vector<double> ae_nn_model::score(const pair_records& records, const std::vector<std::size_t>& indices,
+                                       const pair_scoring_options& options) {
     KNIT_CHECK_AS(state_error, classifier_ != nullptr, "ae-nn::score: model not trained, expected fit() or load() first");
     detail::check_inputs(records, indices, "ae-nn", required_inputs());
     KNIT_CHECK_AS(shape_error, records.time_points() == time_points_,
                   "ae-nn::score: got series of " << records.time_points() << " time points, expected " << time_points_);
     const auto codes = encode_networks(records, indices);
-    return detail::score_in_chunks(*classifier_, indices.size(), 8192, 1, 0, [&](std::size_t begin, std::size_t end, tensor<float>& in) {
-        gather_codes(records, codes, indices, begin, end, in);
-    });
+    return score_in_chunks(
+        *classifier_, [&] { return build_classifier<float>(settings_.code_size); }, indices.size(), 8192, 1, 0,
+        [&](std::size_t begin, std::size_t end, tensor<float>& in) { gather_codes(records, codes, indices, begin, end, in); },
+        options);
 }
 
 std::string ae_nn_model::summary() const {

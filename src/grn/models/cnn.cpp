@@ -80,15 +80,17 @@ void cnn_model::fit(const pair_records& records, const std::vector<std::size_t>&
     nn::fit(*net_, x, y, loss, optimizer, o);
 }
 
-std::vector<double> cnn_model::score(const pair_records& records, const std::vector<std::size_t>& indices) {
+std::vector<double> cnn_model::score(const pair_records& records, const std::vector<std::size_t>& indices,
+                                     const pair_scoring_options& options) {
     KNIT_CHECK_AS(state_error, net_ != nullptr, "cnn::score: model not trained, expected fit() or load() first");
     detail::check_inputs(records, indices, "cnn", required_inputs());
     KNIT_CHECK_AS(shape_error, records.time_points() == time_points_,
                   "cnn::score: got series of " << records.time_points() << " time points, expected " << time_points_);
     // The output is (N, 2) softmax; the score is P(class 1).
-    return detail::score_in_chunks(*net_, indices.size(), 2048, 2, 1, [&](std::size_t begin, std::size_t end, tensor<float>& in) {
-        prepare(records, indices, begin, end, in);
-    });
+    return score_in_chunks(
+        *net_, [&] { return build<float>(time_points_); }, indices.size(), 2048, 2, 1,
+        [&](std::size_t begin, std::size_t end, tensor<float>& in) { prepare(records, indices, begin, end, in); },
+        options);
 }
 
 std::string cnn_model::summary() const { return (net_ ? *net_ : *build<float>(time_points_ ? time_points_ : paper_time_points)).summary(); }

@@ -193,7 +193,8 @@ tensor<double> context_mlp_model::score_all_pairs(const experiment_set& data, co
     return score_network(data.time_series, options);
 }
 
-std::vector<double> context_mlp_model::score(const pair_records& records, const std::vector<std::size_t>& indices) {
+std::vector<double> context_mlp_model::score(const pair_records& records, const std::vector<std::size_t>& indices,
+                                              const pair_scoring_options& options) {
     KNIT_CHECK_AS(state_error, !nets_.empty(), "context-mlp::score: model not trained, expected fit() or load() first");
     detail::check_inputs(records, indices, "context-mlp", required_inputs());
     std::map<std::size_t, tensor<double>> by_network;
@@ -202,7 +203,7 @@ std::vector<double> context_mlp_model::score(const pair_records& records, const 
     for (std::size_t i : indices) {
         const pair_record r = records.record(i);
         auto it = by_network.find(r.network);
-        if (it == by_network.end()) it = by_network.emplace(r.network, score_network(records.network_data(r.network).time_series)).first;
+        if (it == by_network.end()) it = by_network.emplace(r.network, score_network(records.network_data(r.network).time_series, options)).first;
         out.push_back(it->second(r.regulator, r.target));
     }
     return out;

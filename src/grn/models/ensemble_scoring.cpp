@@ -9,10 +9,20 @@
 
 namespace knit::grn {
 
+std::unique_ptr<nn::sequential<float>> copy_network(const nn::sequential<float>& from, const network_maker& make) {
+    std::unique_ptr<nn::sequential<float>> copy = make();
+    copy->compile(0);
+    const auto& weights = from.store();
+    KNIT_CHECK_AS(state_error, copy->store().size() == weights.size(),
+                  "pair scoring: a network copy has " << copy->store().size() << " parameters, expected "
+                                                      << weights.size());
+    std::memcpy(copy->store().values(), weights.values(), weights.size() * sizeof(float));
+    return copy;
+}
+
 tensor<double> score_pair_rows(const std::vector<std::unique_ptr<nn::sequential<float>>>& members,
                                std::size_t genes, std::size_t features, const feature_fill& fill,
-                               const std::function<std::unique_ptr<nn::sequential<float>>()>& make_member,
-                               const pair_scoring_options& options) {
+                               const network_maker& make_member, const pair_scoring_options& options) {
     KNIT_CHECK_AS(state_error, !members.empty(), "pair scoring: got no ensemble member, expected a trained model");
     KNIT_CHECK_AS(value_error, options.threads >= 1 && options.block_rows >= 1,
                   "pair scoring: got threads " << options.threads << " and block rows " << options.block_rows
@@ -37,15 +47,7 @@ tensor<double> score_pair_rows(const std::vector<std::unique_ptr<nn::sequential<
     try {
         parallel_for(tasks, options.threads, [&](std::size_t task) {
             std::vector<std::unique_ptr<nn::sequential<float>>> copies;
-            for (const auto& member : members) {
-                copies.push_back(make_member());
-                copies.back()->compile(0);
-                const auto& from = member->store();
-                KNIT_CHECK_AS(state_error, copies.back()->store().size() == from.size(),
-                              "pair scoring: a member copy has " << copies.back()->store().size()
-                                                                 << " parameters, expected " << from.size());
-                std::memcpy(copies.back()->store().values(), from.values(), from.size() * sizeof(float));
-            }
+            for (const auto& member : members) copies.push_back(copy_network(*member, make_member));
             tensor<float> x;
             for (std::size_t i = task; i < mine.size(); i += tasks) {
                 const std::size_t block = mine[i];
@@ -64,6 +66,43 @@ tensor<double> score_pair_rows(const std::vector<std::unique_ptr<nn::sequential<
     }
     rethrow_on_every_rank(ranks, failure, "pair scoring");
     if (ranks.size() > 1) ranks.sum(scores, rows);
+    return out;
+}
+
+std::vector<double> score_in_chunks(nn::sequential<float>& net, const network_maker& make, std::size_t count,
+                                    std::size_t chunk, std::size_t stride, std::size_t column, const chunk_fill& fill,
+                                    const pair_scoring_options& options) {
+    KNIT_CHECK_AS(value_error, options.threads >= 1 && chunk >= 1,
+                  "record scoring: got threads " << options.threads << " and chunk " << chunk
+                                                 << ", expected both >= 1");
+    communicator& ranks = options.ranks ? *options.ranks : this_process();
+    check_same_on_every_rank(ranks, count, "record scoring: the records to score");
+    const std::size_t chunks = count / chunk + (count % chunk != 0);
+    std::vector<std::size_t> mine;  // this rank's chunks: rank, rank + K, ...
+    for (std::size_t c = ranks.rank(); c < chunks; c += ranks.size()) mine.push_back(c);
+    std::vector<double> out(count, 0.0);
+    const std::size_t tasks = std::min(options.threads, mine.size());
+    std::exception_ptr failure;
+    try {
+        // The copies are made before any task runs, so none reads `net` while task 0's
+        // forward passes write its buffers.
+        std::vector<std::unique_ptr<nn::sequential<float>>> copies;
+        for (std::size_t task = 1; task < tasks; ++task) copies.push_back(copy_network(net, make));
+        parallel_for(tasks, options.threads, [&](std::size_t task) {
+            nn::sequential<float>& own = task == 0 ? net : *copies[task - 1];
+            tensor<float> input;
+            for (std::size_t i = task; i < mine.size(); i += tasks) {
+                const std::size_t begin = mine[i] * chunk, end = std::min(count, begin + chunk);
+                fill(begin, end, input);
+                const tensor<float>& p = own.forward(input, nn::mode::infer);
+                for (std::size_t r = begin; r < end; ++r) out[r] = p.data()[(r - begin) * stride + column];
+            }
+        });
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    rethrow_on_every_rank(ranks, failure, "record scoring");
+    if (ranks.size() > 1) ranks.sum(out.data(), count);
     return out;
 }
 

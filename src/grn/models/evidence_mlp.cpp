@@ -413,7 +413,8 @@ tensor<double> evidence_mlp_model::score_all_pairs(const experiment_set& data, c
     return score_network(data, options);
 }
 
-std::vector<double> evidence_mlp_model::score(const pair_records& records, const std::vector<std::size_t>& indices) {
+std::vector<double> evidence_mlp_model::score(const pair_records& records, const std::vector<std::size_t>& indices,
+                                              const pair_scoring_options& options) {
     KNIT_CHECK_AS(state_error, !nets_.empty(), "evidence-mlp::score: model not trained, expected fit() or load() first");
     std::map<std::size_t, tensor<double>> by_network;
     std::vector<double> out;
@@ -421,7 +422,7 @@ std::vector<double> evidence_mlp_model::score(const pair_records& records, const
     for (std::size_t i : indices) {
         const pair_record r = records.record(i);
         auto it = by_network.find(r.network);
-        if (it == by_network.end()) it = by_network.emplace(r.network, score_network(records.network_data(r.network))).first;
+        if (it == by_network.end()) it = by_network.emplace(r.network, score_network(records.network_data(r.network), options)).first;
         out.push_back(it->second(r.regulator, r.target));
     }
     return out;

@@ -49,10 +49,10 @@ tensor<double> pair_model::score_all_pairs(const experiment_set& data, const pai
     pair_records records;
     records.add_network(data, gold_standard(data.genes));
     const auto all = records.all_indices();
-    const auto pairs = aggregate_pair_scores(records, all, score(records, all), pair_aggregation::mean);
+    const auto pairs = aggregate_pair_scores(records, all, score(records, all, options), pair_aggregation::mean);
     tensor<double> out = pair_score_matrix(records, 0, pairs);
-    // Every rank scored everything; rank 0's scores are the ones every rank ranks (two
-    // machines' CPUs can round differently).
+    // A model whose score() ignores the ranks scored everything on every rank; rank 0's
+    // scores are the ones every rank ranks (two machines' CPUs can round differently).
     if (options.ranks) use_rank_zero_values(*options.ranks, out.data(), out.size(), "pair scoring: the pairs scored");
     return out;
 }

@@ -36,14 +36,18 @@ void rnn_model::fit(const pair_records& records, const std::vector<std::size_t>&
     nn::fit(*net_, x, y, loss, optimizer, detail::fit_settings(settings_.epochs, settings_.batch_size, options.seed, options.progress));
 }
 
-std::vector<double> rnn_model::score(const pair_records& records, const std::vector<std::size_t>& indices) {
+std::vector<double> rnn_model::score(const pair_records& records, const std::vector<std::size_t>& indices,
+                                     const pair_scoring_options& options) {
     KNIT_CHECK_AS(state_error, net_ != nullptr, "rnn::score: model not trained, expected fit() or load() first");
     detail::check_inputs(records, indices, "rnn", required_inputs());
     KNIT_CHECK_AS(shape_error, records.time_points() == time_points_,
                   "rnn::score: got series of " << records.time_points() << " time points, expected " << time_points_);
-    return detail::score_in_chunks(*net_, indices.size(), 4096, 1, 0, [&](std::size_t begin, std::size_t end, tensor<float>& in) {
-        records.gather(indices, begin, end, record_layout::time_by_series, in);
-    });
+    return score_in_chunks(
+        *net_, [&] { return build<float>(settings_, time_points_, 0); }, indices.size(), 4096, 1, 0,
+        [&](std::size_t begin, std::size_t end, tensor<float>& in) {
+            records.gather(indices, begin, end, record_layout::time_by_series, in);
+        },
+        options);
 }
 
 std::string rnn_model::summary() const {

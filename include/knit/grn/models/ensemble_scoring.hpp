@@ -1,6 +1,9 @@
-// Scores every ordered pair of one network with an ensemble of small networks whose input
-// is one feature row per pair (context-mlp, evidence-mlp), in blocks of rows that run as
-// parallel tasks.
+// Scoring in parallel blocks: every ordered pair of one network with an ensemble of small
+// networks whose input is one feature row per pair (context-mlp, evidence-mlp,
+// score_pair_rows), and any list of records with one network (the paper's rnn, cnn and
+// ae-nn, score_in_chunks).
+//
+// score_pair_rows:
 //
 //   rows:    r * G + t for the ordered pair (r, t); the G diagonal rows are skipped
 //   fill:    fill(begin, end, out) writes feature rows [begin, end) into out,
@@ -41,11 +44,33 @@ struct pair_scoring_options {
 };
 
 using feature_fill = std::function<void(std::size_t begin, std::size_t end, float* out)>;
+// Builds a network's layers, not compiled (a model's own build function).
+using network_maker = std::function<std::unique_ptr<nn::sequential<float>>()>;
+
+// A compiled copy of `from` (same layers, same weights) built by make(). A forward pass
+// writes its network's buffers, so two tasks cannot share one network; each gets a copy.
+// Throws knit::state_error when make() builds another parameter count.
+std::unique_ptr<nn::sequential<float>> copy_network(const nn::sequential<float>& from, const network_maker& make);
 
 // Requires at least one member, compiled, all with input (F) and output (1) per row.
 tensor<double> score_pair_rows(const std::vector<std::unique_ptr<nn::sequential<float>>>& members,
                                std::size_t genes, std::size_t features, const feature_fill& fill,
-                               const std::function<std::unique_ptr<nn::sequential<float>>()>& make_member,
+                               const network_maker& make_member,
                                const pair_scoring_options& options = {});
+
+// score_in_chunks: the scores of `count` records with one network, in chunks of `chunk`
+// records. fill(begin, end, input) writes the network's input for records [begin, end)
+// (it is called from several tasks at once, so it may only read shared data); the
+// network's output row i gives the score output[i * stride + column] (column 1 of a
+// 2-class softmax, column 0 of a sigmoid). Chunk c goes to rank c mod K (options.ranks)
+// and, on its rank, to one of min(threads, its chunks) tasks; task 0 uses `net`, the others
+// a copy made by copy_network(net, make) before the tasks start. Each score is computed
+// once, on one rank, and the ranks sum their vectors (zero where another rank scored),
+// so every rank gets the whole list. Chunks are fixed by `chunk` alone, so the scores are
+// the same, bit for bit, for every thread and rank count.
+using chunk_fill = std::function<void(std::size_t begin, std::size_t end, tensor<float>& input)>;
+std::vector<double> score_in_chunks(nn::sequential<float>& net, const network_maker& make, std::size_t count,
+                                    std::size_t chunk, std::size_t stride, std::size_t column, const chunk_fill& fill,
+                                    const pair_scoring_options& options = {});
 
 }  // namespace knit::grn

@@ -70,7 +70,8 @@ public:
     bool balanced_training() const override { return false; }
     void fit(const pair_records& records, const std::vector<std::size_t>& train,
              const training_options& options) override;
-    std::vector<double> score(const pair_records& records, const std::vector<std::size_t>& indices) override;
+    std::vector<double> score(const pair_records& records, const std::vector<std::size_t>& indices,
+                              const pair_scoring_options& options = {}) override;
     std::string summary() const override;
     std::size_t parameter_count() const override;
     void save(const std::string& path) const override;

@@ -50,13 +50,19 @@ public:
     virtual void fit(const pair_records& records, const std::vector<std::size_t>& train,
                      const training_options& options) = 0;
     // P(edge) of each record, in the order given. Requires a fitted (or loaded) model.
-    virtual std::vector<double> score(const pair_records& records,
-                                      const std::vector<std::size_t>& indices) = 0;
+    // options.threads and options.ranks share the work (pair_scoring_options): the record
+    // models score chunks of records as parallel tasks, dealt over the ranks
+    // (score_in_chunks); context-mlp and evidence-mlp score each network's pairs that way
+    // (score_all_pairs). The scores are the same, bit for bit, for every thread and rank
+    // count; every rank gets them all.
+    virtual std::vector<double> score(const pair_records& records, const std::vector<std::size_t>& indices,
+                                      const pair_scoring_options& options = {}) = 0;
     // The score of every ordered pair of one network: (G, G), diagonal 0; what predict and
-    // infer rank. The record models (rnn, cnn, ae-nn) score the records on one thread and
-    // give the mean of each pair's record scores (aggregate_pair_scores). The models that
-    // score pairs from whole-network features (context-mlp, evidence-mlp) give the pair
-    // score itself, the one score() gives each of the pair's records (the mean over those
+    // infer rank. The record models (rnn, cnn, ae-nn) score the records (score(), with
+    // these options; options.block_rows is not theirs: their chunks are fixed) and give
+    // the mean of each pair's record scores (aggregate_pair_scores). The models that score
+    // pairs from whole-network features (context-mlp, evidence-mlp) give the pair score
+    // itself, the one score() gives each of the pair's records (the mean over those
     // E equal copies can differ from it by rounding, about 1e-16). They work through the
     // rows in blocks of options.block_rows, as options.threads parallel tasks, without the
     // (G^2, F) feature copy and activations; the result is the same, bit for bit, for every
@@ -136,23 +142,6 @@ nn::adam<float> keras_adam(double lr);
 // progress bar when asked for (and stdout is a terminal).
 nn::fit_options<float> fit_settings(std::size_t epochs, std::size_t batch_size, std::uint64_t seed, bool progress);
 
-// Scores indices in chunks of `chunk` records: prepare(begin, end, input) fills the
-// network's input for indices[begin, end); the network's output row i gives the score
-// output[i * stride + column] (column 1 of a 2-class softmax, column 0 of a sigmoid).
-template <class Prepare>
-std::vector<double> score_in_chunks(nn::sequential<float>& net, std::size_t count, std::size_t chunk,
-                                    std::size_t stride, std::size_t column, Prepare&& prepare) {
-    std::vector<double> out;
-    out.reserve(count);
-    tensor<float> input;
-    for (std::size_t begin = 0; begin < count; begin += chunk) {
-        const std::size_t end = std::min(count, begin + chunk);
-        prepare(begin, end, input);
-        const tensor<float>& p = net.forward(input, nn::mode::infer);
-        for (std::size_t i = 0; i < end - begin; ++i) out.push_back(p.data()[i * stride + column]);
-    }
-    return out;
-}
 }  // namespace detail
 
 }  // namespace knit::grn
