@@ -13,6 +13,7 @@
 #include "knit/core/params.hpp"
 #include "knit/core/random.hpp"
 #include "knit/core/ranking.hpp"
+#include "knit/core/score_order.hpp"
 #include "knit/core/stopwatch.hpp"
 #include "knit/core/tensor.hpp"
 #include "knit/version.hpp"

@@ -14,6 +14,7 @@
 #include "knit/core/atomic_file.hpp"
 #include "knit/core/error.hpp"
 #include "knit/core/parallel.hpp"
+#include "knit/core/score_order.hpp"
 #include "knit/grn/detail/text.hpp"
 
 namespace knit::grn {
@@ -334,11 +335,14 @@ std::vector<std::size_t> rank_pair_indices(const knit::tensor<double>& scores, c
         const std::size_t begin = order.size() * p / parts, end = order.size() * (p + 1) / parts;
         std::vector<std::size_t>& part = sorted[p];
         part.assign(order.begin() + std::ptrdiff_t(begin), order.begin() + std::ptrdiff_t(end));
-        if (keep < part.size()) {
+        // A short top-k: a partial sort of comparisons. Most of the part: every entry in
+        // radix passes (order_by_decreasing_score), then cut.
+        if (keep < part.size() / 4) {
             std::partial_sort(part.begin(), part.begin() + std::ptrdiff_t(keep), part.end(), better);
             part.resize(keep);
         } else {
-            std::sort(part.begin(), part.end(), better);
+            order_by_decreasing_score(s, part);
+            part.resize(std::min(keep, part.size()));
         }
     });
     if (parts == 1) return std::move(sorted[0]);

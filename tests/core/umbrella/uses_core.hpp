@@ -25,6 +25,10 @@ inline int use_core() {
     knit::rng g(1);  // random.hpp
     used += g.uniform() < 1;
     used += knit::ranking::roc_auc({0.9, 0.1}, {1, 0}) == 1;  // ranking.hpp
+    const double scores[] = {0.5, 2.0};
+    std::vector<std::size_t> order = {0, 1};
+    knit::order_by_decreasing_score(scores, order);  // score_order.hpp
+    used += order.front() == 1;
     const knit::stopwatch clock;  // stopwatch.hpp
     used += clock.seconds() >= 0;
     used += std::string(knit::version).size() > 0;  // version.hpp
