@@ -259,6 +259,33 @@ std::string format_list(const std::vector<scored_edge>& edges, edge_format forma
     return text;
 }
 
+
+// Merges sorted runs into one sorted list of at most `keep`, pairwise in rounds (run 0
+// with run 1, 2 with 3, ...; the pairs of a round as parallel tasks), so each entry moves
+// about log2(runs) times: O(n log K) for K runs, where merging one run after another into
+// a growing list would be O(n K). The order is total, so any merge order gives one list.
+template <class Better>
+std::vector<std::size_t> merge_sorted_runs(std::vector<std::vector<std::size_t>> runs, std::size_t keep,
+                                           std::size_t threads, Better better) {
+    if (runs.empty()) return {};
+    while (runs.size() > 1) {
+        std::vector<std::vector<std::size_t>> next((runs.size() + 1) / 2);
+        parallel_for_without_blas(runs.size() / 2, threads, [&](std::size_t pair) {
+            std::vector<std::size_t>&a = runs[2 * pair], &b = runs[2 * pair + 1];
+            std::vector<std::size_t>& out = next[pair];
+            out.resize(a.size() + b.size());
+            std::merge(a.begin(), a.end(), b.begin(), b.end(), out.begin(), better);
+            out.resize(std::min(out.size(), keep));
+            std::vector<std::size_t>().swap(a);
+            std::vector<std::size_t>().swap(b);
+        });
+        if (runs.size() % 2 == 1) next.back() = std::move(runs.back());
+        runs = std::move(next);
+    }
+    runs.front().resize(std::min(runs.front().size(), keep));
+    return std::move(runs.front());
+}
+
 }  // namespace
 
 std::string format_edges(const std::vector<scored_edge>& edges, edge_format format) {
@@ -310,20 +337,18 @@ std::vector<std::size_t> rank_pair_indices(const knit::tensor<double>& scores, c
         std::vector<std::size_t>().swap(mine);
         std::vector<std::size_t> merged;
         if (k == 0) {
-            std::vector<std::size_t> sorted(all.size() / sizeof(std::size_t)), next;
-            if (!all.empty()) std::memcpy(sorted.data(), all.data(), all.size());
-            std::vector<char>().swap(all);
+            // The ranks' slices, each sorted, one after another in rank order.
+            std::vector<std::vector<std::size_t>> runs(count);
             std::size_t at = 0;
             for (std::size_t from = 0; from < count; ++from) {
                 std::uint64_t n = 0;
                 std::memcpy(&n, kept_counts.data() + from * sizeof n, sizeof n);
-                next.resize(merged.size() + std::size_t(n));
-                std::merge(merged.begin(), merged.end(), sorted.begin() + std::ptrdiff_t(at),
-                           sorted.begin() + std::ptrdiff_t(at + n), next.begin(), better);
-                std::swap(merged, next);
-                at += std::size_t(n);
+                runs[from].resize(std::size_t(n));
+                if (n > 0) std::memcpy(runs[from].data(), all.data() + at, std::size_t(n) * sizeof(std::size_t));
+                at += std::size_t(n) * sizeof(std::size_t);
             }
-            merged.resize(std::min(merged.size(), keep));
+            std::vector<char>().swap(all);
+            merged = merge_sorted_runs(std::move(runs), keep, threads, better);
         }
         broadcast_vector(*ranks, merged, 0);
         return merged;
@@ -345,16 +370,7 @@ std::vector<std::size_t> rank_pair_indices(const knit::tensor<double>& scores, c
             part.resize(std::min(keep, part.size()));
         }
     });
-    if (parts == 1) return std::move(sorted[0]);
-    std::vector<std::size_t> merged = std::move(sorted[0]), next;
-    for (std::size_t p = 1; p < parts; ++p) {
-        next.resize(merged.size() + sorted[p].size());
-        std::merge(merged.begin(), merged.end(), sorted[p].begin(), sorted[p].end(), next.begin(), better);
-        std::swap(merged, next);
-        std::vector<std::size_t>().swap(sorted[p]);
-    }
-    merged.resize(std::min(merged.size(), keep));
-    return merged;
+    return merge_sorted_runs(std::move(sorted), keep, threads, better);
 }
 
 std::vector<std::size_t> rank_pair_indices(const knit::tensor<double>& scores, const std::vector<std::string>& genes,

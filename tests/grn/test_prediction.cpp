@@ -129,10 +129,11 @@ TEST_CASE("rank_edges: all ordered pairs, decreasing score, ties in (r, t) order
     CHECK(knit::grn::rank_edges(scores, genes).size() == 6);
 }
 
-TEST_CASE("rank_pair_indices: the naive sort's order on 1 to 3 threads, top_k the head of it; write_ranked_pairs") {
-    // 300 genes: 89,700 pairs, enough for the list to be sorted in parts; scores with many
-    // ties (quarters) so the (r, t) tie-break is exercised across the parts.
-    const std::size_t g = 300;
+TEST_CASE("rank_pair_indices: the naive sort's order on 1 to 5 threads, top_k the head of it; write_ranked_pairs") {
+    // 600 genes: 359,400 pairs, enough for the list to be sorted in up to 10 parts (so 3
+    // and 5 threads leave a run over in a merge round); scores with many ties (quarters)
+    // so the (r, t) tie-break is exercised across the parts.
+    const std::size_t g = 600;
     std::vector<std::string> genes;
     for (std::size_t i = 0; i < g; ++i) genes.push_back("G" + std::to_string(i));
     knit::rng draws(5);
@@ -145,11 +146,15 @@ TEST_CASE("rank_pair_indices: the naive sort's order on 1 to 3 threads, top_k th
             if (r != t) naive.push_back(r * g + t);
     const double* s = scores.data();
     std::stable_sort(naive.begin(), naive.end(), [s](std::size_t a, std::size_t b) { return s[a] > s[b]; });
-    for (std::size_t threads : {1u, 2u, 3u}) {
+    for (std::size_t threads : {1u, 2u, 3u, 5u}) {
         INFO("threads " << threads);
         CHECK(knit::grn::rank_pair_indices(scores, genes, 0, threads) == naive);
-        const auto top = knit::grn::rank_pair_indices(scores, genes, 1000, threads);
-        CHECK(top == std::vector<std::size_t>(naive.begin(), naive.begin() + 1000));
+        // A short top-k (partial sorts) and a long one (radix passes, then cut).
+        for (std::size_t top_k : {std::size_t(1000), std::size_t(100000)}) {
+            INFO("top_k " << top_k);
+            const auto top = knit::grn::rank_pair_indices(scores, genes, top_k, threads);
+            CHECK(top == std::vector<std::size_t>(naive.begin(), naive.begin() + std::ptrdiff_t(top_k)));
+        }
     }
     // A subset of pairs: the naive order restricted to it.
     std::vector<std::size_t> some, expected;
@@ -171,7 +176,7 @@ TEST_CASE("rank_pair_indices: the naive sort's order on 1 to 3 threads, top_k th
         knit::grn::write_edges(a.path, edges, format);
         knit::grn::write_ranked_pairs(b.path, scores, genes, order, format, 3);
         CHECK(read_text(a.path) == read_text(b.path));
-        CHECK(read_text(b.path).size() > 89700 * 8);
+        CHECK(read_text(b.path).size() > 200000 * 8);
     }
     // A bad name deep in the list is named by its edge index, as the one-pass writer does.
     genes[299] = "bad name";
