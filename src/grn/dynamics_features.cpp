@@ -376,17 +376,17 @@ dynamics_feature_rows::dynamics_feature_rows(const time_series_data& data, const
     for (std::size_t f = ranks.rank(); f < features; f += ranks.size()) my_columns.push_back(f);
     parallel_for_without_blas(my_columns.size(), threads, [&](std::size_t i) {
         const std::size_t f = my_columns[i];
-        const source& s = sources_[f];
+        const column_view column = view_of(sources_[f]);
         double sum = 0;
         for (std::size_t r = 0; r < genes; ++r)
             for (std::size_t t = 0; t < genes; ++t)
-                if (r != t) sum += log_value(s, r, t);
+                if (r != t) sum += column.at(r, t);
         const double mean = sum / pairs;
         double sq = 0;
         for (std::size_t r = 0; r < genes; ++r)
             for (std::size_t t = 0; t < genes; ++t)
                 if (r != t) {
-                    const double d = log_value(s, r, t) - mean;
+                    const double d = column.at(r, t) - mean;
                     sq += d * d;
                 }
         mean_[f] = mean;
@@ -401,14 +401,19 @@ dynamics_feature_rows::dynamics_feature_rows(const time_series_data& data, const
     }
 }
 
-double dynamics_feature_rows::log_value(const source& s, std::size_t r, std::size_t t) const {
+dynamics_feature_rows::column_view dynamics_feature_rows::view_of(const source& s) const {
+    const std::size_t g = genes_;
+    // The views assume the shapes the constructor made: (G, G) row-major, and G values.
+    KNIT_ASSERT(s.where == from::regulator || s.where == from::target
+                    ? per_gene_[s.index].size() == g
+                    : matrices_[s.index].size() == g * g && matrices_[s.index].shape(0) == g);
     switch (s.where) {
-        case from::pair: return matrices_[s.index](r, t);
-        case from::reverse_pair: return matrices_[s.index](t, r);
-        case from::regulator: return per_gene_[s.index][r];
-        case from::target: return per_gene_[s.index][t];
+        case from::pair: return {matrices_[s.index].data(), g, 1};
+        case from::reverse_pair: return {matrices_[s.index].data(), 1, g};
+        case from::regulator: return {per_gene_[s.index].data(), 1, 0};
+        case from::target: return {per_gene_[s.index].data(), 0, 1};
     }
-    return 0;
+    throw state_error("dynamics features: a source of unknown kind");
 }
 
 template <class T>
@@ -417,12 +422,14 @@ void dynamics_feature_rows::fill(std::size_t begin, std::size_t end, T* out) con
                   "dynamics feature rows: got rows [" << begin << ", " << end << "), expected within [0, "
                                                       << genes_ * genes_ << ")");
     const std::size_t features = sources_.size();
+    std::vector<column_view> columns;
+    for (const source& s : sources_) columns.push_back(view_of(s));
     for (std::size_t row = begin; row < end; ++row) {
         const std::size_t r = row / genes_, t = row % genes_;
         for (std::size_t f = 0; f < features; ++f)
             *out++ = r == t || !(deviation_[f] > 0)
                          ? T(0)
-                         : static_cast<T>((log_value(sources_[f], r, t) - mean_[f]) / deviation_[f]);
+                         : static_cast<T>((columns[f].at(r, t) - mean_[f]) / deviation_[f]);
     }
 }
 template void dynamics_feature_rows::fill<float>(std::size_t, std::size_t, float*) const;

@@ -117,7 +117,15 @@ private:
         from where;
         std::size_t index;
     };
-    double log_value(const source& s, std::size_t r, std::size_t t) const;
+    // Where a source's value for the pair (r, t) lies: base[r * along_regulator + t *
+    // along_target] (the matrices are row-major). Read through this rather than the
+    // tensors' own indexing, which costs more than the value in the rows' inner loop.
+    struct column_view {
+        const double* base;
+        std::size_t along_regulator, along_target;
+        double at(std::size_t r, std::size_t t) const { return base[r * along_regulator + t * along_target]; }
+    };
+    column_view view_of(const source& s) const;
 
     std::size_t genes_ = 0;
     std::vector<tensor<double>> matrices_;
