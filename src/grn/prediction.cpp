@@ -260,24 +260,47 @@ std::string format_list(const std::vector<scored_edge>& edges, edge_format forma
 }
 
 
+// How many of the first `k` entries of merge(a, b) come from a: a binary search for the
+// split where a's part ends before b's next entry and b's part ends before a's next. The
+// order is total (no two entries tie), so the split is unique.
+template <class Better>
+std::size_t taken_from_first(const std::vector<std::size_t>& a, const std::vector<std::size_t>& b, std::size_t k,
+                             Better better) {
+    std::size_t low = k > b.size() ? k - b.size() : 0, high = std::min(k, a.size());
+    while (low < high) {
+        const std::size_t i = low + (high - low) / 2, j = k - i;
+        if (j > 0 && better(a[i], b[j - 1])) low = i + 1;  // a[i] belongs among the first k
+        else high = i;
+    }
+    return low;
+}
+
 // Merges sorted runs into one sorted list of at most `keep`, pairwise in rounds (run 0
-// with run 1, 2 with 3, ...; the pairs of a round as parallel tasks), so each entry moves
-// about log2(runs) times: O(n log K) for K runs, where merging one run after another into
-// a growing list would be O(n K). The order is total, so any merge order gives one list.
+// with run 1, 2 with 3, ...), so each entry moves about log2(runs) times: O(n log K) for K
+// runs, where merging one run after another into a growing list would be O(n K). Each
+// pair's output is cut into pieces at split points found by binary search
+// (taken_from_first), so a round of fewer pairs than threads, the last one always, still
+// runs as `threads` tasks. The order is total, so any merge order gives one list.
 template <class Better>
 std::vector<std::size_t> merge_sorted_runs(std::vector<std::vector<std::size_t>> runs, std::size_t keep,
                                            std::size_t threads, Better better) {
     if (runs.empty()) return {};
     while (runs.size() > 1) {
+        const std::size_t pairs = runs.size() / 2;
         std::vector<std::vector<std::size_t>> next((runs.size() + 1) / 2);
-        parallel_for_without_blas(runs.size() / 2, threads, [&](std::size_t pair) {
-            std::vector<std::size_t>&a = runs[2 * pair], &b = runs[2 * pair + 1];
+        for (std::size_t pair = 0; pair < pairs; ++pair)
+            next[pair].resize(std::min(keep, runs[2 * pair].size() + runs[2 * pair + 1].size()));
+        // Pieces of at least 2^15 entries, so short merges stay whole.
+        const std::size_t pieces = std::max<std::size_t>(
+            1, std::min((threads + pairs - 1) / pairs, next[0].size() / (std::size_t(1) << 15)));
+        parallel_for_without_blas(pairs * pieces, threads, [&](std::size_t task) {
+            const std::size_t pair = task / pieces, piece = task % pieces;
+            const std::vector<std::size_t>&a = runs[2 * pair], &b = runs[2 * pair + 1];
             std::vector<std::size_t>& out = next[pair];
-            out.resize(a.size() + b.size());
-            std::merge(a.begin(), a.end(), b.begin(), b.end(), out.begin(), better);
-            out.resize(std::min(out.size(), keep));
-            std::vector<std::size_t>().swap(a);
-            std::vector<std::size_t>().swap(b);
+            const std::size_t from = out.size() * piece / pieces, to = out.size() * (piece + 1) / pieces;
+            const std::size_t a0 = taken_from_first(a, b, from, better), a1 = taken_from_first(a, b, to, better);
+            const auto at = [](const std::vector<std::size_t>& v, std::size_t i) { return v.begin() + std::ptrdiff_t(i); };
+            std::merge(at(a, a0), at(a, a1), at(b, from - a0), at(b, to - a1), out.begin() + std::ptrdiff_t(from), better);
         });
         if (runs.size() % 2 == 1) next.back() = std::move(runs.back());
         runs = std::move(next);
@@ -376,11 +399,13 @@ std::vector<std::size_t> rank_pair_indices(const knit::tensor<double>& scores, c
 std::vector<std::size_t> rank_pair_indices(const knit::tensor<double>& scores, const std::vector<std::string>& genes,
                                            std::size_t top_k, std::size_t threads, communicator* ranks) {
     const std::size_t g = genes.size();
-    std::vector<std::size_t> pairs;
-    pairs.reserve(g * (g == 0 ? 0 : g - 1));
-    for (std::size_t r = 0; r < g; ++r)
+    // Row r's G - 1 pairs start at r (G - 1); the rows are filled as tasks.
+    std::vector<std::size_t> pairs(g * (g == 0 ? 0 : g - 1));
+    parallel_for_without_blas(g, threads, [&](std::size_t r) {
+        std::size_t at = r * (g - 1);
         for (std::size_t t = 0; t < g; ++t)
-            if (r != t) pairs.push_back(r * g + t);
+            if (r != t) pairs[at++] = r * g + t;
+    });
     return rank_pair_indices(scores, genes, std::move(pairs), top_k, threads, ranks);
 }
 
@@ -408,6 +433,8 @@ void write_ranked_pairs(const std::string& path, const knit::tensor<double>& sco
         const auto parts = format_parts(
             order.size(),
             [&](std::size_t i) {
+                // Rank order reads the scores all over the (G, G) matrix: fetch ahead.
+                if (i + 64 < order.size()) __builtin_prefetch(s + order[i + 64]);
                 const std::size_t k = order[i];
                 return std::tuple<const std::string&, const std::string&, double>(genes[k / g], genes[k % g], s[k]);
             },
