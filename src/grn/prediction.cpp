@@ -458,6 +458,7 @@ void write_ranked_pairs(const std::string& path, const knit::tensor<double>& sco
         const auto parts = format_parts(
             end - begin,
             [&](std::size_t i) {
+                if (begin + i + 64 < end) __builtin_prefetch(s + order[begin + i + 64]);  // as above
                 const std::size_t pair = order[begin + i];
                 return std::tuple<const std::string&, const std::string&, double>(genes[pair / g], genes[pair % g],
                                                                                   s[pair]);
