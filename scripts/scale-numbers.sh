@@ -2,7 +2,8 @@
 # The numbers of docs/performance.md's "All pairs at scale": knit-grn predict with the
 # shipped context-mlp (the best time-series model) on every ordered pair of one simulated
 # network of 1,000 and of 2,000 genes (time series only: 10 experiments x 21 points),
-# with --threads 1 and 2. Each setting runs 3 times, the two thread counts alternating;
+# with --threads 1 and 2, then the shipped evidence-mlp on one simulated 1,000-gene network
+# with every experiment kind. Each setting runs 3 times, the two thread counts alternating;
 # the table gives the median wall time, the largest peak resident memory (/usr/bin/time's
 # %M) and the ratio of the medians, and says whether every list was the same bytes.
 # Then, when knit-grn is built with MPI (-DKNIT_WITH_MPI=ON, as scripts/test.sh builds it)
@@ -22,34 +23,55 @@ mkdir -p "$out"
 echo "commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src include models || echo ' (with local changes)')"
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)"
 median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
-echo
-echo "| genes | pairs | T = 1 wall | T = 1 peak | T = 2 wall | T = 2 peak | ratio | lists |"
-echo "|---|---|---|---|---|---|---|---|"
-for genes in 1000 2000; do
-  data="$out/ts$genes"
-  [ -d "$data/size$genes" ] || "$knit" simulate --genes "$genes" --networks 1 --kinds timeseries --seed 1 \
-    --out "$data" > /dev/null
-  series="$data/size$genes/insilico_size${genes}_1_timeseries.tsv"
+# table_row GENES MODEL INPUT-ARGS...: one row of the thread tables, predict with
+# models/MODEL.knit on the inputs, 3 runs per thread count alternating.
+table_row() {
+  local genes="$1" model="$2"; shift 2
   declare -A wall=() peak=()
   for run in 1 2 3; do
     for threads in 1 2; do
       list="$out/p$genes.t$threads.r$run.tsv"
       rm -f "$list"
-      /usr/bin/time -o "$out/time.txt" -f "%e %M" "$knit" predict --model-file models/context-mlp.knit \
-        --timeseries "$series" --prediction "$list" --threads "$threads" > /dev/null
+      /usr/bin/time -o "$out/time.txt" -f "%e %M" "$knit" predict --model-file "models/$model.knit" \
+        "$@" --prediction "$list" --threads "$threads" > /dev/null 2> "$out/stderr.txt"
       read -r seconds kb < "$out/time.txt"
       wall[$threads]+="$seconds "
       peak[$threads]="$(( ${peak[$threads]:-0} > kb ? ${peak[$threads]:-0} : kb ))"
     done
   done
-  same=same
+  local same=same
   for f in "$out"/p$genes.t*.tsv; do cmp -s "$f" "$out/p$genes.t1.r1.tsv" || same=DIFFERENT; done
+  local m1 m2
   m1=$(echo ${wall[1]} | tr ' ' '\n' | median); m2=$(echo ${wall[2]} | tr ' ' '\n' | median)
   printf '| %s | %s | %s s | %s MB | %s s | %s MB | %sx | %s |\n' "$genes" "$(( genes * (genes - 1) ))" "$m1" \
     "$(( peak[1] / 1000 ))" "$m2" "$(( peak[2] / 1000 ))" "$(awk -v a="$m1" -v b="$m2" 'BEGIN {printf "%.2f", a / b}')" "$same"
   rm -f "$out"/p$genes.t*.tsv
-  unset wall peak
+}
+header() {
+  echo
+  echo "| genes | pairs | T = 1 wall | T = 1 peak | T = 2 wall | T = 2 peak | ratio | lists |"
+  echo "|---|---|---|---|---|---|---|---|"
+}
+
+header
+for genes in 1000 2000; do
+  data="$out/ts$genes"
+  [ -d "$data/size$genes" ] || "$knit" simulate --genes "$genes" --networks 1 --kinds timeseries --seed 1 \
+    --out "$data" > /dev/null
+  table_row "$genes" context-mlp --timeseries "$data/size$genes/insilico_size${genes}_1_timeseries.tsv"
 done
+
+# evidence-mlp, every experiment kind: one simulated 1,000-gene network with all of them
+# (`simulate --seed 1`; simulating it takes a few minutes the first time, and the data are
+# kept in OUT for the next run).
+header
+genes=1000
+data="$out/all$genes"
+[ -d "$data/size$genes" ] || "$knit" simulate --genes "$genes" --networks 1 --seed 1 --out "$data" > /dev/null
+prefix="$data/size$genes/insilico_size${genes}_1"
+table_row "$genes" evidence-mlp --timeseries "${prefix}_timeseries.tsv" --wildtype "${prefix}_wildtype.tsv" \
+  --knockouts "${prefix}_knockouts.tsv" --knockdowns "${prefix}_knockdowns.tsv" \
+  --multifactorial "${prefix}_multifactorial.tsv"
 
 if command -v mpirun > /dev/null && ldd "$knit" | grep -q libmpi; then
   echo

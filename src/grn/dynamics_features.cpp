@@ -386,7 +386,7 @@ dynamics_feature_rows::dynamics_feature_rows(const time_series_data& data, const
     for (std::size_t f = ranks.rank(); f < features; f += ranks.size()) my_columns.push_back(f);
     parallel_for_without_blas(my_columns.size(), threads, [&](std::size_t i) {
         const std::size_t f = my_columns[i];
-        const column_view column = view_of(sources_[f]);
+        const detail::pair_view column = view_of(sources_[f]);
         double sum = 0;
         for (std::size_t r = 0; r < genes; ++r)
             for (std::size_t t = 0; t < genes; ++t)
@@ -411,17 +411,12 @@ dynamics_feature_rows::dynamics_feature_rows(const time_series_data& data, const
     }
 }
 
-dynamics_feature_rows::column_view dynamics_feature_rows::view_of(const source& s) const {
-    const std::size_t g = genes_;
-    // The views assume the shapes the constructor made: (G, G) row-major, and G values.
-    KNIT_ASSERT(s.where == from::regulator || s.where == from::target
-                    ? per_gene_[s.index].size() == g
-                    : matrices_[s.index].size() == g * g && matrices_[s.index].shape(0) == g);
+detail::pair_view dynamics_feature_rows::view_of(const source& s) const {
     switch (s.where) {
-        case from::pair: return {matrices_[s.index].data(), g, 1};
-        case from::reverse_pair: return {matrices_[s.index].data(), 1, g};
-        case from::regulator: return {per_gene_[s.index].data(), 1, 0};
-        case from::target: return {per_gene_[s.index].data(), 0, 1};
+        case from::pair: return detail::pair_view::of_matrix(matrices_[s.index]);
+        case from::reverse_pair: return detail::pair_view::of_matrix(matrices_[s.index], true);
+        case from::regulator: return detail::pair_view::of_regulator(per_gene_[s.index]);
+        case from::target: return detail::pair_view::of_target(per_gene_[s.index]);
     }
     throw state_error("dynamics features: a source of unknown kind");
 }
@@ -432,7 +427,7 @@ void dynamics_feature_rows::fill(std::size_t begin, std::size_t end, T* out) con
                   "dynamics feature rows: got rows [" << begin << ", " << end << "), expected within [0, "
                                                       << genes_ * genes_ << ")");
     const std::size_t features = sources_.size();
-    std::vector<column_view> columns;
+    std::vector<detail::pair_view> columns;
     for (const source& s : sources_) columns.push_back(view_of(s));
     for (std::size_t row = begin; row < end; ++row) {
         const std::size_t r = row / genes_, t = row % genes_;

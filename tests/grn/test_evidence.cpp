@@ -1,6 +1,8 @@
 // Evidence features and evidence-mlp: the steady-state transforms against naive
 // computations (path explanation, deconvolution of a known cascade, normalisations, the
-// ridge regression identity), the evidence table's layout and standardisation, and the
+// ridge regression identity), the evidence table's layout and standardisation, its
+// transposed and per-gene columns against naive broadcasts, the rows on demand against the
+// table, and the
 // model: it learns on simulated networks, ranks data with fewer kinds than it was trained
 // with (saying so), round-trips through a file, and refuses what it cannot use.
 #include <doctest/doctest.h>
@@ -164,6 +166,92 @@ TEST_CASE("evidence table: fixed layout, standardised columns, absent families z
     }
     CHECK(ko_only.values(1, ko_only.columns.size() - 1) == 0.0);  // has-timeseries
     CHECK_THROWS_AS(evidence_features(net.data, evidence_options{{"knockouts"}}), value_error);  // the family is "knockout"
+}
+
+namespace {
+// Column `name` of a table, as a (G, G) matrix.
+tensor<double> column_of(const evidence_table& table, const std::string& name, std::size_t g) {
+    const auto it = std::find(table.columns.begin(), table.columns.end(), name);
+    REQUIRE(it != table.columns.end());
+    const std::size_t c = std::size_t(it - table.columns.begin());
+    tensor<double> m = tensor<double>::from_shape({g, g});
+    for (std::size_t row = 0; row < g * g; ++row) m(row / g, row % g) = table.values(row, c);
+    return m;
+}
+
+// The naive standardisation of a (G, G) matrix of values, as the table's columns are
+// defined: mean and population deviation over the off-diagonal pairs, the diagonal 0.
+tensor<double> standardised_naively(const tensor<double>& v) {
+    const std::size_t g = v.shape(0);
+    double mean = 0, sq = 0;
+    for (std::size_t r = 0; r < g; ++r)
+        for (std::size_t t = 0; t < g; ++t)
+            if (r != t) mean += v(r, t) / double(g * (g - 1));
+    for (std::size_t r = 0; r < g; ++r)
+        for (std::size_t t = 0; t < g; ++t)
+            if (r != t) sq += (v(r, t) - mean) * (v(r, t) - mean) / double(g * (g - 1));
+    tensor<double> out = xt::zeros<double>({g, g});
+    for (std::size_t r = 0; r < g; ++r)
+        for (std::size_t t = 0; t < g; ++t)
+            if (r != t) out(r, t) = (v(r, t) - mean) / std::sqrt(sq);
+    return out;
+}
+}  // namespace
+
+TEST_CASE("evidence columns read transposed or per gene equal their naive (G, G) broadcasts; rows equal the table") {
+    const std::size_t g = 15;
+    const simulated net = simulate_all(8, g);
+    const evidence_table table = evidence_features(net.data);
+    const tensor<double> z = perturbation_z_scores(net.data, experiment_kind::knockouts);
+    const std::vector<double> self =
+        self_responses(net.data, experiment_kind::knockouts, steady_state_reference(net.data, experiment_kind::knockouts));
+    tensor<double> log_strength = tensor<double>::from_shape({g, g}), reverse = log_strength, regulator_self = log_strength,
+                   target_reach = log_strength;
+    for (std::size_t r = 0; r < g; ++r)
+        for (std::size_t t = 0; t < g; ++t) {
+            log_strength(r, t) = std::log(std::abs(z(r, t)) + 1e-6);
+            reverse(r, t) = std::log(std::abs(z(t, r)) + 1e-6);
+            regulator_self(r, t) = self[r];
+            double reach = 0;  // how many regulators the target t responds to, over G - 1
+            for (std::size_t u = 0; u < g; ++u)
+                if (u != t && std::abs(z(u, t)) > evidence_options{}.responds_at) reach += 1.0 / double(g - 1);
+            target_reach(r, t) = reach;
+        }
+    // Rounding aside: the naive sums run in the same order, so only the last bits may move.
+    const auto near = [](const tensor<double>& a, const tensor<double>& b) { return xt::amax(xt::abs(a - b))() < 1e-12; };
+    CHECK(near(column_of(table, "ko-abs-z", g), standardised_naively(log_strength)));
+    CHECK(near(column_of(table, "ko-reverse", g), standardised_naively(reverse)));
+    CHECK(near(column_of(table, "ko-regulator-self", g), standardised_naively(regulator_self)));
+    CHECK(near(column_of(table, "ko-target-reach", g), standardised_naively(target_reach)));
+    // A reverse column is its forward one transposed (its sums run in another order).
+    CHECK(near(column_of(table, "mf-reverse-regression", g), xt::transpose(column_of(table, "mf-regression", g))));
+    CHECK(near(column_of(table, "ko-reverse", g), xt::transpose(column_of(table, "ko-abs-z", g))));
+    CHECK_FALSE(near(column_of(table, "ko-reverse", g), column_of(table, "ko-abs-z", g)));
+
+    // Rows on demand, any slice, as doubles and as floats: the table's rows.
+    const evidence_feature_rows rows(net.data, {}, 2);
+    CHECK(rows.column_count() == table.columns.size());
+    CHECK(rows.layout().columns == table.columns);
+    CHECK(rows.layout().present == table.present);
+    for (const auto& [begin, end] : std::vector<std::pair<std::size_t, std::size_t>>{{0, g * g}, {17, 18}, {100, 161}}) {
+        const std::size_t width = table.columns.size();
+        std::vector<double> wide((end - begin) * width);
+        std::vector<float> narrow(wide.size());
+        rows.fill(begin, end, wide.data());
+        rows.fill(begin, end, narrow.data());
+        std::size_t differ = 0, differ_float = 0;
+        for (std::size_t row = begin; row < end; ++row)
+            for (std::size_t c = 0; c < width; ++c) {
+                const double want = table.values(row, c);
+                differ += wide[(row - begin) * width + c] != want;
+                differ_float += narrow[(row - begin) * width + c] != static_cast<float>(want);
+            }
+        CHECK(differ == 0);
+        CHECK(differ_float == 0);
+    }
+    std::vector<double> one(table.columns.size());
+    CHECK_THROWS_AS(rows.fill(g * g - 1, g * g + 1, one.data()), value_error);
+    CHECK_THROWS_AS(evidence_feature_rows(net.data, {}, 0), value_error);
 }
 
 TEST_CASE("evidence table: the same, bit for bit, on 1, 2 and 3 threads, and with fewer kinds") {

@@ -37,6 +37,7 @@
 
 #include "knit/core/communicator.hpp"
 #include "knit/core/tensor.hpp"
+#include "knit/grn/detail/pair_view.hpp"
 #include "knit/grn/expression.hpp"
 
 namespace knit::grn {
@@ -117,15 +118,7 @@ private:
         from where;
         std::size_t index;
     };
-    // Where a source's value for the pair (r, t) lies: base[r * along_regulator + t *
-    // along_target] (the matrices are row-major). Read through this rather than the
-    // tensors' own indexing, which costs more than the value in the rows' inner loop.
-    struct column_view {
-        const double* base;
-        std::size_t along_regulator, along_target;
-        double at(std::size_t r, std::size_t t) const { return base[r * along_regulator + t * along_target]; }
-    };
-    column_view view_of(const source& s) const;
+    detail::pair_view view_of(const source& s) const;
 
     std::size_t genes_ = 0;
     std::vector<tensor<double>> matrices_;

@@ -29,10 +29,12 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "knit/core/tensor.hpp"
+#include "knit/grn/detail/pair_view.hpp"
 #include "knit/grn/dynamics_features.hpp"
 #include "knit/grn/experiment_set.hpp"
 
@@ -71,6 +73,61 @@ struct evidence_table {
 // The column layout for `options` (no data needed): what evidence_features() returns,
 // values aside.
 evidence_table evidence_layout(const evidence_options& options = {});
+
+// evidence_features() without its (G * G, F) table, for scoring large networks: it keeps
+// each column's source (a (G, G) score matrix, already log-transformed where the column
+// is a log strength, read as it is or transposed, or a per-gene vector), its mean and
+// deviation over the off-diagonal pairs, and the time-series family's
+// dynamics_feature_rows, and makes rows on demand. A reverse column reads its forward
+// column's matrix transposed and a per-gene column keeps G values, so it keeps about half
+// the table's numbers (with every kind: 30 (G, G) matrices and 12 vectors against 56 columns).
+// The rows are evidence_features()'s, bit for bit (evidence_features() is built on it).
+class evidence_feature_rows {
+public:
+    // Throws knit::value_error for an unknown family name, genes < 3 or threads 0. The
+    // families are computed as `threads` parallel tasks (knit::parallel_for); the rows are
+    // the same for every count.
+    explicit evidence_feature_rows(const experiment_set& data, const evidence_options& options = {},
+                                   std::size_t threads = 1);
+    // The columns, families, present and used of the table; values empty.
+    const evidence_table& layout() const { return layout_; }
+    std::size_t gene_count() const { return genes_; }
+    std::size_t column_count() const { return layout_.columns.size(); }
+    // Rows [begin, end) (row r * G + t; diagonal rows 0) into out: (end - begin) x F values,
+    // row-major, each cast to T from the double the table holds. Thread-safe.
+    template <class T>
+    void fill(std::size_t begin, std::size_t end, T* out) const;
+
+    // The columns point into the kept matrices: a copy would point into the original.
+    evidence_feature_rows(const evidence_feature_rows&) = delete;
+    evidence_feature_rows& operator=(const evidence_feature_rows&) = delete;
+    evidence_feature_rows(evidence_feature_rows&&) = default;
+
+    // What a family's columns read: its matrices and per-gene vectors (the columns' views
+    // point into their buffers, which stay put when the containers move).
+    struct family_sources {
+        std::vector<tensor<double>> matrices;
+        std::vector<std::vector<double>> vectors;
+    };
+    // One column: zero (a family the data cannot give), a standardised evidence value at
+    // view, a column of the dynamics rows, or a family's indicator (1 off the diagonal).
+    struct column {
+        enum class kind { zero, evidence, dynamics, indicator } what = kind::zero;
+        detail::pair_view view;
+        double mean = 0, deviation = 1;
+        bool constant = true;  // standardises to 0 (rounding noise aside, a constant column)
+        std::size_t dynamics_column = 0;
+    };
+
+private:
+    std::size_t genes_ = 0;
+    evidence_table layout_;
+    std::vector<family_sources> sources_;  // by selected family
+    std::unique_ptr<dynamics_feature_rows> dynamics_;
+    std::vector<column> columns_;
+};
+extern template void evidence_feature_rows::fill<float>(std::size_t, std::size_t, float*) const;
+extern template void evidence_feature_rows::fill<double>(std::size_t, std::size_t, double*) const;
 
 // The table for one network. Families whose kinds are missing are zero columns with a 0
 // indicator; throws knit::value_error for an unknown family name or genes < 3.

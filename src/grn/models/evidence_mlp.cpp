@@ -389,7 +389,9 @@ std::vector<std::string> evidence_mlp_model::warnings(const experiment_set& data
 
 tensor<double> evidence_mlp_model::score_network(const experiment_set& data, const pair_scoring_options& options) {
     KNIT_CHECK_AS(state_error, !nets_.empty(), "evidence-mlp::score: model not trained, expected fit() or load() first");
-    const evidence_table table = evidence_features(data, settings_.evidence, options.threads);
+    // Rows on demand, not the (G * G, F) table: memory for the sources, not for every row.
+    const evidence_feature_rows rows(data, settings_.evidence, options.threads);
+    const evidence_table& table = rows.layout();
     std::vector<bool> keep(table.families.size(), false);
     bool any = false;
     for (std::size_t f = 0; f < keep.size(); ++f) {
@@ -404,7 +406,12 @@ tensor<double> evidence_mlp_model::score_network(const experiment_set& data, con
     return score_pair_rows(
         nets_, data.gene_count(), columns,
         [&](std::size_t begin, std::size_t end, float* out) {
-            for (std::size_t row = begin; row < end; ++row) copy_row(table, row, keep, out + (row - begin) * columns);
+            rows.fill(begin, end, out);
+            // The families the model was not trained with (or the data cannot give) read 0,
+            // as copy_row leaves them.
+            for (std::size_t row = begin; row < end; ++row)
+                for (std::size_t c = 0; c < columns; ++c)
+                    if (!keep[table.column_family[c]]) out[(row - begin) * columns + c] = 0.0f;
         },
         [&] { return build(settings_, columns); }, options);
 }
