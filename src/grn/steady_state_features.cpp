@@ -105,17 +105,25 @@ tensor<double> path_explanation(const tensor<double>& strength) {
     check_square(strength, "path explanation");
     const std::size_t genes = strength.shape(0);
     tensor<double> out = xt::zeros<double>({genes, genes});
-    // out(i, j) = max_k min(S(i, k), S(k, j)): for each (i, k), one pass over row k.
-    for (std::size_t i = 0; i < genes; ++i)
+    // out(i, j) = max_k min(S(i, k), S(k, j)): for each (i, k), one pass over row k. The
+    // pass runs over every j without a branch, so the compiler can vectorise it, and then
+    // puts back the two entries it must skip (j = i, j = k). max and min are exact, so the
+    // order of the updates does not matter; std::max keeps out(i, j) when the path is NaN,
+    // as a comparison would.
+    const double* s = strength.data();
+    double* o = out.data();
+    for (std::size_t i = 0; i < genes; ++i) {
+        double* row = o + i * genes;
         for (std::size_t k = 0; k < genes; ++k) {
-            const double first = strength(i, k);
+            const double first = s[i * genes + k];
             if (k == i || first <= 0) continue;
-            for (std::size_t j = 0; j < genes; ++j) {
-                if (j == i || j == k) continue;
-                const double path = std::min(first, strength(k, j));
-                if (path > out(i, j)) out(i, j) = path;
-            }
+            const double* through = s + k * genes;
+            const double keep_i = row[i], keep_k = row[k];
+            for (std::size_t j = 0; j < genes; ++j) row[j] = std::max(row[j], std::min(first, through[j]));
+            row[i] = keep_i;
+            row[k] = keep_k;
         }
+    }
     return out;
 }
 
