@@ -7,9 +7,9 @@
 # the table gives the median wall time, the largest peak resident memory (/usr/bin/time's
 # %M) and the ratio of the medians, and says whether every list was the same bytes.
 # Then, when knit-grn is built with MPI (-DKNIT_WITH_MPI=ON, as scripts/test.sh builds it)
-# and mpirun is there: the 2,000 genes under `mpirun -np 1` and `-np 2`, one thread per
-# rank, 3 runs each alternating, median wall time, ratio and whether the lists were the
-# same bytes as the one-process list above.
+# and mpirun is there: context-mlp's 2,000 genes and evidence-mlp's 1,000 under
+# `mpirun -np 1` and `-np 2`, one thread per rank, 3 runs each alternating, median wall
+# time, ratio and whether the lists were the same bytes as one process's list.
 #   scripts/scale-numbers.sh [OUT]      (default OUT: build/scale-numbers)
 # Needs a built knit-grn (KNIT_GRN picks another) and /usr/bin/time (Debian's `time`).
 set -euo pipefail
@@ -73,28 +73,37 @@ table_row "$genes" evidence-mlp --timeseries "${prefix}_timeseries.tsv" --wildty
   --knockouts "${prefix}_knockouts.tsv" --knockdowns "${prefix}_knockdowns.tsv" \
   --multifactorial "${prefix}_multifactorial.tsv"
 
-if command -v mpirun > /dev/null && ldd "$knit" | grep -q libmpi; then
-  echo
-  echo "| genes | pairs | 1 rank wall | 2 ranks wall | ratio | lists |"
-  echo "|---|---|---|---|---|---|"
-  genes=2000
-  series="$out/ts$genes/size$genes/insilico_size${genes}_1_timeseries.tsv"
-  "$knit" predict --model-file models/context-mlp.knit --timeseries "$series" --prediction "$out/alone.tsv" \
-    --threads 1 > /dev/null
+# mpi_row GENES MODEL INPUT-ARGS...: one row of the MPI table, predict with models/MODEL.knit
+# under mpirun -np 1 and -np 2, 3 runs each alternating, against one process's list.
+mpi_row() {
+  local genes="$1" model="$2"; shift 2
+  "$knit" predict --model-file "models/$model.knit" "$@" --prediction "$out/alone.tsv" --threads 1 \
+    > /dev/null 2> "$out/stderr.txt"
   declare -A wall=()
-  same=same
+  local same=same
   for run in 1 2 3; do
     for ranks in 1 2; do
       list="$out/mpi.np$ranks.tsv"
       rm -f "$list"
       /usr/bin/time -o "$out/time.txt" -f "%e" mpirun --allow-run-as-root --oversubscribe -np "$ranks" "$knit" predict \
-        --model-file models/context-mlp.knit --timeseries "$series" --prediction "$list" --threads 1 > /dev/null
+        --model-file "models/$model.knit" "$@" --prediction "$list" --threads 1 > /dev/null 2> "$out/stderr.txt"
       wall[$ranks]+="$(cat "$out/time.txt") "
       cmp -s "$list" "$out/alone.tsv" || same=DIFFERENT
     done
   done
+  local m1 m2
   m1=$(echo ${wall[1]} | tr ' ' '\n' | median); m2=$(echo ${wall[2]} | tr ' ' '\n' | median)
-  printf '| %s | %s | %s s | %s s | %sx | %s |\n' "$genes" "$(( genes * (genes - 1) ))" "$m1" "$m2" \
+  printf '| %s | %s | %s | %s s | %s s | %sx | %s |\n' "$model" "$genes" "$(( genes * (genes - 1) ))" "$m1" "$m2" \
     "$(awk -v a="$m1" -v b="$m2" 'BEGIN {printf "%.2f", a / b}')" "$same"
   rm -f "$out"/mpi.np*.tsv "$out/alone.tsv"
+}
+
+if command -v mpirun > /dev/null && ldd "$knit" | grep -q libmpi; then
+  echo
+  echo "| model | genes | pairs | 1 rank wall | 2 ranks wall | ratio | lists |"
+  echo "|---|---|---|---|---|---|---|"
+  mpi_row 2000 context-mlp --timeseries "$out/ts2000/size2000/insilico_size2000_1_timeseries.tsv"
+  mpi_row 1000 evidence-mlp --timeseries "${prefix}_timeseries.tsv" --wildtype "${prefix}_wildtype.tsv" \
+    --knockouts "${prefix}_knockouts.tsv" --knockdowns "${prefix}_knockdowns.tsv" \
+    --multifactorial "${prefix}_multifactorial.tsv"
 fi

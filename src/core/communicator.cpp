@@ -1,5 +1,6 @@
 #include "knit/core/communicator.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <sstream>
 
@@ -32,6 +33,25 @@ private:
 communicator& this_process() {
     static single_process alone;
     return alone;
+}
+
+std::vector<std::size_t> by_decreasing_cost(const std::vector<double>& cost) {
+    std::vector<std::size_t> order(cost.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return cost[a] > cost[b]; });
+    return order;
+}
+
+std::vector<std::size_t> deal_by_cost(const std::vector<double>& cost, std::size_t ranks) {
+    KNIT_CHECK_AS(value_error, ranks >= 1, "deal_by_cost: got 0 ranks, expected at least 1");
+    std::vector<double> load(ranks, 0.0);
+    std::vector<std::size_t> owner(cost.size(), 0);
+    for (std::size_t task : by_decreasing_cost(cost)) {
+        const std::size_t least = std::size_t(std::min_element(load.begin(), load.end()) - load.begin());
+        owner[task] = least;
+        load[least] += cost[task];
+    }
+    return owner;
 }
 
 void check_same_on_every_rank(communicator& ranks, std::uint64_t value, const std::string& what) {

@@ -44,27 +44,6 @@ void standardise_columns(tensor<double>& m) {
 const std::vector<std::vector<std::size_t>> task_slots{{6}, {7}, {0}, {1, 8}, {2}, {3}, {4, 9}, {5}};
 const std::vector<double> task_cost{3, 3, 1, 4, 1, 3, 2, 3};
 
-// Task indices by decreasing cost; equal costs in index order.
-std::vector<std::size_t> by_decreasing_cost(const std::vector<double>& cost) {
-    std::vector<std::size_t> order(cost.size());
-    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return cost[a] > cost[b]; });
-    return order;
-}
-
-// Longest first, each task to the rank with the least cost so far (the lowest on a tie):
-// the owner of every task, the same on every rank.
-std::vector<std::size_t> deal_by_cost(const std::vector<double>& cost, std::size_t ranks) {
-    std::vector<double> load(ranks, 0.0);
-    std::vector<std::size_t> owner(cost.size(), 0);
-    for (std::size_t task : by_decreasing_cost(cost)) {
-        const std::size_t least = std::size_t(std::min_element(load.begin(), load.end()) - load.begin());
-        owner[task] = least;
-        load[least] += cost[task];
-    }
-    return owner;
-}
-
 }  // namespace
 
 std::optional<std::size_t> detect_release(const std::vector<const time_series_experiment*>& same_grid,

@@ -25,27 +25,36 @@ std::vector<std::string> perturbation_columns(const std::string& p) {
 // computed from its raw values); a standardised one as it is. A reverse column reads its
 // forward column's matrix transposed, and a per-gene value is kept as G numbers, not as
 // a (G, G) broadcast.
+using column = evidence_feature_rows::column;
+using reading = column::reading;
+
+// Where column `c` (its source and reading) finds its values in `sources`.
+detail::pair_view view_of(const evidence_feature_rows::family_sources& sources, const column& c) {
+    switch (c.how) {
+        case reading::as_is: return detail::pair_view::of_matrix(sources.matrices[c.source]);
+        case reading::transposed: return detail::pair_view::of_matrix(sources.matrices[c.source], true);
+        case reading::by_regulator: return detail::pair_view::of_regulator(sources.vectors[c.source]);
+        case reading::by_target: return detail::pair_view::of_target(sources.vectors[c.source]);
+    }
+    throw state_error("evidence features: a column of unknown reading");
+}
+
 struct column_values {
     enum class transform { log_strength, standardise };
-    enum class reading { as_is, transposed, by_regulator, by_target };
-    struct spec {
-        std::size_t index;  // into sources.matrices, or sources.vectors for by_regulator/by_target
-        reading how;
-    };
     evidence_feature_rows::family_sources& sources;
     std::vector<transform> transforms;  // per matrix
-    std::vector<spec> columns;
+    std::vector<column> columns;        // source and reading set; statistics later
 
     explicit column_values(evidence_feature_rows::family_sources& s) : sources(s) {}
     // A new matrix column; returns the matrix's index, for add_transposed.
     std::size_t add(tensor<double> m, transform t) {
         sources.matrices.push_back(std::move(m));
         transforms.push_back(t);
-        columns.push_back({sources.matrices.size() - 1, reading::as_is});
+        add_column(sources.matrices.size() - 1, reading::as_is);
         return sources.matrices.size() - 1;
     }
     // Matrix `matrix` read at (t, r), with its transform.
-    void add_transposed(std::size_t matrix) { columns.push_back({matrix, reading::transposed}); }
+    void add_transposed(std::size_t matrix) { add_column(matrix, reading::transposed); }
     void add_by_regulator(std::vector<double> v) { add_vector(std::move(v), reading::by_regulator); }
     void add_by_target(std::vector<double> v) { add_vector(std::move(v), reading::by_target); }
 
@@ -55,21 +64,18 @@ struct column_values {
             if (transforms[m] == transform::log_strength)
                 for (auto& v : sources.matrices[m]) v = std::log(std::abs(v) + 1e-6);
     }
-    detail::pair_view view(std::size_t c) const {
-        const spec& s = columns[c];
-        switch (s.how) {
-            case reading::as_is: return detail::pair_view::of_matrix(sources.matrices[s.index]);
-            case reading::transposed: return detail::pair_view::of_matrix(sources.matrices[s.index], true);
-            case reading::by_regulator: return detail::pair_view::of_regulator(sources.vectors[s.index]);
-            case reading::by_target: return detail::pair_view::of_target(sources.vectors[s.index]);
-        }
-        throw state_error("evidence features: a column of unknown reading");
-    }
 
 private:
+    void add_column(std::size_t source, reading how) {
+        column c;
+        c.what = column::kind::evidence;
+        c.source = source;
+        c.how = how;
+        columns.push_back(c);
+    }
     void add_vector(std::vector<double> v, reading how) {
         sources.vectors.push_back(std::move(v));
-        columns.push_back({sources.vectors.size() - 1, how});
+        add_column(sources.vectors.size() - 1, how);
     }
 };
 
@@ -145,25 +151,62 @@ void pooled_family(const experiment_set& data, const evidence_options& o, column
     regression_pair(samples, o.regression_lambda, out);
 }
 
-// A column's mean and deviation over the G (G - 1) off-diagonal pairs, summed in (r, t)
-// order, and whether it is constant.
-evidence_feature_rows::column standardised_column(const detail::pair_view& view, std::size_t genes) {
+// Column c's mean and deviation over the G (G - 1) off-diagonal pairs, summed in (r, t)
+// order, and whether it is constant; its view into `sources`.
+void standardise(column& c, const evidence_feature_rows::family_sources& sources, std::size_t genes) {
+    c.view = view_of(sources, c);
     const double pairs = double(genes * (genes - 1));
     double mean = 0, sq = 0;
     for (std::size_t r = 0; r < genes; ++r)
         for (std::size_t t = 0; t < genes; ++t)
-            if (r != t) mean += view.at(r, t) / pairs;
+            if (r != t) mean += c.view.at(r, t) / pairs;
     for (std::size_t r = 0; r < genes; ++r)
         for (std::size_t t = 0; t < genes; ++t)
-            if (r != t) sq += (view.at(r, t) - mean) * (view.at(r, t) - mean) / pairs;
-    evidence_feature_rows::column c;
-    c.what = evidence_feature_rows::column::kind::evidence;
-    c.view = view;
+            if (r != t) sq += (c.view.at(r, t) - mean) * (c.view.at(r, t) - mean) / pairs;
     c.mean = mean;
     c.deviation = std::sqrt(sq);
     // A constant column (rounding aside) carries nothing: 0, not +-1 from rounding noise.
     c.constant = !(c.deviation > 1e-12 * (std::abs(mean) + 1));
-    return c;
+}
+
+// Each steady-state family's cost, in O(G^3) steps: the perturbation families solve an
+// eigenvalue problem, a linear system and the two-step paths; the regressions one ridge
+// solve each; agreement is O(G^2).
+double family_cost(const std::string& name) {
+    if (name == "knockout" || name == "knockdown") return 4;
+    if (name == "multifactorial" || name == "steady-pooled") return 2;
+    return 1;
+}
+
+// Family f's sources and columns from `root` to every rank: the counts, the matrices and
+// vectors, then each column's source, reading and statistics. The views are remade on
+// the receivers.
+void broadcast_family(communicator& ranks, std::size_t root, std::size_t genes,
+                      evidence_feature_rows::family_sources& sources, column* columns, std::size_t count) {
+    std::uint64_t sizes[2] = {sources.matrices.size(), sources.vectors.size()};
+    ranks.broadcast(sizes, sizeof sizes, root);
+    sources.matrices.resize(std::size_t(sizes[0]));
+    sources.vectors.resize(std::size_t(sizes[1]));
+    for (auto& m : sources.matrices) {
+        if (ranks.rank() != root) m = tensor<double>::from_shape({genes, genes});
+        ranks.broadcast(m.data(), m.size() * sizeof(double), root);
+    }
+    for (auto& v : sources.vectors) {
+        v.resize(genes);
+        ranks.broadcast(v.data(), v.size() * sizeof(double), root);
+    }
+    for (std::size_t c = 0; c < count; ++c) {
+        double record[5] = {double(columns[c].source), double(int(columns[c].how)), columns[c].mean,
+                            columns[c].deviation, columns[c].constant ? 1.0 : 0.0};
+        ranks.broadcast(record, sizeof record, root);
+        columns[c].what = column::kind::evidence;
+        columns[c].source = std::size_t(record[0]);
+        columns[c].how = reading(int(record[1]));
+        columns[c].mean = record[2];
+        columns[c].deviation = record[3];
+        columns[c].constant = record[4] != 0.0;
+        columns[c].view = view_of(sources, columns[c]);
+    }
 }
 
 bool computable(const evidence_family& f, const experiment_kinds& have) {
@@ -226,49 +269,91 @@ evidence_table evidence_layout(const evidence_options& options) {
 }
 
 evidence_feature_rows::evidence_feature_rows(const experiment_set& data, const evidence_options& options,
-                                             std::size_t threads) {
+                                             std::size_t threads, communicator* shared) {
     KNIT_CHECK_AS(value_error, threads >= 1, "evidence features: got threads 0, expected >= 1");
     data.validate();
     genes_ = data.gene_count();
     KNIT_CHECK_AS(value_error, genes_ >= 3, "evidence features: got " << genes_ << " genes, expected at least 3");
+    communicator& ranks = shared ? *shared : this_process();
+    const bool alone = ranks.size() == 1;
+    check_same_on_every_rank(ranks, genes_, "evidence features: the genes");
     layout_ = evidence_layout(options);
     const auto families = selected(options);
     columns_.assign(layout_.columns.size(), column{});
     sources_.resize(families.size());
     const experiment_kinds have = data.kinds();
-    // Each family's first column, and the families the data can give.
+    // Each family's first column, the families the data can give, and each one's owner:
+    // this process, or the rank deal_by_cost gives it (the time-series family is built
+    // by every rank together).
     std::vector<std::size_t> first(families.size(), 0);
     std::vector<std::size_t> present;
+    std::vector<double> cost;  // the time-series family's is not dealt: 0
     for (std::size_t f = 0, at = 0; f < families.size(); at += families[f]->columns.size(), ++f) {
         first[f] = at;
-        if (computable(*families[f], have)) present.push_back(f);
+        if (!computable(*families[f], have)) continue;
+        present.push_back(f);
+        cost.push_back(families[f]->name == "timeseries" ? 0.0 : family_cost(families[f]->name));
     }
-    // One task per family: its sources, transformed, and its columns' statistics; or the
-    // time-series family's dynamics rows (standardised by themselves).
-    parallel_for(present.size(), threads, [&](std::size_t i) {
-        const std::size_t f = present[i];
-        const std::string& name = families[f]->name;
-        if (name == "timeseries") {
-            dynamics_ = std::make_unique<dynamics_feature_rows>(data.time_series, options.dynamics);
-            for (std::size_t c = 0; c < families[f]->columns.size(); ++c) {
-                columns_[first[f] + c].what = column::kind::dynamics;
-                columns_[first[f] + c].dynamics_column = c;
-            }
-            return;
+    std::vector<double> order_cost(cost);
+    for (std::size_t i = 0; i < present.size(); ++i)
+        if (families[present[i]]->name == "timeseries") order_cost[i] = 5;
+    check_same_on_every_rank(ranks, present.size(), "evidence features: the families the data give");
+    const std::vector<std::size_t> owner = deal_by_cost(cost, ranks.size());
+    const auto is_timeseries = [&](std::size_t i) { return families[present[i]]->name == "timeseries"; };
+    std::vector<std::size_t> mine;  // indices into present, longest first
+    for (std::size_t i : by_decreasing_cost(order_cost))
+        if ((alone || !is_timeseries(i)) && owner[i] == ranks.rank()) mine.push_back(i);
+    const auto dynamics_columns = [&](std::size_t f) {
+        for (std::size_t c = 0; c < families[f]->columns.size(); ++c) {
+            columns_[first[f] + c].what = column::kind::dynamics;
+            columns_[first[f] + c].dynamics_column = c;
         }
-        column_values values(sources_[f]);
-        if (name == "knockout") perturbation_family(data, experiment_kind::knockouts, options, values);
-        else if (name == "knockdown") perturbation_family(data, experiment_kind::knockdowns, options, values);
-        else if (name == "agreement") agreement_family(data, values);
-        else if (name == "multifactorial") multifactorial_family(data, options, values);
-        else if (name == "steady-pooled") pooled_family(data, options, values);
-        KNIT_CHECK_AS(state_error, values.columns.size() == families[f]->columns.size(),
-                      "evidence family " << name << ": built " << values.columns.size() << " columns, expected "
-                                         << families[f]->columns.size());
-        values.transform_matrices();
-        for (std::size_t c = 0; c < values.columns.size(); ++c)
-            columns_[first[f] + c] = standardised_column(values.view(c), genes_);
-    });
+    };
+    // One task per family: its sources, transformed, and its columns' statistics; or,
+    // alone, the time-series family's dynamics rows (standardised by themselves).
+    std::exception_ptr failure;
+    try {
+        parallel_for(mine.size(), threads, [&](std::size_t task) {
+            const std::size_t f = present[mine[task]];
+            const std::string& name = families[f]->name;
+            if (name == "timeseries") {
+                dynamics_ = std::make_unique<dynamics_feature_rows>(data.time_series, options.dynamics);
+                dynamics_columns(f);
+                return;
+            }
+            column_values values(sources_[f]);
+            if (name == "knockout") perturbation_family(data, experiment_kind::knockouts, options, values);
+            else if (name == "knockdown") perturbation_family(data, experiment_kind::knockdowns, options, values);
+            else if (name == "agreement") agreement_family(data, values);
+            else if (name == "multifactorial") multifactorial_family(data, options, values);
+            else if (name == "steady-pooled") pooled_family(data, options, values);
+            KNIT_CHECK_AS(state_error, values.columns.size() == families[f]->columns.size(),
+                          "evidence family " << name << ": built " << values.columns.size() << " columns, expected "
+                                             << families[f]->columns.size());
+            values.transform_matrices();
+            for (std::size_t c = 0; c < values.columns.size(); ++c) {
+                standardise(values.columns[c], sources_[f], genes_);
+                columns_[first[f] + c] = values.columns[c];
+            }
+        });
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    if (!alone) {
+        rethrow_on_every_rank(ranks, failure, "evidence features");
+        for (std::size_t i = 0; i < present.size(); ++i) {
+            const std::size_t f = present[i];
+            if (is_timeseries(i)) {
+                dynamics_ = std::make_unique<dynamics_feature_rows>(data.time_series, options.dynamics, threads, &ranks);
+                dynamics_columns(f);
+            } else {
+                broadcast_family(ranks, owner[i], genes_, sources_[f], columns_.data() + first[f],
+                                 families[f]->columns.size());
+            }
+        }
+    } else if (failure) {
+        std::rethrow_exception(failure);
+    }
     for (std::size_t f : present) {
         layout_.present[f] = true;
         layout_.used = layout_.used | (families[f]->needs | (families[f]->needs_any & have));

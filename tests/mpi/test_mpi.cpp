@@ -1,5 +1,6 @@
 // The sharded paths on two MPI ranks against this process alone (ctest runs this binary
 // under mpirun -np 2): knit::mpi_communicator's collectives, dynamics_feature_rows,
+// evidence_feature_rows,
 // score_all_pairs of both shipped models, a record model's score, rank_pair_indices and write_ranked_pairs, bit
 // for bit and byte for byte; and ranks given different inputs are refused, not left
 // waiting.
@@ -15,6 +16,7 @@
 #include "knit/mpi/communicator.hpp"
 #include "knit/grn/detail/text.hpp"
 #include "knit/grn/dynamics_features.hpp"
+#include "knit/grn/evidence_features.hpp"
 #include "knit/core/random.hpp"
 #include "knit/grn/models/pair_model.hpp"
 #include "knit/grn/models/rnn.hpp"
@@ -126,6 +128,38 @@ TEST_CASE("dynamics_feature_rows on two ranks: the rows of one process, bit for 
         CHECK(differing(a, b) == 0);
         CHECK(xt::amax(xt::abs(a))() > 0.5);  // standardised features, not zeros
     }
+}
+
+TEST_CASE("evidence_feature_rows on two ranks: the rows of one process, bit for bit, with every kind or some") {
+    for (const experiment_set& all : networks()) {
+        for (const experiment_kinds kinds : {experiment_kinds::all(), experiment_kinds{experiment_kind::knockdowns},
+                                             experiment_kinds{experiment_kind::time_series}}) {
+            const experiment_set data = all.restricted_to(kinds);
+            const std::size_t genes = data.gene_count();
+            CAPTURE(genes);
+            CAPTURE(kinds.to_string());
+            const evidence_feature_rows alone(data, {}, 1);
+            counting_ranks counted;
+            const evidence_feature_rows shared(data, {}, 2, &counted);
+            // The steady-state families' matrices went from their owners to the other rank
+            // (a knockdown family alone: 7 matrices).
+            if (kinds.contains(experiment_kinds{experiment_kind::knockdowns}))
+                CHECK(counted.broadcast_bytes >= 7 * genes * genes * sizeof(double));
+            CHECK(shared.layout().present == alone.layout().present);
+            const std::size_t width = alone.column_count();
+            tensor<double> a = tensor<double>::from_shape({genes * genes, width}), b = a;
+            alone.fill(0, genes * genes, a.data());
+            shared.fill(0, genes * genes, b.data());
+            CHECK(differing(a, b) == 0);
+            CHECK(xt::amax(xt::abs(a))() > 0.5);  // standardised features, not zeros
+        }
+    }
+    // A family that fails on its owner's rank fails on both.
+    const experiment_set data = networks()[0];
+    evidence_options options;
+    if (world().rank() == 1) options.deconvolution_radius = 2.0;  // refused by the knockdown family's owner
+    const auto build = [&] { return evidence_feature_rows(data, options, 1, &world()); };
+    CHECK_THROWS(build());
 }
 
 TEST_CASE("an error on one rank only is thrown on both, and neither waits for the other") {

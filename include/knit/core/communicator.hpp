@@ -41,6 +41,14 @@ communicator& this_process();
 // Which rank owns task `index` of a list dealt round-robin over the ranks.
 inline std::size_t owner_of(std::size_t index, const communicator& ranks) { return index % ranks.size(); }
 
+// Tasks dealt over `ranks` ranks by their cost: longest first (equal costs in index
+// order), each to the rank with the least cost so far (the lowest on a tie). The owner of
+// every task, the same on every rank.
+std::vector<std::size_t> deal_by_cost(const std::vector<double>& cost, std::size_t ranks);
+// Task indices by decreasing cost, equal costs in index order (deal_by_cost's order, and
+// the order a rank runs its tasks in, so the long ones start first).
+std::vector<std::size_t> by_decreasing_cost(const std::vector<double>& cost);
+
 // This rank's contiguous slice [begin, end) of `count` items shared out in rank order.
 struct slice {
     std::size_t begin, end;

@@ -390,7 +390,7 @@ std::vector<std::string> evidence_mlp_model::warnings(const experiment_set& data
 tensor<double> evidence_mlp_model::score_network(const experiment_set& data, const pair_scoring_options& options) {
     KNIT_CHECK_AS(state_error, !nets_.empty(), "evidence-mlp::score: model not trained, expected fit() or load() first");
     // Rows on demand, not the (G * G, F) table: memory for the sources, not for every row.
-    const evidence_feature_rows rows(data, settings_.evidence, options.threads);
+    const evidence_feature_rows rows(data, settings_.evidence, options.threads, options.ranks);
     const evidence_table& table = rows.layout();
     std::vector<bool> keep(table.families.size(), false);
     bool any = false;
