@@ -39,3 +39,18 @@ TEST_CASE("rethrow_on_every_rank rethrows this rank's own failure and passes whe
     const std::exception_ptr failure = std::make_exception_ptr(io_error("disk full"));
     CHECK_THROWS_WITH_AS(rethrow_on_every_rank(ranks, failure, "writing"), "disk full", io_error);
 }
+
+TEST_CASE("deal_by_cost: longest first, each to the least-loaded rank, ties to the lowest") {
+    // dynamics_feature_rows' task costs over 2 ranks, by hand: task 3 (4) -> 0, 0 (3) -> 1,
+    // 1 (3) -> 1, 5 (3) -> 0, 7 (3) -> 1, 6 (2) -> 0, 2 (1) -> 0 (a tie), 4 (1) -> 1.
+    const std::vector<double> cost{3, 3, 1, 4, 1, 3, 2, 3};
+    CHECK(knit::by_decreasing_cost(cost) == std::vector<std::size_t>{3, 0, 1, 5, 7, 6, 2, 4});
+    const auto owner = knit::deal_by_cost(cost, 2);
+    std::vector<double> load(2, 0.0);
+    for (std::size_t t = 0; t < cost.size(); ++t) load[owner[t]] += cost[t];
+    CHECK(load == std::vector<double>{10, 10});
+    CHECK(owner == std::vector<std::size_t>{1, 1, 0, 0, 1, 0, 0, 1});
+    CHECK(knit::deal_by_cost(cost, 1) == std::vector<std::size_t>(8, 0));
+    CHECK(knit::deal_by_cost({}, 3).empty());
+    CHECK_THROWS_AS(knit::deal_by_cost(cost, 0), knit::value_error);
+}
