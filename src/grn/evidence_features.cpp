@@ -296,7 +296,7 @@ evidence_feature_rows::evidence_feature_rows(const experiment_set& data, const e
     }
     std::vector<double> order_cost(cost);
     for (std::size_t i = 0; i < present.size(); ++i)
-        if (families[present[i]]->name == "timeseries") order_cost[i] = 5;
+        if (families[present[i]]->name == "timeseries") order_cost[i] = 2;  // after the perturbation families
     check_same_on_every_rank(ranks, present.size(), "evidence features: the families the data give");
     const std::vector<std::size_t> owner = deal_by_cost(cost, ranks.size());
     const auto is_timeseries = [&](std::size_t i) { return families[present[i]]->name == "timeseries"; };
