@@ -2,6 +2,7 @@
 #include "knit/grn/evidence_features.hpp"
 
 #include <cmath>
+#include <cstdint>
 #include <algorithm>
 
 #include "knit/core/error.hpp"
@@ -297,7 +298,13 @@ evidence_feature_rows::evidence_feature_rows(const experiment_set& data, const e
     std::vector<double> order_cost(cost);
     for (std::size_t i = 0; i < present.size(); ++i)
         if (families[present[i]]->name == "timeseries") order_cost[i] = 2;  // after the perturbation families
-    check_same_on_every_rank(ranks, present.size(), "evidence features: the families the data give");
+    // Which families are selected and which the data give, as bits: ranks given other
+    // options or data would otherwise exchange other families' matrices.
+    const auto global = [&](std::size_t f) { return std::size_t(families[f] - evidence_families().data()); };
+    std::uint64_t family_bits = 0;
+    for (std::size_t f = 0; f < families.size(); ++f) family_bits |= std::uint64_t(1) << global(f);
+    for (std::size_t f : present) family_bits |= std::uint64_t(1) << (8 + global(f));
+    check_same_on_every_rank(ranks, family_bits, "evidence features: the families selected and given");
     const std::vector<std::size_t> owner = deal_by_cost(cost, ranks.size());
     const auto is_timeseries = [&](std::size_t i) { return families[present[i]]->name == "timeseries"; };
     std::vector<std::size_t> mine;  // indices into present, longest first

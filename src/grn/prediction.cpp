@@ -398,6 +398,7 @@ std::vector<std::size_t> rank_pair_indices(const knit::tensor<double>& scores, c
 
 std::vector<std::size_t> rank_pair_indices(const knit::tensor<double>& scores, const std::vector<std::string>& genes,
                                            std::size_t top_k, std::size_t threads, communicator* ranks) {
+    KNIT_CHECK_AS(value_error, threads >= 1, "rank_edges: got threads 0, expected >= 1");
     const std::size_t g = genes.size();
     // Row r's G - 1 pairs start at r (G - 1); the rows are filled as tasks.
     std::vector<std::size_t> pairs(g * (g == 0 ? 0 : g - 1));

@@ -160,6 +160,10 @@ TEST_CASE("evidence_feature_rows on two ranks: the rows of one process, bit for 
     if (world().rank() == 1) options.deconvolution_radius = 2.0;  // refused by the knockdown family's owner
     const auto build = [&] { return evidence_feature_rows(data, options, 1, &world()); };
     CHECK_THROWS(build());
+    // Ranks that select other families are refused before any matrix is exchanged.
+    evidence_options one_family;
+    one_family.families = {world().rank() == 0 ? "knockout" : "knockdown"};
+    CHECK_THROWS(evidence_feature_rows(data, one_family, 1, &world()));
 }
 
 TEST_CASE("an error on one rank only is thrown on both, and neither waits for the other") {
