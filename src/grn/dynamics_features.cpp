@@ -390,16 +390,6 @@ dynamics_feature_rows::dynamics_feature_rows(const time_series_data& data, const
     }
 }
 
-detail::pair_view dynamics_feature_rows::view_of(const source& s) const {
-    switch (s.where) {
-        case from::pair: return detail::pair_view::of_matrix(matrices_[s.index]);
-        case from::reverse_pair: return detail::pair_view::of_matrix(matrices_[s.index], true);
-        case from::regulator: return detail::pair_view::of_regulator(per_gene_[s.index]);
-        case from::target: return detail::pair_view::of_target(per_gene_[s.index]);
-    }
-    throw state_error("dynamics features: a source of unknown kind");
-}
-
 template <class T>
 void dynamics_feature_rows::fill(std::size_t begin, std::size_t end, T* out) const {
     KNIT_CHECK_AS(value_error, begin <= end && end <= genes_ * genes_,

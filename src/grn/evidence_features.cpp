@@ -20,26 +20,20 @@ std::vector<std::string> perturbation_columns(const std::string& p) {
             p + "-regulator-self", p + "-regulator-reach", p + "-target-reach", p + "-perturbed"};
 }
 
+using column = evidence_feature_rows::column;
+using reading = detail::pair_source;
+
+// Where column `c` (its source and reading) finds its values in `sources`.
+detail::pair_view view_of(const evidence_feature_rows::family_sources& sources, const column& c) {
+    return detail::view_of(sources.matrices, sources.vectors, c.how, c.source);
+}
+
 // A family's columns while its task builds them: the matrices and vectors they read
 // (into the family's sources), and per column which one and how. A log-strength matrix is
 // kept as log(|v| + 1e-6) (transformed once the family is built, since other columns are
 // computed from its raw values); a standardised one as it is. A reverse column reads its
 // forward column's matrix transposed, and a per-gene value is kept as G numbers, not as
 // a (G, G) broadcast.
-using column = evidence_feature_rows::column;
-using reading = column::reading;
-
-// Where column `c` (its source and reading) finds its values in `sources`.
-detail::pair_view view_of(const evidence_feature_rows::family_sources& sources, const column& c) {
-    switch (c.how) {
-        case reading::as_is: return detail::pair_view::of_matrix(sources.matrices[c.source]);
-        case reading::transposed: return detail::pair_view::of_matrix(sources.matrices[c.source], true);
-        case reading::by_regulator: return detail::pair_view::of_regulator(sources.vectors[c.source]);
-        case reading::by_target: return detail::pair_view::of_target(sources.vectors[c.source]);
-    }
-    throw state_error("evidence features: a column of unknown reading");
-}
-
 struct column_values {
     enum class transform { log_strength, standardise };
     evidence_feature_rows::family_sources& sources;
@@ -51,13 +45,13 @@ struct column_values {
     std::size_t add(tensor<double> m, transform t) {
         sources.matrices.push_back(std::move(m));
         transforms.push_back(t);
-        add_column(sources.matrices.size() - 1, reading::as_is);
+        add_column(sources.matrices.size() - 1, reading::pair);
         return sources.matrices.size() - 1;
     }
     // Matrix `matrix` read at (t, r), with its transform.
-    void add_transposed(std::size_t matrix) { add_column(matrix, reading::transposed); }
-    void add_by_regulator(std::vector<double> v) { add_vector(std::move(v), reading::by_regulator); }
-    void add_by_target(std::vector<double> v) { add_vector(std::move(v), reading::by_target); }
+    void add_transposed(std::size_t matrix) { add_column(matrix, reading::reverse_pair); }
+    void add_by_regulator(std::vector<double> v) { add_vector(std::move(v), reading::regulator); }
+    void add_by_target(std::vector<double> v) { add_vector(std::move(v), reading::target); }
 
     // After the family is built: the log-strength matrices to their logarithms.
     void transform_matrices() {
@@ -276,28 +270,24 @@ evidence_feature_rows::evidence_feature_rows(const experiment_set& data, const e
     genes_ = data.gene_count();
     KNIT_CHECK_AS(value_error, genes_ >= 3, "evidence features: got " << genes_ << " genes, expected at least 3");
     communicator& ranks = shared ? *shared : this_process();
-    const bool alone = ranks.size() == 1;
     check_same_on_every_rank(ranks, genes_, "evidence features: the genes");
     layout_ = evidence_layout(options);
     const auto families = selected(options);
     columns_.assign(layout_.columns.size(), column{});
     sources_.resize(families.size());
     const experiment_kinds have = data.kinds();
-    // Each family's first column, the families the data can give, and each one's owner:
-    // this process, or the rank deal_by_cost gives it (the time-series family is built
-    // by every rank together).
+    // Each family's first column, the families the data can give, and each steady-state
+    // family's owner: the rank deal_by_cost gives it (this process, alone). The time-series
+    // family is dynamics_feature_rows, built by every rank together after them.
     std::vector<std::size_t> first(families.size(), 0);
     std::vector<std::size_t> present;
-    std::vector<double> cost;  // the time-series family's is not dealt: 0
+    std::vector<double> cost;  // the time-series family's 0: it is not dealt
     for (std::size_t f = 0, at = 0; f < families.size(); at += families[f]->columns.size(), ++f) {
         first[f] = at;
         if (!computable(*families[f], have)) continue;
         present.push_back(f);
         cost.push_back(families[f]->name == "timeseries" ? 0.0 : family_cost(families[f]->name));
     }
-    std::vector<double> order_cost(cost);
-    for (std::size_t i = 0; i < present.size(); ++i)
-        if (families[present[i]]->name == "timeseries") order_cost[i] = 2;  // after the perturbation families
     // Which families are selected and which the data give, as bits: ranks given other
     // options or data would otherwise exchange other families' matrices.
     const auto global = [&](std::size_t f) { return std::size_t(families[f] - evidence_families().data()); };
@@ -308,26 +298,14 @@ evidence_feature_rows::evidence_feature_rows(const experiment_set& data, const e
     const std::vector<std::size_t> owner = deal_by_cost(cost, ranks.size());
     const auto is_timeseries = [&](std::size_t i) { return families[present[i]]->name == "timeseries"; };
     std::vector<std::size_t> mine;  // indices into present, longest first
-    for (std::size_t i : by_decreasing_cost(order_cost))
-        if ((alone || !is_timeseries(i)) && owner[i] == ranks.rank()) mine.push_back(i);
-    const auto dynamics_columns = [&](std::size_t f) {
-        for (std::size_t c = 0; c < families[f]->columns.size(); ++c) {
-            columns_[first[f] + c].what = column::kind::dynamics;
-            columns_[first[f] + c].dynamics_column = c;
-        }
-    };
-    // One task per family: its sources, transformed, and its columns' statistics; or,
-    // alone, the time-series family's dynamics rows (standardised by themselves).
+    for (std::size_t i : by_decreasing_cost(cost))
+        if (!is_timeseries(i) && owner[i] == ranks.rank()) mine.push_back(i);
+    // One task per family: its sources, transformed, and its columns' statistics.
     std::exception_ptr failure;
     try {
         parallel_for(mine.size(), threads, [&](std::size_t task) {
             const std::size_t f = present[mine[task]];
             const std::string& name = families[f]->name;
-            if (name == "timeseries") {
-                dynamics_ = std::make_unique<dynamics_feature_rows>(data.time_series, options.dynamics);
-                dynamics_columns(f);
-                return;
-            }
             column_values values(sources_[f]);
             if (name == "knockout") perturbation_family(data, experiment_kind::knockouts, options, values);
             else if (name == "knockdown") perturbation_family(data, experiment_kind::knockdowns, options, values);
@@ -346,20 +324,20 @@ evidence_feature_rows::evidence_feature_rows(const experiment_set& data, const e
     } catch (...) {
         failure = std::current_exception();
     }
-    if (!alone) {
-        rethrow_on_every_rank(ranks, failure, "evidence features");
-        for (std::size_t i = 0; i < present.size(); ++i) {
-            const std::size_t f = present[i];
-            if (is_timeseries(i)) {
-                dynamics_ = std::make_unique<dynamics_feature_rows>(data.time_series, options.dynamics, threads, &ranks);
-                dynamics_columns(f);
-            } else {
-                broadcast_family(ranks, owner[i], genes_, sources_[f], columns_.data() + first[f],
-                                 families[f]->columns.size());
+    rethrow_on_every_rank(ranks, failure, "evidence features");
+    // In family order on every rank: each steady-state family from its owner to the others
+    // (alone, the broadcasts change nothing), the time-series family by all together.
+    for (std::size_t i = 0; i < present.size(); ++i) {
+        const std::size_t f = present[i];
+        if (is_timeseries(i)) {
+            dynamics_ = std::make_unique<dynamics_feature_rows>(data.time_series, options.dynamics, threads, &ranks);
+            for (std::size_t c = 0; c < families[f]->columns.size(); ++c) {
+                columns_[first[f] + c].what = column::kind::dynamics;
+                columns_[first[f] + c].dynamics_column = c;
             }
+        } else {
+            broadcast_family(ranks, owner[i], genes_, sources_[f], columns_.data() + first[f], families[f]->columns.size());
         }
-    } else if (failure) {
-        std::rethrow_exception(failure);
     }
     for (std::size_t f : present) {
         layout_.present[f] = true;

@@ -111,14 +111,13 @@ public:
     void fill(std::size_t begin, std::size_t end, T* out) const;
 
 private:
-    // Where column f comes from: matrix m at (r, t) or at (t, r), or per-gene vector v at
-    // the regulator or at the target.
-    enum class from { pair, reverse_pair, regulator, target };
+    // Where column f comes from: matrices_ or per_gene_ [index], read as `where`.
+    using from = detail::pair_source;
     struct source {
         from where;
         std::size_t index;
     };
-    detail::pair_view view_of(const source& s) const;
+    detail::pair_view view_of(const source& s) const { return detail::view_of(matrices_, per_gene_, s.where, s.index); }
 
     std::size_t genes_ = 0;
     std::vector<tensor<double>> matrices_;

@@ -86,12 +86,13 @@ evidence_table evidence_layout(const evidence_options& options = {});
 class evidence_feature_rows {
 public:
     // Throws knit::value_error for an unknown family name, genes < 3 or threads 0. The
-    // families are computed as `threads` parallel tasks (knit::parallel_for). With `ranks`
+    // steady-state families are computed as `threads` parallel tasks (knit::parallel_for),
+    // then the time-series family (dynamics_feature_rows, on `threads` too). With `ranks`
     // (every rank calls with the same data), the steady-state families are dealt over the
     // ranks by their cost and each one's sources and statistics are sent from its owner to
-    // the others, and the time-series family is built by all of them together
-    // (dynamics_feature_rows with the ranks); an exception on one rank is thrown on every
-    // rank. The rows are the same for every thread and rank count.
+    // the others, and the time-series family is built by all of them together; an
+    // exception on one rank is thrown on every rank. The rows are the same for every
+    // thread and rank count.
     explicit evidence_feature_rows(const experiment_set& data, const evidence_options& options = {},
                                    std::size_t threads = 1, communicator* ranks = nullptr);
     // The columns, families, present and used of the table; values empty.
@@ -116,11 +117,11 @@ public:
     };
     // One column: zero (a family the data cannot give), a standardised evidence value, a
     // column of the dynamics rows, or a family's indicator (1 off the diagonal). An
-    // evidence value is source `source` of its family (a matrix, or a vector when read by
-    // regulator or by target) read at `view`.
+    // evidence value is source `source` of its family (a matrix, or a vector when read at
+    // the regulator or the target) read at `view`.
     struct column {
         enum class kind { zero, evidence, dynamics, indicator } what = kind::zero;
-        enum class reading { as_is, transposed, by_regulator, by_target } how = reading::as_is;
+        detail::pair_source how = detail::pair_source::pair;
         std::size_t source = 0;
         detail::pair_view view;
         double mean = 0, deviation = 1;

@@ -30,4 +30,19 @@ struct pair_view {
     static pair_view of_target(const std::vector<double>& v) { return {v.data(), 0, 1}; }
 };
 
+// Where a feature column comes from: matrix `index` at (r, t) or at (t, r), or per-gene
+// vector `index` at the regulator or at the target.
+enum class pair_source { pair, reverse_pair, regulator, target };
+
+inline pair_view view_of(const std::vector<tensor<double>>& matrices, const std::vector<std::vector<double>>& vectors,
+                         pair_source where, std::size_t index) {
+    switch (where) {
+        case pair_source::pair: return pair_view::of_matrix(matrices[index]);
+        case pair_source::reverse_pair: return pair_view::of_matrix(matrices[index], true);
+        case pair_source::regulator: return pair_view::of_regulator(vectors[index]);
+        case pair_source::target: return pair_view::of_target(vectors[index]);
+    }
+    throw state_error("feature rows: a column source of unknown kind");
+}
+
 }  // namespace knit::grn::detail
