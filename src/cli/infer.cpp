@@ -23,6 +23,7 @@ struct infer_options : common_options {
     std::string method, model_file;
     std::string format = "arboreto";
     std::size_t top_k = 0;
+    std::string streaming = "auto";
     std::string output;                   // a file, or "-" for stdout
 };
 
@@ -96,6 +97,9 @@ void run_infer(infer_options& o) {
     options.inputs = inputs_of(o);
     options.threads = std::size_t(o.threads);
     options.block_rows = o.block_rows;
+    options.streamed = o.streaming == "on"    ? grn::infer_options::streaming::always
+                       : o.streaming == "off" ? grn::infer_options::streaming::never
+                                              : grn::infer_options::streaming::automatic;
     const grn::experiment_set used = data.restricted_to(options.inputs);
     if (!o.model_file.empty()) {
         const std::string kind = model_kind_of_file(o.model_file);
@@ -107,7 +111,7 @@ void run_infer(infer_options& o) {
     note_missing_wildtype("the data", used);
 
     std::string settings = "infer " + o.method + " " + o.model_file + " " + o.format + " " + o.output + " " +
-                           std::to_string(o.top_k) + " " + o.inputs;
+                           std::to_string(o.top_k) + " " + o.inputs + " " + o.streaming;
     for (const auto& gene : options.regulators) settings += " r:" + gene;
     for (const auto& gene : options.targets) settings += " t:" + gene;
     check_same_inputs_on_every_rank(o, data, settings);
@@ -116,21 +120,24 @@ void run_infer(infer_options& o) {
     options.ranks = &ranks();
     const grn::pair_inference result = grn::infer_pairs(data, options);
     const grn::edge_format format = grn::edge_format_from_string(o.format);
+    std::vector<std::string> row_genes;  // the names of the scores' rows
+    if (result.score_rows.empty()) row_genes = data.genes;
+    for (std::size_t r : result.score_rows) row_genes.push_back(data.genes[r]);
     if (o.output != "-")
-        grn::write_ranked_pairs(o.output, result.scores, data.genes, result.order, format, options.threads,
-                                options.ranks);
+        grn::write_ranked_pairs(o.output, result.scores, row_genes, data.genes, result.order, format,
+                                options.threads, options.ranks);
     if (ranks().rank() != 0) return;
     for (const auto& w : result.warnings) std::cerr << "knit-grn: warning: " << w << "\n";
     if (o.output == "-") {
         std::vector<grn::scored_edge> edges;
         edges.reserve(result.order.size());
-        const std::size_t g = data.gene_count();
-        for (std::size_t k : result.order) edges.push_back({data.genes[k / g], data.genes[k % g], result.scores.data()[k]});
+        for (std::size_t k : result.order)
+            edges.push_back({data.genes[result.regulator_of(k)], data.genes[result.target_of(k)], result.scores.data()[k]});
         std::cout << grn::format_edges(edges, format) << std::flush;
         KNIT_CHECK_AS(io_error, std::cout.good(), "--out -: writing the list to stdout failed (closed, full or a broken pipe)");
     }
     std::cerr << "knit-grn infer: " << used.describe() << "; ranked " << result.pairs_scored << " pairs with "
-              << result.method << "; wrote " << result.order.size() << " edges (" << o.format << ") to "
+              << result.method << (result.score_rows.empty() ? "" : ", streamed") << "; wrote " << result.order.size() << " edges (" << o.format << ") to "
               << (o.output == "-" ? std::string("stdout") : o.output) << " in " << grn::fixed(clock.seconds(), 2)
               << " s\n";
 }
@@ -178,6 +185,11 @@ void add_infer(CLI::App& app) {
                                            "(Gene1,Gene2,EdgeWeight)")
         ->capture_default_str()
         ->check(CLI::IsMember({"dream", "arboreto", "beeline"}));
+    sub->add_option("--streaming", o->streaming,
+                    "context-mlp without (G, G) matrices, the regulators' rows in passes, for genome-scale data: "
+                    "auto (when the whole-network matrices would pass 2 GiB, from 4,940 genes), on or off")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"auto", "on", "off"}));
     sub->add_option("--top-k", o->top_k, "write only the best N edges (default: every pair)")->check(positive_integer("number of edges"));
     sub->add_option("--out", o->output, "the ranked list to write, or - for stdout")->required();
     sub->callback([o] { run_infer(*o); });

@@ -228,6 +228,66 @@ tensor<double> clr_normalise(const tensor<double>& scores) {
     return out;
 }
 
+namespace detail {
+
+void gene_movement(const time_series_data& data, const std::vector<std::size_t>& release, std::vector<double>& sd,
+                   std::vector<double>& relax) {
+    const std::size_t genes = data.gene_count();
+    sd.assign(genes, 0);
+    relax.assign(genes, 0);
+    const tensor<double> all = data.stacked();
+    for (std::size_t g = 0; g < genes; ++g) {
+        double mean = 0, sq = 0;
+        for (std::size_t s = 0; s < all.shape(0); ++s) mean += all(s, g);
+        mean /= double(all.shape(0));
+        for (std::size_t s = 0; s < all.shape(0); ++s) sq += (all(s, g) - mean) * (all(s, g) - mean);
+        sd[g] = std::sqrt(sq / double(all.shape(0)));
+        for (std::size_t e = 0; e < data.experiment_count(); ++e) {
+            const auto& ex = data.experiments[e];
+            relax[g] += std::abs(ex.values(release[e], g) - ex.values(ex.time_points() - 1, g)) /
+                        double(data.experiment_count());
+        }
+    }
+}
+
+ridge_factors lagged_ridge_factors(const time_series_data& data, double lambda, const std::vector<std::size_t>& first) {
+    KNIT_CHECK_AS(value_error, lambda > 0 && std::isfinite(lambda),
+                  "lagged ridge: got lambda " << lambda << ", expected a finite value > 0");
+    tensor<double> now, later;
+    lagged_samples(data, 1, first, now, later);
+    standardise_columns(now);
+    standardise_columns(later);
+    const Eigen::Index n = Eigen::Index(now.shape(0)), genes = Eigen::Index(now.shape(1));
+    using matrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    const Eigen::Map<const matrix> z(now.data(), n, genes);
+    ridge_factors out;
+    if (n >= genes) {
+        // Primal: B = (Z'Z / n + lambda I)^-1 Z' Y / n, so left' = (Z'Z / n + lambda I)^-1 Z' / n
+        // (a (G, n) solve; the Gram matrix is symmetric) and right = Y.
+        matrix gram = z.transpose() * z / double(n);
+        gram.diagonal().array() += lambda;
+        matrix left_t = z.transpose() / double(n);
+        const Eigen::LDLT<Eigen::Ref<matrix>> factors(gram);
+        factors.solveInPlace(left_t);
+        out.left = tensor<double>::from_shape({std::size_t(n), std::size_t(genes)});
+        Eigen::Map<matrix>(out.left.data(), n, genes) = left_t.transpose();
+        out.right = std::move(later);
+    } else {
+        // Dual: B = Z' (ZZ' / n + lambda I)^-1 Y / n, so left = Z and right is the (n, G) solve.
+        matrix kernel = z * z.transpose() / double(n);
+        kernel.diagonal().array() += lambda;
+        out.right = tensor<double>::from_shape({std::size_t(n), std::size_t(genes)});
+        Eigen::Map<matrix> weights(out.right.data(), n, genes);
+        weights = Eigen::Map<const matrix>(later.data(), n, genes) / double(n);
+        const Eigen::LDLT<Eigen::Ref<matrix>> factors(kernel);
+        factors.solveInPlace(weights);
+        out.left = std::move(now);
+    }
+    return out;
+}
+
+}  // namespace detail
+
 std::vector<std::string> dynamics_feature_names() {
     return {"abs-lag1",          "abs-granger1",           "abs-lag2",
             "abs-granger2",      "abs-lag1-post",          "abs-granger1-post",
@@ -317,25 +377,8 @@ dynamics_feature_rows::dynamics_feature_rows(const time_series_data& data, const
         ranks.broadcast(in_mean.data(), genes * sizeof(double), owner[3]);
     }
 
-    // Per gene: how much it moves (deviation over all samples) and how far it relaxes
-    // after the release, or from the start when there is none (mean |x(first) - x(last)|
-    // over experiments).
-    std::vector<double> sd(genes, 0), relax(genes, 0);
-    {
-        const tensor<double> all = data.stacked();
-        for (std::size_t g = 0; g < genes; ++g) {
-            double mean = 0, sq = 0;
-            for (std::size_t s = 0; s < all.shape(0); ++s) mean += all(s, g);
-            mean /= double(all.shape(0));
-            for (std::size_t s = 0; s < all.shape(0); ++s) sq += (all(s, g) - mean) * (all(s, g) - mean);
-            sd[g] = std::sqrt(sq / double(all.shape(0)));
-            for (std::size_t e = 0; e < data.experiment_count(); ++e) {
-                const auto& ex = data.experiments[e];
-                relax[g] += std::abs(ex.values(release[e], g) - ex.values(ex.time_points() - 1, g)) /
-                            double(data.experiment_count());
-            }
-        }
-    }
+    std::vector<double> sd, relax;
+    detail::gene_movement(data, release, sd, relax);
     for (std::vector<double>* v : {&sd, &relax, &out_mean, &in_mean}) {
         to_log(*v);
         per_gene_.push_back(std::move(*v));

@@ -25,9 +25,11 @@ void check_samples(const tensor<double>& samples, std::size_t min_rows, const ch
                            << ", expected finite values");
 }
 
+}  // namespace
+
 // Columns centred and scaled to unit norm, so Z_a^T Z_b is the correlation matrix. A
 // constant column stays all zero, which makes its correlations 0.
-std::vector<double> standardised(const tensor<double>& x) {
+std::vector<double> correlation_columns(const tensor<double>& x) {
     const std::size_t rows = x.shape(0), cols = x.shape(1);
     std::vector<double> z(x.data(), x.data() + x.size());
     std::vector<double> mean(cols, 0.0), norm(cols, 0.0), scale(cols, 0.0);
@@ -55,6 +57,8 @@ std::vector<double> standardised(const tensor<double>& x) {
     return z;
 }
 
+namespace {
+
 void clear_diagonal(tensor<double>& m) {
     for (std::size_t i = 0; i < m.shape(0); ++i) m(i, i) = 0.0;
 }
@@ -69,8 +73,8 @@ tensor<double> cross_correlation(const tensor<double>& sources, const tensor<dou
                                                     << " and targets " << shape_to_string(targets.shape())
                                                     << ", expected equal shapes");
     const std::size_t rows = sources.shape(0), genes = sources.shape(1);
-    const std::vector<double> za = standardised(sources);
-    const std::vector<double> zb = standardised(targets);
+    const std::vector<double> za = correlation_columns(sources);
+    const std::vector<double> zb = correlation_columns(targets);
     tensor<double> out = tensor<double>::from_shape({genes, genes});
     // out = Za^T Zb: (G, S) x (S, G).
     gemm(transpose::yes, transpose::no, genes, genes, rows, 1.0, za.data(), genes, zb.data(), genes,

@@ -7,6 +7,7 @@
 #include "knit/core/error.hpp"
 #include "knit/grn/detail/text.hpp"
 #include "knit/grn/evaluation.hpp"
+#include "knit/grn/models/context_mlp.hpp"
 #include "knit/grn/pairs.hpp"
 
 #ifndef KNIT_SOURCE_MODEL_DIR
@@ -199,9 +200,33 @@ pair_inference infer_pairs(const experiment_set& given, const infer_options& opt
         out.warnings.push_back("the data's " + unread.to_string() + " are not used: " +
                                (model ? model->name() : out.method) + " reads " + reads.to_string() +
                                " only (pick another --method to use them)");
+    const std::string kind = model ? model->name() : out.method;
+    KNIT_CHECK_AS(value_error, options.streamed != infer_options::streaming::always || kind == "context-mlp",
+                  "infer: streamed scoring is context-mlp's (its features in passes over the rows), got method '"
+                      << kind << "'; expected context-mlp, or no streaming");
     if (model) {
         data.require(model->required_inputs(), model->name());
         for (auto& w : model->warnings(data)) out.warnings.push_back(std::move(w));
+        if (streams(kind, data.gene_count(), options.streamed)) {
+            pair_scoring_options scoring;
+            scoring.threads = options.threads;
+            scoring.block_rows = options.block_rows;
+            scoring.ranks = options.ranks;
+            scores = dynamic_cast<context_mlp_model&>(*model).score_regulators(data.time_series, regulators, scoring);
+            out.score_rows = regulators;
+            std::vector<std::string> row_genes;
+            for (std::size_t r : regulators) row_genes.push_back(data.genes[r]);
+            const std::size_t g = data.gene_count();
+            std::vector<std::size_t> pairs;
+            pairs.reserve(regulators.size() * targets.size());
+            for (std::size_t i = 0; i < regulators.size(); ++i)
+                for (std::size_t t : targets)
+                    if (regulators[i] != t) pairs.push_back(i * g + t);
+            out.pairs_scored = pairs.size();
+            out.order = rank_pair_indices(scores, row_genes, data.genes, std::move(pairs), options.top_k,
+                                          options.threads, options.ranks);
+            return out;
+        }
         scores = model_scores(*model, data, regulators, targets, options.threads, options.block_rows, options.ranks);
     }
     out.order = ranked_pairs(scores, data.genes, regulators, targets, options.top_k, options.threads, options.ranks,
@@ -209,12 +234,19 @@ pair_inference infer_pairs(const experiment_set& given, const infer_options& opt
     return out;
 }
 
+bool streams(const std::string& method_or_model_kind, std::size_t genes, infer_options::streaming setting) {
+    if (method_or_model_kind != "context-mlp" || setting == infer_options::streaming::never) return false;
+    // Eleven (G, G) matrices of doubles: context-mlp's ten feature scores and the scores.
+    const double whole_bytes = 11.0 * double(genes) * double(genes) * sizeof(double);
+    return setting == infer_options::streaming::always || whole_bytes > double(std::size_t(2) << 30);
+}
+
 inference infer(const experiment_set& data, const infer_options& options) {
     pair_inference pairs = infer_pairs(data, options);
     inference out;
-    const std::size_t g = data.gene_count();
     out.edges.reserve(pairs.order.size());
-    for (std::size_t k : pairs.order) out.edges.push_back({data.genes[k / g], data.genes[k % g], pairs.scores.data()[k]});
+    for (std::size_t k : pairs.order)
+        out.edges.push_back({data.genes[pairs.regulator_of(k)], data.genes[pairs.target_of(k)], pairs.scores.data()[k]});
     out.method = std::move(pairs.method);
     out.pairs_scored = pairs.pairs_scored;
     out.used = pairs.used;

@@ -326,19 +326,34 @@ void write_prediction(const std::string& path, const std::vector<scored_edge>& e
 std::vector<std::size_t> rank_pair_indices(const knit::tensor<double>& scores, const std::vector<std::string>& genes,
                                            std::vector<std::size_t> order, std::size_t top_k, std::size_t threads,
                                            communicator* ranks) {
-    KNIT_CHECK_AS(value_error, threads >= 1, "rank_edges: got threads 0, expected >= 1");
     const std::size_t g = genes.size();
     KNIT_CHECK_AS(shape_error, scores.dimension() == 2 && scores.shape(0) == g && scores.shape(1) == g,
                   "rank_edges: got scores of shape " << shape_to_string(scores.shape()) << ", expected (" << g << ", "
                                                      << g << ") for the " << g << " genes");
+    for (std::size_t i = 0; i < order.size(); ++i)
+        KNIT_CHECK_AS(value_error, order[i] >= g * g || order[i] / g != order[i] % g,
+                      "rank_edges: got pair index " << order[i] << " at " << i
+                                                    << ", expected increasing indices r * G + t with r != t");
+    return rank_pair_indices(scores, genes, genes, std::move(order), top_k, threads, ranks);
+}
+
+std::vector<std::size_t> rank_pair_indices(const knit::tensor<double>& scores, const std::vector<std::string>& row_genes,
+                                           const std::vector<std::string>& genes, std::vector<std::size_t> order,
+                                           std::size_t top_k, std::size_t threads, communicator* ranks) {
+    KNIT_CHECK_AS(value_error, threads >= 1, "rank_edges: got threads 0, expected >= 1");
+    const std::size_t g = genes.size(), rows = row_genes.size();
+    KNIT_CHECK_AS(shape_error, scores.dimension() == 2 && scores.shape(0) == rows && scores.shape(1) == g,
+                  "rank_edges: got scores of shape " << shape_to_string(scores.shape()) << ", expected (" << rows
+                                                     << ", " << g << ") for " << rows << " regulators and " << g
+                                                     << " genes");
     const double* s = scores.data();
     for (std::size_t i = 0; i < order.size(); ++i) {
         const std::size_t k = order[i];
-        KNIT_CHECK_AS(value_error, k < g * g && k / g != k % g && (i == 0 || order[i - 1] < k),
-                      "rank_edges: got pair index " << k << " at " << i
-                                                    << ", expected increasing indices r * G + t with r != t");
+        KNIT_CHECK_AS(value_error, k < rows * g && (i == 0 || order[i - 1] < k),
+                      "rank_edges: got pair index " << k << " at " << i << ", expected increasing indices r * G + t below "
+                                                    << rows * g);
         KNIT_CHECK_AS(value_error, !std::isnan(s[k]),
-                      "rank_edges: got NaN for " << genes[k / g] << " -> " << genes[k % g] << ", expected a number");
+                      "rank_edges: got NaN for " << row_genes[k / g] << " -> " << genes[k % g] << ", expected a number");
     }
     // Flat index r * g + t is increasing in (r, t) order, so it is the tie-break; with it
     // the order is total, so sorting parts and merging them gives the one sorted order.
@@ -353,7 +368,7 @@ std::vector<std::size_t> rank_pair_indices(const knit::tensor<double>& scores, c
         const auto [begin, end] = slice_of(order.size(), *ranks);
         std::vector<std::size_t> mine(order.begin() + std::ptrdiff_t(begin), order.begin() + std::ptrdiff_t(end));
         std::vector<std::size_t>().swap(order);
-        mine = rank_pair_indices(scores, genes, std::move(mine), keep, threads);
+        mine = rank_pair_indices(scores, row_genes, genes, std::move(mine), keep, threads);
         std::uint64_t kept = mine.size();
         const std::vector<char> kept_counts = ranks->gather(&kept, sizeof kept, 0);
         std::vector<char> all = ranks->gather(mine.data(), mine.size() * sizeof(std::size_t), 0);
@@ -422,12 +437,20 @@ std::vector<scored_edge> rank_edges(const knit::tensor<double>& scores,
 void write_ranked_pairs(const std::string& path, const knit::tensor<double>& scores,
                         const std::vector<std::string>& genes, const std::vector<std::size_t>& order,
                         edge_format format, std::size_t threads, communicator* ranks) {
-    const std::size_t g = genes.size();
-    KNIT_CHECK_AS(shape_error, scores.dimension() == 2 && scores.shape(0) == g && scores.shape(1) == g,
-                  "write_ranked_pairs: got scores of shape " << shape_to_string(scores.shape()) << ", expected (" << g
-                                                             << ", " << g << ")");
+    write_ranked_pairs(path, scores, genes, genes, order, format, threads, ranks);
+}
+
+void write_ranked_pairs(const std::string& path, const knit::tensor<double>& scores,
+                        const std::vector<std::string>& row_genes, const std::vector<std::string>& genes,
+                        const std::vector<std::size_t>& order, edge_format format, std::size_t threads,
+                        communicator* ranks) {
+    const std::size_t g = genes.size(), score_rows = row_genes.size();
+    KNIT_CHECK_AS(shape_error, scores.dimension() == 2 && scores.shape(0) == score_rows && scores.shape(1) == g,
+                  "write_ranked_pairs: got scores of shape " << shape_to_string(scores.shape()) << ", expected ("
+                                                             << score_rows << ", " << g << ")");
     for (std::size_t k : order)
-        KNIT_CHECK_AS(value_error, k < g * g, "write_ranked_pairs: got pair index " << k << ", expected < " << g * g);
+        KNIT_CHECK_AS(value_error, k < score_rows * g,
+                      "write_ranked_pairs: got pair index " << k << ", expected < " << score_rows * g);
     const double* s = scores.data();
     const char* who = format == edge_format::dream ? "write_prediction" : "write_edges";
     if (!ranks || ranks->size() == 1) {
@@ -437,7 +460,7 @@ void write_ranked_pairs(const std::string& path, const knit::tensor<double>& sco
                 // Rank order reads the scores all over the (G, G) matrix: fetch ahead.
                 if (i + 64 < order.size()) __builtin_prefetch(s + order[i + 64]);
                 const std::size_t k = order[i];
-                return std::tuple<const std::string&, const std::string&, double>(genes[k / g], genes[k % g], s[k]);
+                return std::tuple<const std::string&, const std::string&, double>(row_genes[k / g], genes[k % g], s[k]);
             },
             format, who, threads);
         write_file_atomically(path, std::vector<std::string_view>(parts.begin(), parts.end()), threads);
@@ -461,8 +484,8 @@ void write_ranked_pairs(const std::string& path, const knit::tensor<double>& sco
             [&](std::size_t i) {
                 if (begin + i + 64 < end) __builtin_prefetch(s + order[begin + i + 64]);  // as above
                 const std::size_t pair = order[begin + i];
-                return std::tuple<const std::string&, const std::string&, double>(genes[pair / g], genes[pair % g],
-                                                                                  s[pair]);
+                return std::tuple<const std::string&, const std::string&, double>(row_genes[pair / g],
+                                                                                  genes[pair % g], s[pair]);
             },
             format, who, threads, &rows);
         for (const auto& p : parts) text += p;

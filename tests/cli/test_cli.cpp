@@ -358,6 +358,19 @@ TEST_CASE("--threads 1 and --threads 2 give the same data and the same numbers; 
         const run_result inferred = run("infer --timeseries " + series + " --method context-mlp --top-k 50 --threads " + n +
                                         " --out " + two + "/i" + n + ".tsv");
         REQUIRE_MESSAGE(inferred.code == 0, inferred.output);
+        // Streamed (no (G, G) matrices): the same bytes on 1 and 2 threads, too.
+        const run_result streamed = run("infer --timeseries " + series + " --method context-mlp --streaming on --threads " +
+                                        n + " --format dream --out " + two + "/s" + n + ".tsv");
+        REQUIRE_MESSAGE(streamed.code == 0, streamed.output);
+        CHECK(contains(streamed.output, "context-mlp (shipped), streamed"));
+    }
+    for (const std::string& refused_streaming :
+         {"infer --timeseries " + series + " --method abs-pearson --streaming on --out " + two + "/sa.tsv",
+          "infer --timeseries " + series + " --method context-mlp --streaming maybe --out " + two + "/sm.tsv"}) {
+        CAPTURE(refused_streaming);
+        const run_result r = run(refused_streaming);
+        CHECK(r.code == 2);
+        CHECK(contains(r.output, "streaming"));
     }
     // --block-rows: 132 pairs as one block (the default) or as blocks of 7 on 2 threads
     // rank the same pairs with scores equal up to their last float bits; 0 is refused.
@@ -390,6 +403,10 @@ TEST_CASE("--threads 1 and --threads 2 give the same data and the same numbers; 
     CHECK(made.at("p1.tsv") == made.at("p2.tsv"));
     CHECK(made.at("p1.tsv").size() > 132 * 8);  // all 132 pairs
     CHECK(made.at("i1.tsv") == made.at("i2.tsv"));
+    CHECK(made.at("s1.tsv") == made.at("s2.tsv"));
+    CHECK(made.at("s1.tsv").size() > 132 * 8);  // all 132 pairs
+    CHECK_FALSE(made.count("sa.tsv"));
+    CHECK_FALSE(made.count("sm.tsv"));
 
     // A record model (rnn) scores its records as --threads tasks: the same bytes; it has
     // no scoring blocks, so --block-rows is refused with it, as with a baseline.

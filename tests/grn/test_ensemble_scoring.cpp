@@ -77,6 +77,34 @@ TEST_CASE("score_pair_rows equals one forward pass over all rows for every block
         if (block >= rows) CHECK(differing(serial, reference) == 0);
         else CHECK(xt::amax(xt::abs(serial - reference))() < 1e-6);
     }
+    // Units of several blocks per fill() call: the same scores, bit for bit.
+    pair_scoring_options grouped{2, 7};
+    grouped.fill_blocks = 3;
+    CHECK(differing(score_pair_rows(members, genes, features, fill, small_member, grouped),
+                    score_pair_rows(members, genes, features, fill, small_member, {1, 7})) == 0);
+    // Some regulators' rows, in list order with a repeat: (R, G), each row the regulator's.
+    // One row per block on both sides, so every row is the same one-row pass.
+    const std::vector<std::size_t> chosen{5, 2, 5};
+    const feature_fill chosen_fill = [&](std::size_t begin, std::size_t end, float* out) {
+        for (std::size_t row = begin; row < end; ++row)
+            for (std::size_t f = 0; f < features; ++f)
+                *out++ = table.data()[(chosen[row / genes] * genes + row % genes) * features + f];
+    };
+    const tensor<double> one_row_each = score_pair_rows(members, genes, features, fill, small_member, {1, 1});
+    pair_scoring_options some_options{2, 1};
+    some_options.fill_blocks = 4;
+    const tensor<double> some = score_pair_rows(members, chosen, genes, features, chosen_fill, small_member, some_options);
+    REQUIRE(some.shape(0) == 3);
+    REQUIRE(some.shape(1) == genes);
+    std::size_t moved = 0;
+    for (std::size_t i = 0; i < chosen.size(); ++i)
+        for (std::size_t t = 0; t < genes; ++t) moved += some(i, t) != one_row_each(chosen[i], t);
+    CHECK(moved == 0);
+    CHECK(some(0, 5) == 0.0);
+    CHECK(some(1, 2) == 0.0);
+    CHECK_THROWS_AS(score_pair_rows(members, std::vector<std::size_t>{genes}, genes, features, chosen_fill, small_member),
+                    value_error);
+
     // Scores are probabilities and vary from pair to pair: the test would see a row mix-up.
     CHECK(xt::amax(reference)() < 1.0);
     CHECK(xt::amax(reference)() - xt::amin(reference + xt::eye<double>(genes))() > 0.05);

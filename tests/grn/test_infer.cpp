@@ -150,6 +150,71 @@ TEST_CASE("infer_pairs is infer without names: the same order and scores, and wr
     }
 }
 
+TEST_CASE("streamed context-mlp: the whole-network list to rounding, (R, G) scores, the same file, refusals") {
+    // 60 genes: small enough for the whole-network path, to compare the two pair by pair.
+    const auto& s = network_a();
+    const auto& g = s.data.genes;
+    infer_options o;
+    o.method = "context-mlp";
+    o.regulators = {g[33], g[4], g[17], g[58], g[4]};
+    o.targets = {g[0], g[4], g[10], g[17], g[20], g[30], g[40], g[50], g[59]};
+    o.streamed = infer_options::streaming::never;
+    const inference whole = infer(s.data, o);
+    o.streamed = infer_options::streaming::always;
+    const pair_inference flat = infer_pairs(s.data, o);
+    const inference streamed = infer(s.data, o);
+    // (R, G): one row per chosen regulator, in gene order.
+    CHECK(flat.score_rows == std::vector<std::size_t>{4, 17, 33, 58});
+    REQUIRE(flat.scores.shape(0) == 4);
+    REQUIRE(flat.scores.shape(1) == g.size());
+    CHECK(streamed.pairs_scored == whole.pairs_scored);
+    CHECK(streamed.pairs_scored == 4 * 9 - 2);  // g4 -> g4 and g17 -> g17 are not pairs
+    REQUIRE(streamed.edges.size() == whole.edges.size());
+    const auto expected = by_pair(whole.edges);
+    double worst = 0;
+    for (const auto& e : streamed.edges) worst = std::max(worst, std::abs(e.score - expected.at({e.regulator, e.target})));
+    CHECK(worst < 1e-6);
+    // The scores differ by far more than that from pair to pair, so the order is the same.
+    for (std::size_t i = 0; i < whole.edges.size(); ++i) {
+        CHECK(streamed.edges[i].regulator == whole.edges[i].regulator);
+        CHECK(streamed.edges[i].target == whole.edges[i].target);
+    }
+    // infer_pairs' indices name the same edges, and write_ranked_pairs with the row names
+    // writes the file write_edges writes.
+    REQUIRE(flat.order.size() == streamed.edges.size());
+    std::vector<std::string> row_genes;
+    for (std::size_t r : flat.score_rows) row_genes.push_back(g[r]);
+    for (std::size_t i = 0; i < flat.order.size(); ++i) {
+        CHECK(g[flat.regulator_of(flat.order[i])] == streamed.edges[i].regulator);
+        CHECK(g[flat.target_of(flat.order[i])] == streamed.edges[i].target);
+    }
+    const std::string folder = (std::filesystem::temp_directory_path() / "knit-test-infer-streamed").string();
+    std::filesystem::create_directories(folder);
+    write_ranked_pairs(folder + "/flat.txt", flat.scores, row_genes, g, flat.order, edge_format::arboreto, 2);
+    write_edges(folder + "/named.txt", streamed.edges, edge_format::arboreto);
+    CHECK(grn::detail::read_file(folder + "/flat.txt") == grn::detail::read_file(folder + "/named.txt"));
+    std::filesystem::remove_all(folder);
+    // Top-k and threads: the head of the list, the same bits.
+    o.top_k = 7;
+    o.threads = 2;
+    const inference head = infer(s.data, o);
+    REQUIRE(head.edges.size() == 7);
+    CHECK(std::equal(head.edges.begin(), head.edges.end(), streamed.edges.begin()));
+
+    // When it streams: context-mlp only; automatic from 4,940 genes.
+    CHECK(!streams("context-mlp", 4939, infer_options::streaming::automatic));
+    CHECK(streams("context-mlp", 4940, infer_options::streaming::automatic));
+    CHECK(streams("context-mlp", 10, infer_options::streaming::always));
+    CHECK(!streams("context-mlp", 20000, infer_options::streaming::never));
+    CHECK(!streams("evidence-mlp", 20000, infer_options::streaming::automatic));
+    infer_options other;
+    other.streamed = infer_options::streaming::always;
+    other.method = "evidence-mlp";
+    CHECK(error_of([&] { infer(s.data, other); }).find("streamed scoring is context-mlp's") != std::string::npos);
+    other.method = "abs-pearson";
+    CHECK(error_of([&] { infer(s.data, other); }).find("got method 'abs-pearson'") != std::string::npos);
+}
+
 TEST_CASE("tied scores come out in the data's (regulator, target) order") {
     // Genes B and C are the same series, so |Pearson| ties A->B with A->C, B->A with C->A.
     time_series_data ts;

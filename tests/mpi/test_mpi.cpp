@@ -16,6 +16,7 @@
 #include "knit/mpi/communicator.hpp"
 #include "knit/grn/detail/text.hpp"
 #include "knit/grn/dynamics_features.hpp"
+#include "knit/grn/streamed_dynamics_features.hpp"
 #include "knit/grn/evidence_features.hpp"
 #include "knit/core/random.hpp"
 #include "knit/grn/models/pair_model.hpp"
@@ -127,6 +128,27 @@ TEST_CASE("dynamics_feature_rows on two ranks: the rows of one process, bit for 
         shared.fill(0, genes * genes, b.data());
         CHECK(differing(a, b) == 0);
         CHECK(xt::amax(xt::abs(a))() > 0.5);  // standardised features, not zeros
+    }
+}
+
+TEST_CASE("streamed_dynamics_features on two ranks: the statistics and rows of one process, bit for bit") {
+    for (const experiment_set& data : networks()) {
+        const std::size_t genes = data.gene_count(), features = dynamics_feature_names().size();
+        CAPTURE(genes);
+        const streamed_dynamics_features alone(data.time_series, {}, 1, nullptr, 6);
+        counting_ranks counted;
+        const streamed_dynamics_features shared(data.time_series, {}, 2, &counted, 6);
+        // The passes' statistics were summed, not the score matrices sent.
+        CHECK(counted.summed > 0);
+        CHECK(counted.broadcast_bytes < genes * genes * sizeof(double));
+        CHECK(alone.means() == shared.means());
+        CHECK(alone.deviations() == shared.deviations());
+        const std::vector<std::size_t> regulators{3, 0, genes - 1};
+        tensor<double> a = tensor<double>::from_shape({3 * genes, features}), b = a;
+        alone.fill_rows(regulators, 0, 3 * genes, a.data());
+        shared.fill_rows(regulators, 0, 3 * genes, b.data());
+        CHECK(differing(a, b) == 0);
+        CHECK(xt::amax(xt::abs(a))() > 0.5);
     }
 }
 

@@ -128,4 +128,19 @@ private:
 extern template void dynamics_feature_rows::fill<float>(std::size_t, std::size_t, float*) const;
 extern template void dynamics_feature_rows::fill<double>(std::size_t, std::size_t, double*) const;
 
+namespace detail {
+// The raw values of the per-gene columns: each gene's deviation over all samples, and its
+// mean |x(release) - x(last)| over the experiments (release: release_points()).
+void gene_movement(const time_series_data& data, const std::vector<std::size_t>& release, std::vector<double>& sd,
+                   std::vector<double>& relax);
+// lagged_ridge_scores' B before its absolute value, as two (n, G) factors, B = left' right,
+// so that some regulators' rows are B[rows, :] = left[:, rows]' right (streamed features):
+// primal (n >= G) left' = (Z'Z / n + lambda I)^-1 Z' / n and right = Y; dual left = Z and
+// right = (ZZ' / n + lambda I)^-1 Y / n. Equal to lagged_ridge_scores to rounding.
+struct ridge_factors {
+    tensor<double> left, right;
+};
+ridge_factors lagged_ridge_factors(const time_series_data& data, double lambda, const std::vector<std::size_t>& first = {});
+}  // namespace detail
+
 }  // namespace knit::grn

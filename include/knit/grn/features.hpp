@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstddef>
+#include <vector>
 
 #include "knit/core/tensor.hpp"
 #include "knit/grn/expression.hpp"
@@ -37,6 +38,10 @@ tensor<double> lag_correlation_scores(const time_series_data& data, std::size_t 
 // Correlation between the columns of two sample matrices of equal shape (S, G):
 // [i, j] = corr(sources[:, i], targets[:, j]). The building block of the two above.
 tensor<double> cross_correlation(const tensor<double>& sources, const tensor<double>& targets);
+// What cross_correlation multiplies: (S, G) row-major, each column centred and scaled to
+// unit norm (a constant column all 0), so that Za^T Zb is the correlation matrix. Also for
+// feature sources that take correlations of some genes' columns only (streamed features).
+std::vector<double> correlation_columns(const tensor<double>& samples);
 
 struct mutual_information_options {
     std::size_t bins = 0;  // 0: max(2, floor(sqrt(S / 5))); otherwise 2..256

@@ -56,7 +56,17 @@ struct infer_options {
     // ranking is sorted in slices, one per rank. The baselines score on every rank.
     // nullptr: this process alone.
     communicator* ranks = nullptr;
+    // Streamed scoring, context-mlp's only: the chosen regulators' rows are scored with no
+    // (G, G) matrix (context_mlp_model::score_regulators), for genome-scale networks.
+    // automatic streams when the whole-network path would keep more than 2 GiB of (G, G)
+    // matrices (eleven of doubles: G >= 4,940) and the method is context-mlp; always refuses
+    // another method. The lists of the two paths agree to rounding (a near-tie can swap).
+    enum class streaming { automatic, always, never };
+    streaming streamed = streaming::automatic;
 };
+
+// Whether infer streams for this method, gene count and setting (above).
+bool streams(const std::string& method_or_model_kind, std::size_t genes, infer_options::streaming setting);
 
 struct inference {
     std::vector<scored_edge> edges;  // best first
@@ -71,13 +81,21 @@ struct inference {
 inference infer(const experiment_set& data, const infer_options& options = {});
 
 // infer() without the list of named edges, for genome-scale lists: the (G, G) scores
-// (entries outside the chosen pairs are not read and may be 0) and the ranking as flat
-// pair indices r * G + t into them (rank_pair_indices), 8 bytes a pair. infer() is this,
-// each index turned into an edge; write_ranked_pairs(path, scores, data.genes, order, ...)
-// writes the same file as write_edges of infer()'s edges.
+// (entries outside the chosen pairs are not read and may be 0), or streamed the (R, G)
+// scores of the regulators' rows, and the ranking as flat indices row * G + t into them
+// (rank_pair_indices), 8 bytes a pair. infer() is this, each index turned into an edge;
+// write_ranked_pairs(path, scores, row names, data.genes, order, ...) writes the same file
+// as write_edges of infer()'s edges (row names: data.genes, or the regulators' names).
 struct pair_inference {
     tensor<double> scores;
+    // The gene of each row of scores: empty when scores is (G, G); streamed, the chosen
+    // regulators in gene order, and scores is (R, G). order indexes scores either way.
+    std::vector<std::size_t> score_rows;
     std::vector<std::size_t> order;  // best first
+    std::size_t regulator_of(std::size_t k) const {
+        return score_rows.empty() ? k / scores.shape(1) : score_rows[k / scores.shape(1)];
+    }
+    std::size_t target_of(std::size_t k) const { return k % scores.shape(1); }
     std::string method;
     std::size_t pairs_scored = 0;
     experiment_kinds used;

@@ -91,6 +91,13 @@ std::vector<std::size_t> rank_pair_indices(const knit::tensor<double>& scores, c
 std::vector<std::size_t> rank_pair_indices(const knit::tensor<double>& scores, const std::vector<std::string>& genes,
                                            std::vector<std::size_t> pairs, std::size_t top_k,
                                            std::size_t threads = 1, communicator* ranks = nullptr);
+// The same for the scores of some regulators' rows: (R, G), row i the regulator named
+// row_genes[i], pairs flat indices i * G + t into them (increasing); the caller leaves out
+// each regulator's own gene. Ties keep flat-index order, so with the regulators in gene
+// order it is (regulator, target) order, as above (infer's streamed scoring).
+std::vector<std::size_t> rank_pair_indices(const knit::tensor<double>& scores, const std::vector<std::string>& row_genes,
+                                           const std::vector<std::string>& genes, std::vector<std::size_t> pairs,
+                                           std::size_t top_k, std::size_t threads = 1, communicator* ranks = nullptr);
 // write_edges for such a ranking: the same file as write_edges of the edges it names,
 // its rows formatted by `threads` tasks. With `ranks`, each rank formats one slice of the
 // rows and rank 0 writes the file (the others write nothing): the same bytes; a refusal
@@ -98,6 +105,11 @@ std::vector<std::size_t> rank_pair_indices(const knit::tensor<double>& scores, c
 void write_ranked_pairs(const std::string& path, const knit::tensor<double>& scores,
                         const std::vector<std::string>& genes, const std::vector<std::size_t>& order,
                         edge_format format, std::size_t threads = 1, communicator* ranks = nullptr);
+// The same for (R, G) scores of some regulators' rows, named by row_genes.
+void write_ranked_pairs(const std::string& path, const knit::tensor<double>& scores,
+                        const std::vector<std::string>& row_genes, const std::vector<std::string>& genes,
+                        const std::vector<std::size_t>& order, edge_format format, std::size_t threads = 1,
+                        communicator* ranks = nullptr);
 
 // Stable sort of a list by decreasing score (ties keep list order); refuses NaN scores.
 void sort_by_score(std::vector<scored_edge>& edges);

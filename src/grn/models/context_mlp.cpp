@@ -6,6 +6,7 @@
 
 #include "knit/core/parallel.hpp"
 #include "knit/grn/metrics.hpp"
+#include "knit/grn/streamed_dynamics_features.hpp"
 #include "knit/nn/dense.hpp"
 #include "knit/nn/losses.hpp"
 #include "knit/nn/optim/adam.hpp"
@@ -186,6 +187,23 @@ tensor<double> context_mlp_model::score_network(const time_series_data& data, co
         nets_, data.gene_count(), features,
         [&](std::size_t begin, std::size_t end, float* out) { rows.fill(begin, end, out); },
         [&] { return build<float>(settings_, features); }, options);
+}
+
+tensor<double> context_mlp_model::score_regulators(const time_series_data& data,
+                                                   const std::vector<std::size_t>& regulators,
+                                                   const pair_scoring_options& options) {
+    KNIT_CHECK_AS(state_error, !nets_.empty(),
+                  "context-mlp::score_regulators: model not trained, expected fit() or load() first");
+    const streamed_dynamics_features rows(data, settings_.features, options.threads, options.ranks);
+    const std::size_t features = rows.feature_count(), genes = data.gene_count();
+    // A fill() call computes (regulators, n) by (n, G) products for the rows it covers;
+    // with a few dozen regulators per call they run near the GEMM's speed.
+    pair_scoring_options scoring = options;
+    scoring.fill_blocks = std::max<std::size_t>(1, streamed_fill_regulators * genes / options.block_rows);
+    return score_pair_rows(
+        nets_, regulators, genes, features,
+        [&](std::size_t begin, std::size_t end, float* out) { rows.fill_rows(regulators, begin, end, out); },
+        [&] { return build<float>(settings_, features); }, scoring);
 }
 
 tensor<double> context_mlp_model::score_all_pairs(const experiment_set& data, const pair_scoring_options& options) {

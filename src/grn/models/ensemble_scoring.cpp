@@ -23,24 +23,39 @@ std::unique_ptr<nn::sequential<float>> copy_network(const nn::sequential<float>&
 tensor<double> score_pair_rows(const std::vector<std::unique_ptr<nn::sequential<float>>>& members,
                                std::size_t genes, std::size_t features, const feature_fill& fill,
                                const network_maker& make_member, const pair_scoring_options& options) {
+    std::vector<std::size_t> every(genes);
+    for (std::size_t g = 0; g < genes; ++g) every[g] = g;
+    return score_pair_rows(members, every, genes, features, fill, make_member, options);
+}
+
+tensor<double> score_pair_rows(const std::vector<std::unique_ptr<nn::sequential<float>>>& members,
+                               const std::vector<std::size_t>& regulators, std::size_t genes, std::size_t features,
+                               const feature_fill& fill, const network_maker& make_member,
+                               const pair_scoring_options& options) {
     KNIT_CHECK_AS(state_error, !members.empty(), "pair scoring: got no ensemble member, expected a trained model");
     KNIT_CHECK_AS(value_error, options.threads >= 1 && options.block_rows >= 1,
                   "pair scoring: got threads " << options.threads << " and block rows " << options.block_rows
                                                << ", expected both >= 1");
-    const std::size_t rows = genes * genes;
-    const std::size_t blocks = rows / options.block_rows + (rows % options.block_rows != 0);
+    for (std::size_t r : regulators)
+        KNIT_CHECK_AS(value_error, r < genes, "pair scoring: got regulator " << r << ", expected < " << genes);
+    const std::size_t rows = regulators.size() * genes;
+    KNIT_CHECK_AS(value_error, options.fill_blocks >= 1, "pair scoring: got fill blocks 0, expected >= 1");
+    // Units of fill_blocks blocks: one fill() call each, then its blocks one by one.
+    const std::size_t unit_rows = options.fill_blocks * options.block_rows;
+    const std::size_t units = rows / unit_rows + (rows % unit_rows != 0);
     communicator& ranks = options.ranks ? *options.ranks : this_process();
     check_same_on_every_rank(ranks, rows, "pair scoring: the pairs to score");
+    check_same_on_every_rank(ranks, genes, "pair scoring: the genes");
     check_same_on_every_rank(ranks, features, "pair scoring: the features per pair");
     check_same_on_every_rank(ranks, options.block_rows, "pair scoring: the block rows");
-    // This rank's blocks: rank, rank + K, rank + 2K, ...
+    // This rank's units: rank, rank + K, rank + 2K, ...
     std::vector<std::size_t> mine;
-    for (std::size_t block = ranks.rank(); block < blocks; block += ranks.size()) mine.push_back(block);
-    tensor<double> out = xt::zeros<double>({genes, genes});
+    for (std::size_t unit = ranks.rank(); unit < units; unit += ranks.size()) mine.push_back(unit);
+    tensor<double> out = xt::zeros<double>({regulators.size(), genes});
     double* scores = out.data();
     const double count = double(members.size());
     // One task per thread, each with its own copy of the members (same layers, same
-    // weights), made once, and one input buffer; task w scores this rank's blocks w,
+    // weights), made once, and one input buffer; task w scores this rank's units w,
     // w + T, w + 2T, ...
     const std::size_t tasks = std::min(options.threads, mine.size());
     std::exception_ptr failure;
@@ -48,16 +63,24 @@ tensor<double> score_pair_rows(const std::vector<std::unique_ptr<nn::sequential<
         parallel_for(tasks, options.threads, [&](std::size_t task) {
             std::vector<std::unique_ptr<nn::sequential<float>>> copies;
             for (const auto& member : members) copies.push_back(copy_network(*member, make_member));
+            std::vector<float> filled;
             tensor<float> x;
             for (std::size_t i = task; i < mine.size(); i += tasks) {
-                const std::size_t block = mine[i];
-                const std::size_t begin = block * options.block_rows, end = std::min(rows, begin + options.block_rows);
-                if (x.dimension() != 2 || x.shape(0) != end - begin) x = tensor<float>::from_shape({end - begin, features});
-                fill(begin, end, x.data());
-                for (auto& copy : copies) {
-                    const tensor<float>& p = copy->forward(x, nn::mode::infer);
-                    for (std::size_t row = begin; row < end; ++row)
-                        if (row / genes != row % genes) scores[row] += double(p.data()[row - begin]) / count;
+                const std::size_t unit_begin = mine[i] * unit_rows, unit_end = std::min(rows, unit_begin + unit_rows);
+                filled.resize((unit_end - unit_begin) * features);
+                fill(unit_begin, unit_end, filled.data());
+                for (std::size_t begin = unit_begin; begin < unit_end; begin += options.block_rows) {
+                    const std::size_t end = std::min(unit_end, begin + options.block_rows);
+                    if (x.dimension() != 2 || x.shape(0) != end - begin)
+                        x = tensor<float>::from_shape({end - begin, features});
+                    std::copy(filled.begin() + std::ptrdiff_t((begin - unit_begin) * features),
+                              filled.begin() + std::ptrdiff_t((end - unit_begin) * features), x.data());
+                    for (auto& copy : copies) {
+                        const tensor<float>& p = copy->forward(x, nn::mode::infer);
+                        for (std::size_t row = begin; row < end; ++row)
+                            if (regulators[row / genes] != row % genes)
+                                scores[row] += double(p.data()[row - begin]) / count;
+                    }
                 }
             }
         });

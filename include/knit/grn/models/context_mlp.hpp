@@ -60,6 +60,17 @@ public:
     // P(edge) of every ordered pair of one network: (G, G), diagonal 0 (ensemble_scoring.hpp).
     tensor<double> score_network(const time_series_data& data, const pair_scoring_options& options = {});
     tensor<double> score_all_pairs(const experiment_set& data, const pair_scoring_options& options = {}) override;
+    // The same scores for the rows of some regulators only (gene indices, any order), with
+    // no (G, G) matrix: (R, G), [i, t] = P(regulators[i] -> t), 0 where the two are one gene.
+    // The features come from streamed_dynamics_features (two passes over all rows for the
+    // network-wide statistics, then each regulator's rows on demand) and are scored in
+    // units of about streamed_fill_regulators regulators' rows, so memory is O(n G) plus
+    // O(threads x 32 G x F) however many regulators there are: genome-scale networks. The
+    // scores equal score_network's rows to rounding (the features differ by about 1e-12),
+    // and are the same, bit for bit, for every thread and rank count.
+    static constexpr std::size_t streamed_fill_regulators = 32;
+    tensor<double> score_regulators(const time_series_data& data, const std::vector<std::size_t>& regulators,
+                                    const pair_scoring_options& options = {});
 
     template <class T>
     static std::unique_ptr<nn::sequential<T>> build(const context_mlp_settings& s, std::size_t features);

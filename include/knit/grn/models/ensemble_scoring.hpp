@@ -11,14 +11,16 @@
 //   result:  (G, G) with [r, t] = mean over members m of P_m(edge | row r * G + t),
 //            diagonal 0; members are added in order, each divided by the member count
 //
-// Only one block of features and one block of activations per task is alive at a time,
-// so memory is O(threads x block x (F + hidden)) beyond the caller's feature source, not
-// O(G^2 x F). Each of the min(threads, blocks) tasks copies the members once (a forward
+// Only one unit of features (fill_blocks blocks; one block by default) and one block of
+// activations per task is alive at a time, so memory is
+// O(threads x unit x F + threads x block x hidden) beyond the caller's feature source,
+// not O(G^2 x F). Each of the min(threads, units) tasks copies the members once (a forward
 // pass writes the layers' buffers, so two tasks cannot share one network) and scores every
-// threads-th block. With options.ranks (MPI ranks, knit/core/communicator.hpp) rank k
-// scores blocks k, k + K, k + 2K, ... that way and the ranks sum their (G, G) results,
-// each entry nonzero on one rank only. Blocks are fixed by block_rows alone, never by the
-// thread or rank count, so the result is bit-identical for every thread and rank count. Against one forward pass over all rows (knit before blocks) a score can
+// threads-th unit. With options.ranks (MPI ranks, knit/core/communicator.hpp) rank k
+// scores units k, k + K, k + 2K, ... that way and the ranks sum their results, each entry
+// nonzero on one rank only. Blocks are fixed by block_rows alone, never by the thread or
+// rank count or fill_blocks, so the result is bit-identical for every thread and rank
+// count. Against one forward pass over all rows (knit before blocks) a score can
 // move in its last bits: OpenBLAS picks its kernels by the product's size, and a narrower
 // or smaller-matrix kernel sums in another order (measured on 2,000 genes: at most
 // 1.4e-7). tests/grn/test_ensemble_scoring.cpp checks both.
@@ -37,10 +39,14 @@ namespace knit::grn {
 
 struct pair_scoring_options {
     std::size_t threads = 1;        // knit::parallel_for's threads (knit-grn's --threads)
-    std::size_t block_rows = 8192;  // feature rows per task
+    std::size_t block_rows = 8192;  // feature rows per forward pass
     // The processes that share the work (every one calls with the same data and gets the
     // whole result); nullptr: this process alone.
     communicator* ranks = nullptr;
+    // Blocks whose features one fill() call makes, then scored block by block: for a
+    // feature source with a large cost per call (streamed_dynamics_features computes
+    // products for the regulators a call covers). The scores do not depend on it.
+    std::size_t fill_blocks = 1;
 };
 
 using feature_fill = std::function<void(std::size_t begin, std::size_t end, float* out)>;
@@ -56,6 +62,14 @@ std::unique_ptr<nn::sequential<float>> copy_network(const nn::sequential<float>&
 tensor<double> score_pair_rows(const std::vector<std::unique_ptr<nn::sequential<float>>>& members,
                                std::size_t genes, std::size_t features, const feature_fill& fill,
                                const network_maker& make_member,
+                               const pair_scoring_options& options = {});
+// The same for the rows of some regulators only (gene indices, R of them, any order):
+// rows i * G + t for the pair (regulators[i], t), skipped where the two are one gene;
+// result (R, G) with [i, t] the pair's score. The overload above is this one with every
+// gene, 0, ..., G - 1, as a regulator.
+tensor<double> score_pair_rows(const std::vector<std::unique_ptr<nn::sequential<float>>>& members,
+                               const std::vector<std::size_t>& regulators, std::size_t genes, std::size_t features,
+                               const feature_fill& fill, const network_maker& make_member,
                                const pair_scoring_options& options = {});
 
 // score_in_chunks: the scores of `count` records with one network, in chunks of `chunk`
