@@ -14,6 +14,7 @@
 #   simulated      docs/results.md §5     scripts/simulated-only.sh
 #   infer          docs/infer.md, README  scripts/infer-numbers.sh (about 8 min)
 #   scale          docs/performance.md    scripts/scale-numbers.sh (about 2 min)
+#   genome*        docs/performance.md    scripts/genome-numbers.sh (about 8 min, 7 GB of disk)
 #   avx512*        docs/simd.md           scripts/avx512-kernels.sh (about 5 min; AVX-512 CPUs only)
 #   fuzz*          docs/robustness.md     scripts/fuzz.sh --long
 # Needs a built knit-grn (scripts/test.sh) and, except for demo and selection,
@@ -36,8 +37,8 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --out) out="$2"; shift 2 ;;
     --check) check_only=1; shift ;;
-    paper|lono|sensitivity|demo|selection|evidence|simulated|infer|scale|avx512|fuzz) sections+=("$1"); shift ;;
-    *) echo "reproduce-docs.sh: got '$1', expected --out DIR, --check or a section (paper lono sensitivity demo selection evidence simulated infer scale avx512 fuzz)" >&2; exit 2 ;;
+    paper|lono|sensitivity|demo|selection|evidence|simulated|infer|scale|genome|avx512|fuzz) sections+=("$1"); shift ;;
+    *) echo "reproduce-docs.sh: got '$1', expected --out DIR, --check or a section (paper lono sensitivity demo selection evidence simulated infer scale genome avx512 fuzz)" >&2; exit 2 ;;
   esac
 done
 check() {  # the sections to check, comma-separated ("" for every one with a log)
@@ -82,6 +83,7 @@ for section in "${sections[@]}"; do
       simulated) KNIT_GRN="$knit" scripts/simulated-only.sh "$out/simulated" ;;
       infer) KNIT_GRN="$knit" scripts/infer-numbers.sh "$out/infer" ;;
       scale) KNIT_GRN="$knit" scripts/scale-numbers.sh "$out/scale" ;;
+      genome) KNIT_GRN="$knit" scripts/genome-numbers.sh "$out/genome" ;;
       avx512) scripts/avx512-kernels.sh ;;
       fuzz) scripts/fuzz.sh --long ;;
     esac

@@ -27,3 +27,4 @@
 #include "knit/grn/report.hpp"
 #include "knit/grn/simulate.hpp"
 #include "knit/grn/steady_state_features.hpp"
+#include "knit/grn/streamed_dynamics_features.hpp"
