@@ -5,12 +5,13 @@
 # --seed 1`), regulators G1..G1600 (32 M pairs), writing the top 100,000 edges. Three runs
 # per thread count (1 and 2), alternating; the table gives the median wall time, the
 # largest peak resident memory (/usr/bin/time's %M), the ratio of the medians and whether
-# the lists were the same bytes. Then the precision of the list's head against the
+# the lists were the same bytes; then the same under mpirun -np 1 and -np 2, when knit-grn
+# has MPI. Then the precision of the list's head against the
 # simulated truth (the regulators' true edges are about 1 in 11,000 of the pairs).
 #   scripts/genome-numbers.sh [OUT]      (default OUT: build/genome-numbers)
 # Needs a built knit-grn (KNIT_GRN picks another), /usr/bin/time (Debian's `time`) and
 # about 7 GB of disk in OUT: the simulator writes the whole gold standard, every pair. The
-# data are kept in OUT for the next run. About 8 minutes on 2 cores.
+# data are kept in OUT for the next run. About 15 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 knit="${KNIT_GRN:-build/release/src/cli/knit-grn}"
@@ -57,6 +58,31 @@ echo "|---|---|---|---|---|---|---|---|---|---|"
 printf '| %s | %s | %s | %s | %s s | %s MB | %s s | %s MB | %sx | %s |\n' "$genes" "$regulators" \
   "$(( regulators * (genes - 1) ))" "$top" "$m1" "$(( peak[1] / 1000 ))" "$m2" "$(( peak[2] / 1000 ))" \
   "$(awk -v a="$m1" -v b="$m2" 'BEGIN {printf "%.2f", a / b}')" "$same"
+
+# Under MPI (a knit-grn built with -DKNIT_WITH_MPI=ON, and mpirun): the same run on 1 and
+# 2 ranks of one thread each, 3 runs each alternating, against the one-process list.
+if command -v mpirun > /dev/null && ldd "$knit" | grep -q libmpi; then
+  declare -A ranked=()
+  mpi_same=same
+  for run in 1 2 3; do
+    for ranks in 1 2; do
+      list="$out/mpi.np$ranks.tsv"
+      rm -f "$list"
+      /usr/bin/time -o "$out/time.txt" -f "%e" mpirun --allow-run-as-root --oversubscribe -np "$ranks" "$knit" infer \
+        --timeseries "$series" --method context-mlp --regulators "$out/regulators.txt" --top-k "$top" --format dream \
+        --out "$list" --threads 1 > /dev/null 2> "$out/stderr.txt"
+      ranked[$ranks]+="$(cat "$out/time.txt") "
+      cmp -s "$list" "$out/top.t1.r1.tsv" || mpi_same=DIFFERENT
+    done
+  done
+  r1=$(echo ${ranked[1]} | tr ' ' '\n' | median); r2=$(echo ${ranked[2]} | tr ' ' '\n' | median)
+  echo
+  echo "| genes | regulators | 1 rank wall | 2 ranks wall | ratio | lists |"
+  echo "|---|---|---|---|---|---|"
+  printf '| %s | %s | %s s | %s s | %sx | %s |\n' "$genes" "$regulators" "$r1" "$r2" \
+    "$(awk -v a="$r1" -v b="$r2" 'BEGIN {printf "%.2f", a / b}')" "$mpi_same"
+  rm -f "$out"/mpi.np*.tsv
+fi
 
 # Precision at k: the share of the first k edges that are true edges of the network.
 gold="$data/size$genes/goldstandard/DREAM4_GoldStandard_InSilico_Size${genes}_1.tsv"

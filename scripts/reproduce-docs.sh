@@ -14,7 +14,7 @@
 #   simulated      docs/results.md §5     scripts/simulated-only.sh
 #   infer          docs/infer.md, README  scripts/infer-numbers.sh (about 8 min)
 #   scale          docs/performance.md    scripts/scale-numbers.sh (about 2 min)
-#   genome*        docs/performance.md    scripts/genome-numbers.sh (about 8 min, 7 GB of disk)
+#   genome*        docs/performance.md    scripts/genome-numbers.sh (about 15 min, 7 GB of disk)
 #   avx512*        docs/simd.md           scripts/avx512-kernels.sh (about 5 min; AVX-512 CPUs only)
 #   fuzz*          docs/robustness.md     scripts/fuzz.sh --long
 # Needs a built knit-grn (scripts/test.sh) and, except for demo and selection,
