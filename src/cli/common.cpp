@@ -109,7 +109,8 @@ const std::vector<shared_option>& shared_options() {
              a.add_option("--block-rows", o.block_rows,
                           "pair rows per scoring block of context-mlp and evidence-mlp; each of the --threads tasks "
                           "holds one block's features and activations, so lower it when memory is short (the list "
-                          "is the same for every value up to the scores' last float bits; docs/threads.md)")
+                          "is the same for every value up to the scores' last float bits; docs/threads.md). Streamed "
+                          "(infer --streaming), a task's features are about 32 regulators' rows whatever the value")
                  ->each([&o](const std::string&) { o.block_rows_given = true; })
                  ->capture_default_str()
                  ->check(CLI::Range(std::size_t(1), std::size_t(1) << 24));

@@ -130,7 +130,8 @@ int run(int argc, char** argv) {
             std::cerr << ". Ranking all pairs of G genes holds about 10 G^2 numbers (320 MB at 2,000 genes, 32 GB at "
                          "20,000; docs/performance.md, 'All pairs at scale'), and each of the --threads tasks one "
                          "block of --block-rows pair rows (default 8192): lower --block-rows or --threads when the "
-                         "blocks are what does not fit";
+                         "blocks are what does not fit. For a genome, infer with context-mlp and --regulators "
+                         "(--streaming, docs/infer.md) keeps no (G, G) matrix";
         std::cerr << ": run it on less data or on a machine with more memory\n";
         return 3;
     } catch (const std::exception& e) {

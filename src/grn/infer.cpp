@@ -168,11 +168,19 @@ pair_inference infer_pairs(const experiment_set& given, const infer_options& opt
     out.used = data.kinds();
     std::unique_ptr<pair_model> model;
     tensor<double>& scores = out.scores;
+    // Refused before any scoring, so a genome-scale baseline is not computed first.
+    const auto check_streaming = [&](const std::string& kind) {
+        KNIT_CHECK_AS(value_error, options.streamed != infer_options::streaming::always || kind == "context-mlp",
+                      "infer: streamed scoring is context-mlp's (its features in passes over the rows), got method '"
+                          << kind << "'; expected context-mlp, or no streaming");
+    };
     if (!options.model_file.empty()) {
         model = load_pair_model(options.model_file);
         out.method = model->name() + " (" + options.model_file + ")";
+        check_streaming(model->name());
     } else {
         const std::string method = options.method.empty() ? default_method(data.kinds()) : options.method;
+        check_streaming(method);
         if (is_baseline(method)) {
             out.method = method;
             scores = baseline_scores(method, data);
@@ -201,9 +209,6 @@ pair_inference infer_pairs(const experiment_set& given, const infer_options& opt
                                (model ? model->name() : out.method) + " reads " + reads.to_string() +
                                " only (pick another --method to use them)");
     const std::string kind = model ? model->name() : out.method;
-    KNIT_CHECK_AS(value_error, options.streamed != infer_options::streaming::always || kind == "context-mlp",
-                  "infer: streamed scoring is context-mlp's (its features in passes over the rows), got method '"
-                      << kind << "'; expected context-mlp, or no streaming");
     if (model) {
         data.require(model->required_inputs(), model->name());
         for (auto& w : model->warnings(data)) out.warnings.push_back(std::move(w));

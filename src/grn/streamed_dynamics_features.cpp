@@ -101,17 +101,21 @@ streamed_dynamics_features::streamed_dynamics_features(const time_series_data& d
     ridge_small_ = detail::lagged_ridge_factors(data, options.ridge_small);
     ridge_large_ = detail::lagged_ridge_factors(data, options.ridge_large);
 
-    // This rank's pass blocks: rank, rank + K, ...; each pass's per-block results are
-    // written in their own slots and summed over the ranks (0 where another rank worked).
-    const std::size_t blocks = (genes + pass_block - 1) / pass_block;
-    std::vector<std::size_t> mine;
-    for (std::size_t k = ranks.rank(); k < blocks; k += ranks.size()) mine.push_back(k);
+    // Pass blocks: block k goes to rank k mod K; each pass's per-block results are written
+    // in their own slots and summed over the ranks (0 where another rank worked).
+    const std::size_t blocks = genes / pass_block + (genes % pass_block != 0);
     const auto rows_of = [&](std::size_t k, std::vector<std::size_t>& rows) {
         rows.clear();
         for (std::size_t r = k * pass_block; r < std::min(genes, (k + 1) * pass_block); ++r) rows.push_back(r);
     };
-    const auto run_pass = [&](const std::function<void(std::size_t)>& task, std::vector<double*> results,
-                              std::vector<std::size_t> sizes, const char* what) {
+    const auto block_rows = [&](std::size_t k) { return std::min(genes, (k + 1) * pass_block) - k * pass_block; };
+    // Runs task(k) for this rank's blocks among [first, last) on the threads, then sums the
+    // results over the ranks.
+    const auto run_pass = [&](std::size_t first, std::size_t last, const std::function<void(std::size_t)>& task,
+                              std::vector<double*> results, std::vector<std::size_t> sizes, const char* what) {
+        std::vector<std::size_t> mine;
+        for (std::size_t k = first; k < last; ++k)
+            if (k % ranks.size() == ranks.rank()) mine.push_back(k);
         std::exception_ptr failure;
         try {
             parallel_for(mine.size(), threads, [&](std::size_t i) { task(mine[i]); });
@@ -124,72 +128,87 @@ streamed_dynamics_features::streamed_dynamics_features(const time_series_data& d
     };
 
     // Pass 1: per block, the mean and M2 of each score's log (score_moments), and for the
-    // two CLR scores the block's column means and M2 (column_moments) and its rows'
-    // statistics (whole in one block).
+    // two CLR scores the block's column means and M2 and its rows' statistics (whole in
+    // one block). The column moments take 4 G numbers a block, so they are made in waves
+    // of 8 blocks a rank and merged into running moments after each wave, in block order:
+    // the same merge, in the same order, whatever the waves.
     std::vector<double> score_moments(blocks * score_slots * 2, 0.0);
-    std::vector<double> column_moments(blocks * 2 * 2 * genes, 0.0);
+    std::vector<moments> column_totals(2 * genes);
     for (std::size_t c = 0; c < 2; ++c) row_mean_[c].assign(genes, 0.0), row_sd_[c].assign(genes, 0.0);
-    run_pass(
-        [&](std::size_t k) {
-            std::vector<std::size_t> rows;
-            rows_of(k, rows);
-            const std::size_t count = rows.size();
-            block b;
-            compute(rows.data(), count, stage::statistics, b);
-            for (std::size_t c = 0; c < 2; ++c) {
-                const std::vector<double>& v = b.score[clr_slot[c]];
-                for (std::size_t i = 0; i < count; ++i) {
-                    const std::size_t r = rows[i];
-                    double mean = 0, sq = 0;
-                    for (std::size_t t = 0; t < genes; ++t)
-                        if (t != r) mean += v[i * genes + t] / double(genes - 1);
-                    for (std::size_t t = 0; t < genes; ++t)
-                        if (t != r) sq += (v[i * genes + t] - mean) * (v[i * genes + t] - mean) / double(genes - 1);
-                    row_mean_[c][r] = mean;
-                    row_sd_[c][r] = std::sqrt(sq);
+    const std::size_t wave = 8 * ranks.size();
+    std::vector<double> column_moments(wave * 2 * 2 * genes);
+    for (std::size_t first = 0; first < blocks; first += wave) {
+        const std::size_t last = std::min(blocks, first + wave);
+        std::fill(column_moments.begin(), column_moments.end(), 0.0);
+        run_pass(
+            first, last,
+            [&](std::size_t k) {
+                std::vector<std::size_t> rows;
+                rows_of(k, rows);
+                const std::size_t count = rows.size();
+                block b;
+                compute(rows.data(), count, stage::statistics, b);
+                for (std::size_t c = 0; c < 2; ++c) {
+                    const std::vector<double>& v = b.score[clr_slot[c]];
+                    for (std::size_t i = 0; i < count; ++i) {
+                        const std::size_t r = rows[i];
+                        double mean = 0, sq = 0;
+                        for (std::size_t t = 0; t < genes; ++t)
+                            if (t != r) mean += v[i * genes + t] / double(genes - 1);
+                        for (std::size_t t = 0; t < genes; ++t)
+                            if (t != r) sq += (v[i * genes + t] - mean) * (v[i * genes + t] - mean) / double(genes - 1);
+                        row_mean_[c][r] = mean;
+                        row_sd_[c][r] = std::sqrt(sq);
+                    }
+                    double* column_mean = &column_moments[(((k - first) * 2 + c) * 2 + 0) * genes];
+                    double* column_m2 = &column_moments[(((k - first) * 2 + c) * 2 + 1) * genes];
+                    for (std::size_t t = 0; t < genes; ++t) {
+                        double sum = 0, n = 0;
+                        for (std::size_t i = 0; i < count; ++i)
+                            if (rows[i] != t) sum += v[i * genes + t], n += 1;
+                        if (n == 0) continue;
+                        const double mean = sum / n;
+                        double sq = 0;
+                        for (std::size_t i = 0; i < count; ++i)
+                            if (rows[i] != t) sq += (v[i * genes + t] - mean) * (v[i * genes + t] - mean);
+                        column_mean[t] = mean;
+                        column_m2[t] = sq;
+                    }
                 }
-                double* column_mean = &column_moments[((k * 2 + c) * 2 + 0) * genes];
-                double* column_m2 = &column_moments[((k * 2 + c) * 2 + 1) * genes];
+                for (std::size_t s = 0; s < score_slots; ++s) {
+                    for (double& v : b.score[s]) v = log_score(v);
+                    off_diagonal_moments(b.score[s], rows.data(), count, genes,
+                                         score_moments[(k * score_slots + s) * 2],
+                                         score_moments[(k * score_slots + s) * 2 + 1]);
+                }
+            },
+            {column_moments.data()}, {(last - first) * 2 * 2 * genes}, "streamed features (pass 1)");
+        for (std::size_t k = first; k < last; ++k)
+            for (std::size_t c = 0; c < 2; ++c)
                 for (std::size_t t = 0; t < genes; ++t) {
-                    double sum = 0, n = 0;
-                    for (std::size_t i = 0; i < count; ++i)
-                        if (rows[i] != t) sum += v[i * genes + t], n += 1;
-                    if (n == 0) continue;
-                    const double mean = sum / n;
-                    double sq = 0;
-                    for (std::size_t i = 0; i < count; ++i)
-                        if (rows[i] != t) sq += (v[i * genes + t] - mean) * (v[i * genes + t] - mean);
-                    column_mean[t] = mean;
-                    column_m2[t] = sq;
+                    const bool holds_t = t >= k * pass_block && t < k * pass_block + block_rows(k);
+                    column_totals[c * genes + t].merge(double(block_rows(k) - holds_t),
+                                                       column_moments[(((k - first) * 2 + c) * 2 + 0) * genes + t],
+                                                       column_moments[(((k - first) * 2 + c) * 2 + 1) * genes + t]);
                 }
-            }
-            for (std::size_t s = 0; s < score_slots; ++s) {
-                for (double& v : b.score[s]) v = log_score(v);
-                off_diagonal_moments(b.score[s], rows.data(), count, genes, score_moments[(k * score_slots + s) * 2],
-                                     score_moments[(k * score_slots + s) * 2 + 1]);
-            }
-        },
-        {score_moments.data(), column_moments.data(), row_mean_[0].data(), row_mean_[1].data(), row_sd_[0].data(),
-         row_sd_[1].data()},
-        {score_moments.size(), column_moments.size(), genes, genes, genes, genes}, "streamed features (pass 1)");
-
-    // The blocks merged in block order.
-    const auto block_rows = [&](std::size_t k) { return std::min(genes, (k + 1) * pass_block) - k * pass_block; };
+    }
+    std::vector<double>().swap(column_moments);
+    // The other results of pass 1, each slot nonzero on its owner only.
+    if (ranks.size() > 1) {
+        ranks.sum(score_moments.data(), score_moments.size());
+        for (std::size_t c = 0; c < 2; ++c) {
+            ranks.sum(row_mean_[c].data(), genes);
+            ranks.sum(row_sd_[c].data(), genes);
+        }
+    }
     for (std::size_t c = 0; c < 2; ++c) {
         col_mean_[c].assign(genes, 0.0);
         col_sd_[c].assign(genes, 0.0);
         for (std::size_t t = 0; t < genes; ++t) {
-            moments m;
-            for (std::size_t k = 0; k < blocks; ++k) {
-                const bool holds_t = t >= k * pass_block && t < k * pass_block + block_rows(k);
-                m.merge(double(block_rows(k) - holds_t), column_moments[((k * 2 + c) * 2 + 0) * genes + t],
-                        column_moments[((k * 2 + c) * 2 + 1) * genes + t]);
-            }
-            col_mean_[c][t] = m.mean;
-            col_sd_[c][t] = std::sqrt(m.m2 / double(genes - 1));
+            col_mean_[c][t] = column_totals[c * genes + t].mean;
+            col_sd_[c][t] = std::sqrt(column_totals[c * genes + t].m2 / double(genes - 1));
         }
     }
-    std::vector<double>().swap(column_moments);
     const auto merged = [&](const std::vector<double>& per_block, std::size_t slots, std::size_t s, std::size_t f) {
         moments m;
         for (std::size_t k = 0; k < blocks; ++k)
@@ -227,6 +246,7 @@ streamed_dynamics_features::streamed_dynamics_features(const time_series_data& d
     // Pass 2: the CLR scores' logs, from the statistics above.
     std::vector<double> clr_moments(blocks * 2 * 2, 0.0);
     run_pass(
+        0, blocks,
         [&](std::size_t k) {
             std::vector<std::size_t> rows;
             rows_of(k, rows);

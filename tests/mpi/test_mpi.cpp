@@ -18,6 +18,7 @@
 #include "knit/grn/dynamics_features.hpp"
 #include "knit/grn/streamed_dynamics_features.hpp"
 #include "knit/grn/evidence_features.hpp"
+#include "knit/grn/infer.hpp"
 #include "knit/core/random.hpp"
 #include "knit/grn/models/pair_model.hpp"
 #include "knit/grn/models/rnn.hpp"
@@ -149,6 +150,27 @@ TEST_CASE("streamed_dynamics_features on two ranks: the statistics and rows of o
         shared.fill_rows(regulators, 0, 3 * genes, b.data());
         CHECK(differing(a, b) == 0);
         CHECK(xt::amax(xt::abs(a))() > 0.5);
+    }
+}
+
+TEST_CASE("streamed infer on two ranks: the scores and the order of one process, bit for bit") {
+    for (const experiment_set& data : networks()) {
+        CAPTURE(data.gene_count());
+        infer_options o;
+        o.method = "context-mlp";
+        o.streamed = infer_options::streaming::always;
+        o.regulators = {data.genes[9], data.genes[1], data.genes[30]};
+        o.top_k = 50;
+        const pair_inference alone = infer_pairs(data, o);
+        o.ranks = &world();
+        o.threads = 2;
+        const pair_inference shared = infer_pairs(data, o);
+        CHECK(shared.score_rows == alone.score_rows);
+        CHECK(shared.order == alone.order);
+        CHECK(differing(shared.scores, alone.scores) == 0);
+        CHECK(alone.order.size() == 50);
+        // Scores that rank: the head above the tail, not all zeros.
+        CHECK(alone.scores.data()[alone.order.front()] > alone.scores.data()[alone.order.back()] + 0.01);
     }
 }
 

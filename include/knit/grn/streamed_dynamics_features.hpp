@@ -14,8 +14,8 @@
 //   pass 1    over all G rows, in blocks of `pass_block` rows: the eight scores of each
 //             block; the mean and M2 (sum of squared deviations) of each one's log over
 //             the block's off-diagonal pairs; for |granger1| and |lag1_post| each row's
-//             mean and deviation and each column's block mean and M2. Blocks are merged in
-//             block order (Chan, Golub and LeVeque's pairwise update: n = na + nb,
+//             mean and deviation and each column's block mean and M2 (made in waves of 8
+//             blocks a rank, merged after each wave). Blocks are merged in block order (Chan, Golub and LeVeque's pairwise update: n = na + nb,
 //             d = mb - ma, m = ma + d nb / n, M2 = M2a + M2b + d^2 na nb / n), so every
 //             statistic is the same for every thread and rank count.
 //   pass 2    the CLR scores of granger1 and lag1_post from those row and column
@@ -24,11 +24,13 @@
 //             reverse pairs, from the columns) computed on demand and standardised.
 //
 // Cost: the two passes compute eleven (G, G) products of (G, n) by (n, G) in blocks, and
-// the rows nine more per regulator row; memory is O(n G) for the samples and
-// O(threads x pass_block x G) for the blocks. Pass blocks are dealt to the ranks (block k
+// the rows nine more per regulator row. Memory: O(n G) for the samples and factors,
+// O(threads x pass_block x G) for the blocks (eleven (pass_block, G) matrices each),
+// O(ranks x 8 x 4 G) for a wave of column moments, and O(G) statistics. Pass blocks are dealt to the ranks (block k
 // to rank k mod K) and, on each rank, to its threads; the ranks sum their statistics.
 // The rows equal dynamics_feature_rows' to rounding, not bit for bit: a block's product
-// and the merged sums round differently (test_streamed_features holds them to 1e-9).
+// and the merged sums round differently (about 1e-12 on the tests' networks, which hold
+// them to 1e-9).
 #pragma once
 
 #include <cstddef>

@@ -194,6 +194,12 @@ tensor<double> context_mlp_model::score_regulators(const time_series_data& data,
                                                    const pair_scoring_options& options) {
     KNIT_CHECK_AS(state_error, !nets_.empty(),
                   "context-mlp::score_regulators: model not trained, expected fit() or load() first");
+    KNIT_CHECK_AS(value_error, options.threads >= 1 && options.block_rows >= 1,
+                  "context-mlp::score_regulators: got threads " << options.threads << " and block rows "
+                                                                << options.block_rows << ", expected both >= 1");
+    for (std::size_t r : regulators)
+        KNIT_CHECK_AS(value_error, r < data.gene_count(),
+                      "context-mlp::score_regulators: got regulator " << r << ", expected < " << data.gene_count());
     const streamed_dynamics_features rows(data, settings_.features, options.threads, options.ranks);
     const std::size_t features = rows.feature_count(), genes = data.gene_count();
     // A fill() call computes (regulators, n) by (n, G) products for the rows it covers;

@@ -40,10 +40,13 @@ tensor<double> score_pair_rows(const std::vector<std::unique_ptr<nn::sequential<
         KNIT_CHECK_AS(value_error, r < genes, "pair scoring: got regulator " << r << ", expected < " << genes);
     const std::size_t rows = regulators.size() * genes;
     KNIT_CHECK_AS(value_error, options.fill_blocks >= 1, "pair scoring: got fill blocks 0, expected >= 1");
-    // Units of fill_blocks blocks: one fill() call each, then its blocks one by one.
-    const std::size_t unit_rows = options.fill_blocks * options.block_rows;
+    // Units of fill_blocks blocks (at most all of them): one fill() call each, then its
+    // blocks one by one.
+    const std::size_t blocks = rows / options.block_rows + (rows % options.block_rows != 0);
+    const std::size_t unit_rows = std::min(options.fill_blocks, std::max<std::size_t>(blocks, 1)) * options.block_rows;
     const std::size_t units = rows / unit_rows + (rows % unit_rows != 0);
     communicator& ranks = options.ranks ? *options.ranks : this_process();
+    check_same_on_every_rank(ranks, options.fill_blocks, "pair scoring: the fill blocks");
     check_same_on_every_rank(ranks, rows, "pair scoring: the pairs to score");
     check_same_on_every_rank(ranks, genes, "pair scoring: the genes");
     check_same_on_every_rank(ranks, features, "pair scoring: the features per pair");

@@ -64,10 +64,11 @@ public:
     // no (G, G) matrix: (R, G), [i, t] = P(regulators[i] -> t), 0 where the two are one gene.
     // The features come from streamed_dynamics_features (two passes over all rows for the
     // network-wide statistics, then each regulator's rows on demand) and are scored in
-    // units of about streamed_fill_regulators regulators' rows, so memory is O(n G) plus
-    // O(threads x 32 G x F) however many regulators there are: genome-scale networks. The
-    // scores equal score_network's rows to rounding (the features differ by about 1e-12),
-    // and are the same, bit for bit, for every thread and rank count.
+    // units of about streamed_fill_regulators regulators' rows. Memory is the (R, G) scores,
+    // O(n G) samples and factors, and per thread a pass block's (128, G) matrices or a
+    // unit's rows (32 G x F floats and the products behind them): genome-scale networks.
+    // The scores equal score_network's rows to rounding (the features differ by about
+    // 1e-12), and are the same, bit for bit, for every thread and rank count.
     static constexpr std::size_t streamed_fill_regulators = 32;
     tensor<double> score_regulators(const time_series_data& data, const std::vector<std::size_t>& regulators,
                                     const pair_scoring_options& options = {});

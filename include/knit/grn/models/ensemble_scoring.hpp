@@ -45,7 +45,9 @@ struct pair_scoring_options {
     communicator* ranks = nullptr;
     // Blocks whose features one fill() call makes, then scored block by block: for a
     // feature source with a large cost per call (streamed_dynamics_features computes
-    // products for the regulators a call covers). The scores do not depend on it.
+    // products for the regulators a call covers). Each block's forward pass is the same
+    // whatever the value; a feature source may round its rows differently for another
+    // unit (a product of another shape), so keep it the same to keep the bits.
     std::size_t fill_blocks = 1;
 };
 
