@@ -120,11 +120,8 @@ void run_infer(infer_options& o) {
     options.ranks = &ranks();
     const grn::pair_inference result = grn::infer_pairs(data, options);
     const grn::edge_format format = grn::edge_format_from_string(o.format);
-    std::vector<std::string> row_genes;  // the names of the scores' rows
-    if (result.score_rows.empty()) row_genes = data.genes;
-    for (std::size_t r : result.score_rows) row_genes.push_back(data.genes[r]);
     if (o.output != "-")
-        grn::write_ranked_pairs(o.output, result.scores, row_genes, data.genes, result.order, format,
+        grn::write_ranked_pairs(o.output, result.scores, result.row_names(data.genes), data.genes, result.order, format,
                                 options.threads, options.ranks);
     if (ranks().rank() != 0) return;
     for (const auto& w : result.warnings) std::cerr << "knit-grn: warning: " << w << "\n";

@@ -150,13 +150,24 @@ tensor<double> granger_scores(const time_series_data& data, std::size_t lag, con
     return out;
 }
 
-tensor<double> lagged_ridge_scores(const time_series_data& data, double lambda, const std::vector<std::size_t>& first) {
+namespace {
+
+// The ridge regressions' samples: x(k) and x(k + 1), each column standardised, after the
+// check of lambda (lagged_ridge_scores and detail::lagged_ridge_factors).
+void ridge_samples(const time_series_data& data, double lambda, const std::vector<std::size_t>& first,
+                   tensor<double>& now, tensor<double>& later) {
     KNIT_CHECK_AS(value_error, lambda > 0 && std::isfinite(lambda),
                   "lagged ridge: got lambda " << lambda << ", expected a finite value > 0");
-    tensor<double> now, later;
     lagged_samples(data, 1, first, now, later);
     standardise_columns(now);
     standardise_columns(later);
+}
+
+}  // namespace
+
+tensor<double> lagged_ridge_scores(const time_series_data& data, double lambda, const std::vector<std::size_t>& first) {
+    tensor<double> now, later;
+    ridge_samples(data, lambda, first, now, later);
     const Eigen::Index n = Eigen::Index(now.shape(0)), genes = Eigen::Index(now.shape(1));
     using matrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
     const Eigen::Map<const matrix> z(now.data(), n, genes), y(later.data(), n, genes);
@@ -251,12 +262,8 @@ void gene_movement(const time_series_data& data, const std::vector<std::size_t>&
 }
 
 ridge_factors lagged_ridge_factors(const time_series_data& data, double lambda, const std::vector<std::size_t>& first) {
-    KNIT_CHECK_AS(value_error, lambda > 0 && std::isfinite(lambda),
-                  "lagged ridge: got lambda " << lambda << ", expected a finite value > 0");
     tensor<double> now, later;
-    lagged_samples(data, 1, first, now, later);
-    standardise_columns(now);
-    standardise_columns(later);
+    ridge_samples(data, lambda, first, now, later);
     const Eigen::Index n = Eigen::Index(now.shape(0)), genes = Eigen::Index(now.shape(1));
     using matrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
     const Eigen::Map<const matrix> z(now.data(), n, genes);

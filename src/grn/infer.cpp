@@ -63,21 +63,26 @@ bool is_baseline(const std::string& name) {
     return std::find(names.begin(), names.end(), name) != names.end();
 }
 
-// The chosen pairs of a (G, G) score matrix as flat indices r * G + t, best first; ties in
-// (regulator, target) order of the data's genes. With top_k > 0 only the best top_k are
-// sorted and kept.
-std::vector<std::size_t> ranked_pairs(const tensor<double>& scores, const std::vector<std::string>& genes,
+// The chosen pairs of the inference's scores as flat indices row * G + t, best first; ties
+// in (regulator, target) order of the data's genes. The row of regulator r is r in (G, G)
+// scores, and its place among the regulators in streamed (R, G) ones (score_rows are the
+// regulators then). With top_k > 0 only the best top_k are sorted and kept.
+std::vector<std::size_t> ranked_pairs(const pair_inference& inferred, const std::vector<std::string>& genes,
                                       const std::vector<std::size_t>& regulators,
                                       const std::vector<std::size_t>& targets, std::size_t top_k,
                                       std::size_t threads, communicator* ranks, std::size_t& pairs_scored) {
+    const bool streamed = !inferred.score_rows.empty();
+    KNIT_CHECK_AS(state_error, !streamed || inferred.score_rows == regulators,
+                  "infer: the streamed scores' rows are not the chosen regulators");
     const std::size_t g = genes.size();
     std::vector<std::size_t> pairs;
     pairs.reserve(regulators.size() * targets.size());
-    for (std::size_t r : regulators)
+    for (std::size_t i = 0; i < regulators.size(); ++i)
         for (std::size_t t : targets)
-            if (r != t) pairs.push_back(r * g + t);
+            if (regulators[i] != t) pairs.push_back((streamed ? i : regulators[i]) * g + t);
     pairs_scored = pairs.size();
-    return rank_pair_indices(scores, genes, std::move(pairs), top_k, threads, ranks);
+    if (!streamed) return rank_pair_indices(inferred.scores, genes, std::move(pairs), top_k, threads, ranks);
+    return rank_pair_indices(inferred.scores, inferred.row_names(genes), genes, std::move(pairs), top_k, threads, ranks);
 }
 
 // Scores every rank computed alone (a baseline): rank 0's, on every rank.
@@ -219,22 +224,11 @@ pair_inference infer_pairs(const experiment_set& given, const infer_options& opt
             scoring.ranks = options.ranks;
             scores = dynamic_cast<context_mlp_model&>(*model).score_regulators(data.time_series, regulators, scoring);
             out.score_rows = regulators;
-            std::vector<std::string> row_genes;
-            for (std::size_t r : regulators) row_genes.push_back(data.genes[r]);
-            const std::size_t g = data.gene_count();
-            std::vector<std::size_t> pairs;
-            pairs.reserve(regulators.size() * targets.size());
-            for (std::size_t i = 0; i < regulators.size(); ++i)
-                for (std::size_t t : targets)
-                    if (regulators[i] != t) pairs.push_back(i * g + t);
-            out.pairs_scored = pairs.size();
-            out.order = rank_pair_indices(scores, row_genes, data.genes, std::move(pairs), options.top_k,
-                                          options.threads, options.ranks);
-            return out;
+        } else {
+            scores = model_scores(*model, data, regulators, targets, options.threads, options.block_rows, options.ranks);
         }
-        scores = model_scores(*model, data, regulators, targets, options.threads, options.block_rows, options.ranks);
     }
-    out.order = ranked_pairs(scores, data.genes, regulators, targets, options.top_k, options.threads, options.ranks,
+    out.order = ranked_pairs(out, data.genes, regulators, targets, options.top_k, options.threads, options.ranks,
                              out.pairs_scored);
     return out;
 }

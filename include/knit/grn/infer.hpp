@@ -96,6 +96,14 @@ struct pair_inference {
         return score_rows.empty() ? k / scores.shape(1) : score_rows[k / scores.shape(1)];
     }
     std::size_t target_of(std::size_t k) const { return k % scores.shape(1); }
+    // The names of the rows of scores (write_ranked_pairs' row names): genes, or the
+    // streamed regulators' names.
+    std::vector<std::string> row_names(const std::vector<std::string>& genes) const {
+        if (score_rows.empty()) return genes;
+        std::vector<std::string> out;
+        for (std::size_t r : score_rows) out.push_back(genes[r]);
+        return out;
+    }
     std::string method;
     std::size_t pairs_scored = 0;
     experiment_kinds used;
