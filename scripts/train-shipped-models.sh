@@ -4,9 +4,11 @@
 # to be ranked is read. Training is deterministic, so the files come out byte for byte.
 #   scripts/train-shipped-models.sh [OUT]       write OUT/*.knit (default: models)
 #   scripts/train-shipped-models.sh --check     rebuild into a temporary folder and compare
-#                                               with the committed files (exit 1 if any differ)
+#                                               with the committed files (exit 1 if any differ,
+#                                               77 on a CPU without AVX2 and FMA: not comparable)
 # KNIT_SHIPPED_NETWORKS sets the number of training networks (default 20, the shipped
 # models; docs/infer.md compares 10 on simulated validation networks).
+# OPENBLAS_CORETYPE and KNIT_SIMD are set here (below), whatever the caller exported.
 # Needs a built knit-grn (scripts/demo.sh or scripts/test.sh); KNIT_GRN picks another.
 # Provenance (data, seeds, settings, checksums): models/README.md.
 set -euo pipefail
@@ -20,6 +22,18 @@ if [ "${1:-}" = "--check" ]; then check=1; out="$work/models"
 elif [ -n "${1:-}" ]; then out="$1"; fi
 mkdir -p "$out"
 export OPENBLAS_NUM_THREADS=1
+# The bytes depend on which kernels OpenBLAS runs: its Haswell and SkylakeX sgemm kernels
+# sum in different orders, and OpenBLAS picks one from the CPU model. Pinning its Haswell
+# kernels and knit's avx2 level makes the rebuild the same on every x86-64 CPU with AVX2
+# and FMA (docs/infer.md). Elsewhere the files can still be trained, but they differ.
+if grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo 2>/dev/null; then
+  export OPENBLAS_CORETYPE=Haswell KNIT_SIMD=avx2
+elif [ "$check" = 1 ]; then
+  echo "train-shipped-models.sh: this CPU has no AVX2 and FMA, so --check cannot compare byte for byte; skipped" >&2
+  exit 77
+else
+  echo "train-shipped-models.sh: this CPU has no AVX2 and FMA, so the files will not match models/ byte for byte" >&2
+fi
 
 # Twenty 100-gene networks in the simulator's default design (time series, wild type,
 # knockouts, knockdowns, multifactorial; docs/simulator.md), seed 301.
