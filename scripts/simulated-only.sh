@@ -4,7 +4,7 @@
 # (issue 14). context-mlp likewise, on the same 100-gene training set (it reads the time
 # series only), scored on DREAM4 size 100: the check for its feature families, which were
 # picked on DREAM4 (docs/results-honest.md). The same seed gives the same model file, byte
-# for byte, and the same scores.
+# for byte, and the same scores (on x86-64 with AVX2 and FMA, on any such CPU).
 #   scripts/simulated-only.sh [OUT]     (default OUT: build/simulated-only)
 # Needs a built knit-grn (scripts/test.sh or scripts/demo.sh) and KNIT_DREAM4_DIR; takes
 # KNIT_GRN to use another binary. Writes OUT/train-size<G>/ (the simulated training set),
@@ -17,6 +17,9 @@ knit="${KNIT_GRN:-build/release/src/cli/knit-grn}"
 out="${1:-build/simulated-only}"
 data="${KNIT_DREAM4_DIR:?set KNIT_DREAM4_DIR to the DREAM4 folder}"
 export OPENBLAS_NUM_THREADS=1
+# The same kernels on every x86-64 CPU with AVX2 and FMA, so the model files' checksums
+# in docs/results.md can be compared across machines (scripts/pin-kernels.sh).
+source scripts/pin-kernels.sh
 [ -x "$knit" ] || { echo "simulated-only.sh: no knit-grn at $knit (build it with scripts/test.sh)" >&2; exit 2; }
 mkdir -p "$out"
 

@@ -22,16 +22,13 @@ if [ "${1:-}" = "--check" ]; then check=1; out="$work/models"
 elif [ -n "${1:-}" ]; then out="$1"; fi
 mkdir -p "$out"
 export OPENBLAS_NUM_THREADS=1
-# The bytes depend on which kernels OpenBLAS runs: its Haswell and SkylakeX sgemm kernels
-# sum in different orders, and OpenBLAS picks one from the CPU model. Pinning its Haswell
-# kernels and knit's avx2 level makes the rebuild the same on every x86-64 CPU with AVX2
-# and FMA (docs/infer.md). Elsewhere the files can still be trained, but they differ.
-if grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo 2>/dev/null; then
-  export OPENBLAS_CORETYPE=Haswell KNIT_SIMD=avx2
-elif [ "$check" = 1 ]; then
+# The same kernels on every x86-64 CPU with AVX2 and FMA (scripts/pin-kernels.sh): the
+# bytes depend on which ones OpenBLAS runs.
+source scripts/pin-kernels.sh
+if [ "$knit_kernels_pinned" = 0 ] && [ "$check" = 1 ]; then
   echo "train-shipped-models.sh: this CPU has no AVX2 and FMA, so --check cannot compare byte for byte; skipped" >&2
   exit 77
-else
+elif [ "$knit_kernels_pinned" = 0 ]; then
   echo "train-shipped-models.sh: this CPU has no AVX2 and FMA, so the files will not match models/ byte for byte" >&2
 fi
 
