@@ -7,7 +7,7 @@
 // plain-loop forward pass in double and its central differences, and that 20 train steps
 // bring the loss below 90% of the first (see "The check before the train-step benchmarks").
 // The *_gemm_floor benchmarks time only the matrix products of the same steps, after
-// checking one step's products against knit::gemm_reference.
+// checking one step's products against knit::gemm_reference (bench/gemm_floor.hpp).
 //   OPENBLAS_NUM_THREADS=1 ./bench_composition --benchmark_repetitions=7 --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 
@@ -24,6 +24,7 @@
 #include "knit/nn/dense.hpp"
 #include "knit/nn/losses.hpp"
 #include "knit/nn/optim/adam.hpp"
+#include "gemm_floor.hpp"
 #include "verify.hpp"
 
 namespace {
@@ -288,10 +289,8 @@ void BM_ae_nn_train_step(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations() * n);
 }
 
-// The floor for a BLAS-based train step: only the matrix products of one step, at the
-// models' exact shapes, through knit::gemm (forward x W, dW += x^T dz, and dx = dz W^T
-// for every layer but the first, whose input needs no gradient). Everything a step does
-// beyond this (activations, bias, loss, Adam, zeroing the gradients) is overhead.
+// The floor for a BLAS-based train step (bench/gemm_floor.hpp): forward x W, dW += x^T dz,
+// and dx = dz W^T for every layer but the first, whose input needs no gradient.
 struct gemm_layer {
     std::size_t in, out;
     bool needs_dx;
@@ -299,61 +298,13 @@ struct gemm_layer {
 
 void gemm_floor(benchmark::State& state, const std::vector<gemm_layer>& layers) {
     const std::size_t n = state.range(0);
-    std::vector<std::vector<float>> x, w, y, dz, dw, dx;
-    std::uint64_t seed = 10;
-    auto random = [&seed](std::size_t size) {
-        rng g(seed++);
-        std::vector<float> v(size);
-        for (auto& e : v) e = float(g.uniform(-1, 1));
-        return v;
-    };
+    std::vector<bench::gemm_product> products;
     for (const auto& l : layers) {
-        x.push_back(random(n * l.in));
-        w.push_back(random(l.in * l.out));
-        y.emplace_back(n * l.out, 0.0f);
-        dz.push_back(random(n * l.out));
-        dw.emplace_back(l.in * l.out, 0.0f);
-        dx.emplace_back(n * l.in, 0.0f);
+        products.push_back({transpose::no, transpose::no, n, l.out, l.in});
+        products.push_back({transpose::yes, transpose::no, l.in, l.out, n, 1, true});
+        if (l.needs_dx) products.push_back({transpose::no, transpose::yes, n, l.in, l.out});
     }
-    auto step = [&] {
-        for (std::size_t i = 0; i < layers.size(); ++i) {
-            const auto& l = layers[i];
-            gemm(transpose::no, transpose::no, n, l.out, l.in, 1.f, x[i].data(), l.in, w[i].data(), l.out, 0.f,
-                 y[i].data(), l.out);
-            gemm(transpose::yes, transpose::no, l.in, l.out, n, 1.f, x[i].data(), l.in, dz[i].data(), l.out, 1.f,
-                 dw[i].data(), l.out);
-            if (l.needs_dx)
-                gemm(transpose::no, transpose::yes, n, l.in, l.out, 1.f, dz[i].data(), l.out, w[i].data(), l.out,
-                     0.f, dx[i].data(), l.in);
-        }
-    };
-    // Before timing: one step's products equal gemm_reference's (the naive triple loop) on
-    // the same random operands; dW starts from zero, so it holds x^T dz.
-    step();
-    for (std::size_t i = 0; i < layers.size(); ++i) {
-        const auto& l = layers[i];
-        std::vector<float> y_ref(n * l.out), dw_ref(l.in * l.out), dx_ref(n * l.in);
-        gemm_reference(transpose::no, transpose::no, n, l.out, l.in, 1.f, x[i].data(), l.in, w[i].data(), l.out, 0.f,
-                       y_ref.data(), l.out);
-        gemm_reference(transpose::yes, transpose::no, l.in, l.out, n, 1.f, x[i].data(), l.in, dz[i].data(), l.out,
-                       0.f, dw_ref.data(), l.out);
-        const std::string layer = "gemm floor layer " + std::to_string(i) + " ";
-        std::string error = bench::mismatch(layer + "x W", y[i].data(), y_ref.data(), y_ref.size(), 1e-4);
-        if (error.empty()) error = bench::mismatch(layer + "x^T dz", dw[i].data(), dw_ref.data(), dw_ref.size(), 1e-4);
-        if (error.empty() && l.needs_dx) {
-            gemm_reference(transpose::no, transpose::yes, n, l.in, l.out, 1.f, dz[i].data(), l.out, w[i].data(), l.out,
-                           0.f, dx_ref.data(), l.in);
-            error = bench::mismatch(layer + "dz W^T", dx[i].data(), dx_ref.data(), dx_ref.size(), 1e-4);
-        }
-        if (bench::skip_on_error(state, error)) return;
-    }
-    double flops = 0;
-    for (const auto& l : layers) flops += 2.0 * n * l.in * l.out * (l.needs_dx ? 3 : 2);
-    for (auto _ : state) {
-        step();
-        benchmark::ClobberMemory();
-    }
-    state.counters["GFLOP"] = benchmark::Counter(flops * state.iterations() * 1e-9, benchmark::Counter::kIsRate);
+    bench::time_gemm_floor(state, products);
 }
 
 void BM_autoencoder_gemm_floor(benchmark::State& state) {

@@ -30,7 +30,8 @@ LSTM_SHAPES = [(21, 100), (32, 100), (64, 100), (128, 100)]  # (H, N), T = 21, F
 def rows(level):
     """(group, model, shape, knit name, libtorch name, dlib name or None)."""
     out = []
-    for kind, model in (("train_step", "LSTM train step"), ("inference", "LSTM inference")):
+    for kind, model in (("train_step", "LSTM train step"), ("model_train_step", "LSTM model train step"),
+                        ("inference", "LSTM inference")):
         for h, n in LSTM_SHAPES:
             out.append(("lstm", model, f"T=21 F=2 H={h} N={n}", f"BM_lstm_{kind}/simd:{level}/{h}/{n}",
                         f"libtorch/lstm_{kind}/{h}/{n}", None))
