@@ -12,6 +12,7 @@
 #   selection*     docs/selection.md      scripts/select-evidence-mlp.py (about 25 min; rewrites docs/selection.*)
 #   evidence       docs/results.md §5     scripts/evidence-dream4.sh
 #   simulated      docs/results.md §5     scripts/simulated-only.sh
+#   networks*      docs/results.md §5     scripts/select-training-networks.sh (about 10 min)
 #   infer          docs/infer.md, README  scripts/infer-numbers.sh (about 8 min)
 #   scale          docs/performance.md    scripts/scale-numbers.sh (about 2 min)
 #   genome*        docs/performance.md    scripts/genome-numbers.sh (about 15 min, 7 GB of disk)
@@ -37,8 +38,8 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --out) out="$2"; shift 2 ;;
     --check) check_only=1; shift ;;
-    paper|lono|sensitivity|demo|selection|evidence|simulated|infer|scale|genome|avx512|fuzz) sections+=("$1"); shift ;;
-    *) echo "reproduce-docs.sh: got '$1', expected --out DIR, --check or a section (paper lono sensitivity demo selection evidence simulated infer scale genome avx512 fuzz)" >&2; exit 2 ;;
+    paper|lono|sensitivity|demo|selection|evidence|simulated|networks|infer|scale|genome|avx512|fuzz) sections+=("$1"); shift ;;
+    *) echo "reproduce-docs.sh: got '$1', expected --out DIR, --check or a section (paper lono sensitivity demo selection evidence simulated networks infer scale genome avx512 fuzz)" >&2; exit 2 ;;
   esac
 done
 check() {  # the sections to check, comma-separated ("" for every one with a log)
@@ -81,6 +82,7 @@ for section in "${sections[@]}"; do
       selection) scripts/select-evidence-mlp.py --knit-grn "$knit" ;;
       evidence) KNIT_GRN="$knit" scripts/evidence-dream4.sh "$out/evidence" ;;
       simulated) KNIT_GRN="$knit" scripts/simulated-only.sh "$out/simulated" ;;
+      networks) KNIT_GRN="$knit" scripts/select-training-networks.sh "$out/networks" ;;
       infer) KNIT_GRN="$knit" scripts/infer-numbers.sh "$out/infer" ;;
       scale) KNIT_GRN="$knit" scripts/scale-numbers.sh "$out/scale" ;;
       genome) KNIT_GRN="$knit" scripts/genome-numbers.sh "$out/genome" ;;
