@@ -170,7 +170,8 @@ void BM_lstm_model_train_step(benchmark::State& s) {
 
 // The GEMM floor of BM_lstm_model_train_step: the products its step cannot do without.
 // h_{-1} = 0, so the recurrence has T - 1 products each way; no dX (rule 7).
-//   forward:  Z = X W (all N T rows), Z_t += h_{t-1} U for t = 1..T-1, head h_T w
+//   forward:  Z = X W (all N T rows), Z_t += h_{t-1} U for t = 1..T-1 (the floor
+//             overwrites Z_t instead: the same work), head h_T w
 //   backward: head dw = h_T^T dy and dh_T = dy w^T; dh_{t-1} = dZ_t U^T for t = 1..T-1;
 //             dU = sum_t h_{t-1}^T dZ_t (N (T-1) rows), dW = X^T dZ (N T rows)
 void BM_lstm_model_gemm_floor(benchmark::State& s) {

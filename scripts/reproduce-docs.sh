@@ -11,7 +11,7 @@
 #   demo           docs/results.md §4     knit-grn demo
 #   selection*     docs/selection.md      scripts/select-evidence-mlp.py (about 25 min; rewrites docs/selection.*)
 #   evidence       docs/results.md §5     scripts/evidence-dream4.sh
-#   simulated      docs/results.md §5     scripts/simulated-only.sh
+#   simulated*     docs/results.md §5     scripts/simulated-only.sh (about 10 min)
 #   networks*      docs/results.md §5     scripts/select-training-networks.sh (about 10 min)
 #   infer          docs/infer.md, README  scripts/infer-numbers.sh (about 8 min)
 #   scale          docs/performance.md    scripts/scale-numbers.sh (about 2 min)
@@ -49,7 +49,7 @@ if [ -n "$check_only" ]; then
   check "$(IFS=,; echo "${sections[*]}")"
   exit
 fi
-[ ${#sections[@]} -gt 0 ] || sections=(paper sensitivity demo evidence simulated infer scale)
+[ ${#sections[@]} -gt 0 ] || sections=(paper sensitivity demo evidence infer scale)
 knit="${KNIT_GRN:-build/release/src/cli/knit-grn}"
 [ -x "$knit" ] || { echo "reproduce-docs.sh: no knit-grn at $knit (build it with scripts/test.sh)" >&2; exit 2; }
 export OPENBLAS_NUM_THREADS=1

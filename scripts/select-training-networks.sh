@@ -32,13 +32,17 @@ for n in "${counts[@]}"; do
     --save "$model" > "$out/train-$n.log"
   "$knit" evaluate --model-file "$model" --data "$out/held-out" --size $genes --seed 1 > "$out/held-out-$n.log"
   # The means' rows: "evidence-mlp (FILE)  mean  AUROC AUPR ..." and "knockout-z  mean  AUROC AUPR ...".
-  model_means=$(awk '$1 == "evidence-mlp" && $3 == "mean" { print $4, $5 }' "$out/held-out-$n.log")
-  z_means=$(awk '$1 == "knockout-z" && $2 == "mean" { print $3, $4 }' "$out/held-out-$n.log")
+  # Fields are counted from the end, so a space in OUT (inside the model's name) does not
+  # shift them: ... mean AUROC AUPR - - seconds.
+  model_means=$(awk '$1 == "evidence-mlp" && $(NF-5) == "mean" { print $(NF-4), $(NF-3) }' "$out/held-out-$n.log")
+  z_means=$(awk '$1 == "knockout-z" && $(NF-5) == "mean" { print $(NF-4), $(NF-3) }' "$out/held-out-$n.log")
   [ -n "$model_means" ] && [ -n "$z_means" ] || { echo "select-training-networks.sh: no means in $out/held-out-$n.log" >&2; exit 1; }
   printf '%-12s %-26s %-26s\n' "$n" "$model_means" "$z_means"
   results+=("$n ${model_means#* }")
 done
+# counts is ascending, so the first count within the tie is the smallest. AUPRs are
+# compared in thousandths (they are printed to three decimals), so an exact 0.003 gap ties.
 chosen=$(printf '%s\n' "${results[@]}" | awk '
-  { count[NR] = $1; aupr[NR] = $2; if ($2 > best) best = $2 }
-  END { for (i = 1; i <= NR; ++i) if (aupr[i] >= best - 0.003) { print count[i]; exit } }')
+  { count[NR] = $1; aupr[NR] = int($2 * 1000 + 0.5); if (aupr[NR] > best) best = aupr[NR] }
+  END { for (i = 1; i <= NR; ++i) if (aupr[i] >= best - 3) { print count[i]; exit } }')
 echo "chosen: $chosen networks (rule: the highest mean AUPR; a smaller count within 0.003 of it wins)"

@@ -7,7 +7,7 @@
 # for byte, and the same scores (on x86-64 with AVX2 and FMA, on any such CPU).
 #   scripts/simulated-only.sh [OUT]     (default OUT: build/simulated-only)
 # Needs a built knit-grn (scripts/test.sh or scripts/demo.sh) and KNIT_DREAM4_DIR; takes
-# KNIT_GRN to use another binary (about 15 minutes). Writes OUT/train-size<G>/ (the simulated training set),
+# KNIT_GRN to use another binary (about 10 minutes). Writes OUT/train-size<G>/ (the simulated training set),
 # OUT/evidence-mlp-simulated-<G>.knit and OUT/eval-size<G>/ (the DREAM metric tables),
 # OUT/context-mlp-simulated-100.knit and OUT/eval-context-size100/, and prints each model
 # file's SHA-256.
