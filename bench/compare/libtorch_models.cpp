@@ -51,6 +51,17 @@ int64_t parameter_count(const torch::nn::Module& m) {
     return n;
 }
 
+// One optimiser step on the loss loss_of() computes: zero the gradients, forward, backward,
+// update. Returns the loss (the checks read it; the timed loops do not).
+template <class LossOf>
+torch::Tensor optimiser_step(torch::optim::Optimizer& opt, LossOf&& loss_of) {
+    opt.zero_grad();
+    torch::Tensor loss = loss_of();
+    loss.backward();
+    opt.step();
+    return loss;
+}
+
 // ---- LSTM ----------------------------------------------------------------------------
 
 // h_T of sample 0 computed in double from the layer's weights, gate order i, f, g, o:
@@ -104,14 +115,9 @@ struct lstm_problem {
           x(symmetric_uniform({n, kSteps, kFeatures})),
           dy(symmetric_uniform({n, h})) {}
 
-    double train_step() {
-        opt.zero_grad();
-        const auto out = std::get<0>(lstm->forward(x));
-        auto loss = (out.select(1, kSteps - 1) * dy).sum();
-        loss.backward();
-        opt.step();
-        return loss.item<double>();
-    }
+    // L = sum(dy * h_T).
+    torch::Tensor loss() { return (std::get<0>(lstm->forward(x)).select(1, kSteps - 1) * dy).sum(); }
+    double train_step() { return optimiser_step(opt, [this] { return loss(); }).item<double>(); }
 };
 
 void lstm_train_step(benchmark::State& state) {
@@ -123,12 +129,7 @@ void lstm_train_step(benchmark::State& state) {
     double last = first;
     for (int i = 0; i < 4; ++i) last = p.train_step();
     if (!std::isfinite(last) || !(last < first)) return state.SkipWithError("lstm: L did not decrease under Adam");
-    for (auto _ : state) {
-        p.opt.zero_grad();
-        const auto out = std::get<0>(p.lstm->forward(p.x));
-        (out.select(1, kSteps - 1) * p.dy).sum().backward();
-        p.opt.step();
-    }
+    for (auto _ : state) optimiser_step(p.opt, [&p] { return p.loss(); });
 }
 
 // LSTM -> dropout -> dense(1, sigmoid) on the label knit's BM_lstm_model_train_step learns.
@@ -156,13 +157,8 @@ void lstm_model_train_step(benchmark::State& state) {
     torch::optim::Adam opt(model->parameters(), torch::optim::AdamOptions(1e-2));
     const auto x = symmetric_uniform({n, kSteps, kFeatures});
     const auto y = (x.select(2, 0).mean(1, true) > 0).to(torch::kFloat);
-    auto step = [&] {
-        opt.zero_grad();
-        auto loss = F::binary_cross_entropy(model->forward(x), y);
-        loss.backward();
-        opt.step();
-        return loss.item<double>();
-    };
+    auto loss_of = [&] { return F::binary_cross_entropy(model->forward(x), y); };
+    auto step = [&] { return optimiser_step(opt, loss_of).item<double>(); };
     if (auto err = check_lstm(model->lstm, x, n, h); !err.empty()) return state.SkipWithError(err.c_str());
     // The property knit's benchmark checks: within 200 steps the loss falls below half.
     const double first = step();
@@ -170,11 +166,7 @@ void lstm_model_train_step(benchmark::State& state) {
     for (int k = 0; k < 200 && !(last < 0.5 * first); ++k) last = step();
     if (!std::isfinite(first) || !(last < 0.5 * first))
         return state.SkipWithError("lstm model: the loss did not fall below half of the first in 200 steps");
-    for (auto _ : state) {
-        opt.zero_grad();
-        F::binary_cross_entropy(model->forward(x), y).backward();
-        opt.step();
-    }
+    for (auto _ : state) optimiser_step(opt, loss_of);
 }
 
 void lstm_inference(benchmark::State& state) {
@@ -223,22 +215,13 @@ void paper_cnn_train_step(benchmark::State& state) {
     torch::optim::Adam opt(model->parameters(), torch::optim::AdamOptions(1e-3));
     const auto x = symmetric_uniform({n, 1, 2, kSteps});
     const auto y = torch::randint(0, 2, {n}, torch::kLong);
-    auto step = [&] {
-        opt.zero_grad();
-        auto loss = F::cross_entropy(model->forward(x), y);
-        loss.backward();
-        opt.step();
-        return loss.item<double>();
-    };
+    auto loss_of = [&] { return F::cross_entropy(model->forward(x), y); };
+    auto step = [&] { return optimiser_step(opt, loss_of).item<double>(); };
     const double first = step();
     double last = first;
     for (int i = 0; i < 4; ++i) last = step();
     if (!std::isfinite(last) || !(last < first)) return state.SkipWithError("paper CNN: loss did not decrease");
-    for (auto _ : state) {
-        opt.zero_grad();
-        F::cross_entropy(model->forward(x), y).backward();
-        opt.step();
-    }
+    for (auto _ : state) optimiser_step(opt, loss_of);
 }
 
 void paper_cnn_forward(benchmark::State& state) {
@@ -293,19 +276,10 @@ void autoencoder_train_step(benchmark::State& state) {
     model->push_back(torch::nn::Tanh());
     const auto x = torch::rand({n, 21});
     torch::optim::Adam opt(model->parameters());
-    auto step = [&] {
-        opt.zero_grad();
-        auto loss = torch::mse_loss(model->forward(x), x);
-        loss.backward();
-        opt.step();
-        return loss.item<double>();
-    };
+    auto loss_of = [&] { return torch::mse_loss(model->forward(x), x); };
+    auto step = [&] { return optimiser_step(opt, loss_of).item<double>(); };
     if (auto err = check_loss_falls(step, "autoencoder"); !err.empty()) return state.SkipWithError(err.c_str());
-    for (auto _ : state) {
-        opt.zero_grad();
-        torch::mse_loss(model->forward(x), x).backward();
-        opt.step();
-    }
+    for (auto _ : state) optimiser_step(opt, loss_of);
 }
 
 struct ae_nn_impl : torch::nn::Module {
@@ -335,19 +309,10 @@ void ae_nn_train_step(benchmark::State& state) {
     const auto x = torch::rand({n, 6});
     const auto y = (torch::rand({n, 1}) > 0.5).to(torch::kFloat);
     torch::optim::Adam opt(model->parameters());
-    auto step = [&] {
-        opt.zero_grad();
-        auto loss = F::binary_cross_entropy(model->forward(x), y);
-        loss.backward();
-        opt.step();
-        return loss.item<double>();
-    };
+    auto loss_of = [&] { return F::binary_cross_entropy(model->forward(x), y); };
+    auto step = [&] { return optimiser_step(opt, loss_of).item<double>(); };
     if (auto err = check_loss_falls(step, "AE-NN"); !err.empty()) return state.SkipWithError(err.c_str());
-    for (auto _ : state) {
-        opt.zero_grad();
-        F::binary_cross_entropy(model->forward(x), y).backward();
-        opt.step();
-    }
+    for (auto _ : state) optimiser_step(opt, loss_of);
 }
 
 }  // namespace
